@@ -1,0 +1,52 @@
+import type { Executor } from '../db/pool.js';
+import type { Principal } from '../auth/principal.js';
+import { providerScope } from '../auth/principal.js';
+
+const COLUMNS = ['compounds.id', 'compounds.code', 'compounds.name', 'compounds.district', 'compounds.provider_id', 'compounds.time_zone', 'compounds.due_days'] as const;
+
+/** A compound the caller may see (admin: any; operator: its provider's; resident: none). */
+export async function findCompoundInScope(db: Executor, code: string, principal: Principal) {
+  if (principal.role === 'resident') return undefined;
+  const providerId = providerScope(principal);
+  return db
+    .selectFrom('compounds')
+    .select(COLUMNS)
+    .where('compounds.code', '=', code)
+    .$if(providerId !== undefined, (qb) => qb.where('compounds.provider_id', '=', providerId!))
+    .executeTakeFirst();
+}
+
+export async function listCompoundsInScope(db: Executor, principal: Principal, after: string | undefined, limit: number) {
+  const providerId = providerScope(principal);
+  return db
+    .selectFrom('compounds')
+    .select(COLUMNS)
+    .$if(providerId !== undefined, (qb) => qb.where('compounds.provider_id', '=', providerId!))
+    .$if(after !== undefined, (qb) => qb.where('compounds.code', '>', after!))
+    .orderBy('compounds.code')
+    .limit(limit + 1)
+    .execute();
+}
+
+export async function insertCompound(
+  db: Executor,
+  compound: { code: string; name: string; district: string; providerId: string; timeZone?: string | undefined; dueDays?: number | undefined },
+) {
+  return db
+    .insertInto('compounds')
+    .values({
+      code: compound.code,
+      name: compound.name,
+      district: compound.district,
+      provider_id: compound.providerId,
+      ...(compound.timeZone ? { time_zone: compound.timeZone } : {}),
+      ...(compound.dueDays !== undefined ? { due_days: compound.dueDays } : {}),
+    })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returning(COLUMNS)
+    .executeTakeFirst();
+}
+
+export async function listSeasons(db: Executor, compoundId: string) {
+  return db.selectFrom('seasons').selectAll().where('compound_id', '=', compoundId).orderBy('label').execute();
+}

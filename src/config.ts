@@ -1,0 +1,82 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from the environment and validated before anything starts. */
+export interface Config {
+  /** Absent: an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  /** Absent: a token is generated at start (demo mode) and printed. */
+  adminToken: string | undefined;
+  logLevel: string;
+  dataDir: string;
+  /** CSV uploads above this many bytes answer 413. */
+  csvUploadLimitBytes: number;
+  /** JSON bodies above this many bytes answer 413. */
+  jsonBodyLimitBytes: number;
+  /** Cron expression for the in-process monthly batch; absent means no schedule. */
+  billingSchedule: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MIB = 1024 * 1024;
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+export function parseDatabaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a valid URL (expected postgres://user@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got "${url.protocol}//"`);
+  }
+  if (url.hostname === '' || url.pathname.length <= 1) {
+    throw new ConfigError('DATABASE_URL', 'must name a host and a database (postgres://user@host:port/database)');
+  }
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  const logLevel = optional(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const adminToken = optional(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters long');
+  }
+  return {
+    databaseUrl: databaseUrl === undefined ? undefined : parseDatabaseUrl(databaseUrl),
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    adminToken,
+    logLevel,
+    dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './.data'),
+    csvUploadLimitBytes: integer(env, 'CSV_UPLOAD_LIMIT_MB', 100, 1, 10_000) * MIB,
+    jsonBodyLimitBytes: 16 * MIB,
+    billingSchedule: optional(env, 'BILLING_SCHEDULE'),
+  };
+}

@@ -1,0 +1,42 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import type { DB } from './types.js';
+
+export type Database = Kysely<DB>;
+export type Tx = Transaction<DB>;
+/** Anything that can run a query: the database or an open transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>;
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+/** int8 arrives as a JS number, refused when it would lose precision (money is integer fen). */
+export function safeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`integer ${text} exceeds the safe range`);
+  return value;
+}
+
+// Set once per process: the conversions described in ./types.ts.
+pg.types.setTypeParser(INT8_OID, safeInteger);
+// A date is a local calendar date: keep the text, never shift it through a JS Date.
+pg.types.setTypeParser(DATE_OID, (text: string) => text);
+
+export interface DatabaseHandle {
+  db: Database;
+  pool: pg.Pool;
+}
+
+export function createDatabase(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 20,
+    // Fail fast instead of hanging when the server is unreachable.
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, pool };
+}

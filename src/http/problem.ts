@@ -1,0 +1,94 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** RFC 9457 problem details; `errors` lists every invalid field (`readings[3].value`, `line 7: value`). */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    errorsOmitted: Type.Optional(Type.Integer({ description: 'invalid rows not listed because the list was capped' })),
+  },
+  { $id: 'Problem', title: 'Problem' },
+);
+export type Problem = Static<typeof ProblemSchema>;
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const SLUGS: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'conflict',
+  413: 'content-too-large',
+  415: 'unsupported-media-type',
+  422: 'invalid-data',
+  429: 'rate-limited',
+  500: 'internal-error',
+  503: 'unavailable',
+};
+
+export function problemType(status: number): string {
+  return `/problems/${SLUGS[status] ?? 'error'}`;
+}
+
+export function problemTitle(status: number): string {
+  return TITLES[status] ?? 'Error';
+}
+
+/** Thrown by services and handlers; the error handler turns it into problem+json. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly statusCode: number,
+    detail: string,
+    readonly errors?: FieldError[],
+    readonly errorsOmitted?: number,
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+
+  toProblem(): Problem {
+    const problem: Problem = {
+      type: problemType(this.statusCode),
+      title: problemTitle(this.statusCode),
+      status: this.statusCode,
+      detail: this.message,
+    };
+    if (this.errors) problem.errors = this.errors;
+    if (this.errorsOmitted) problem.errorsOmitted = this.errorsOmitted;
+    return problem;
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) => new HttpProblem(400, detail, errors);
+export const forbidden = (detail = 'This role may not do this.') => new HttpProblem(403, detail);
+/** Also the answer for anything outside the caller's scope: indistinguishable from a missing resource. */
+export const notFound = (what: string) => new HttpProblem(404, `${what} not found.`);
+export const conflict = (detail: string) => new HttpProblem(409, detail);
+export const unprocessable = (detail: string, errors?: FieldError[], errorsOmitted?: number) =>
+  new HttpProblem(422, detail, errors, errorsOmitted);
+
+/** Response schemas for the error statuses a route can answer, all problem+json. */
+export function problemResponses<const S extends number>(...statuses: S[]): Record<S, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<S, typeof ProblemSchema>;
+}

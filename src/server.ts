@@ -1,0 +1,62 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { openRuntime } from './runtime.js';
+import { seedCompounds, seedDemo } from '../seeds/seed.js';
+import { exitWithError } from './cli/fail.js';
+import { issueDemoTokens } from './demo.js';
+import { generateToken } from './auth/tokens.js';
+
+// Listens and shuts down; everything else is in app.ts.
+try {
+  const config = loadConfig();
+  const runtime = await openRuntime(config);
+  const demo = runtime.embedded !== undefined;
+  if (demo) {
+    await seedCompounds(runtime.db);
+    if (runtime.embedded?.created) await seedDemo(runtime.db);
+  }
+  const adminToken = config.adminToken ?? (demo ? generateToken() : undefined);
+  const app = await buildApp({
+    config: { ...config, adminToken },
+    db: runtime.db,
+    logger: { level: config.logLevel },
+  });
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await runtime.close();
+  });
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await runtime.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`);
+    if (code === 'EACCES') throw new Error(`not allowed to listen on ${config.host}:${config.port}`);
+    throw error;
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const lines = [
+    '',
+    `  Heat-pump billing is serving at ${base}`,
+    `  API docs:      ${base}/docs`,
+    `  Database:      ${demo ? `embedded PostgreSQL under ${config.dataDir}` : 'DATABASE_URL'}`,
+  ];
+  if (!config.adminToken && adminToken) lines.push(`  Admin token:   ${adminToken}   (generated for this run; set ADMIN_TOKEN to fix it)`);
+  if (!adminToken) lines.push('  No ADMIN_TOKEN set: admin routes are closed.');
+  if (demo) {
+    const tokens = await issueDemoTokens(runtime.db);
+    if (tokens.operator) lines.push(`  Operator token: ${tokens.operator}   (demo provider)`);
+    if (tokens.resident) lines.push(`  Resident token: ${tokens.resident}   (demo account ${tokens.residentAccountId})`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+} catch (error) {
+  exitWithError(error);
+}
