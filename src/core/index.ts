@@ -1,0 +1,8 @@
+/** Pure billing core (SPEC §2, §3, §5, §7): no I/O. See decimal.ts for number conventions. */
+export * from './decimal.js';
+export * from './season.js';
+export * from './tariff.js';
+export * from './metered.js';
+export * from './flat.js';
+export * from './invoice.js';
+export * from './settlement.js';
