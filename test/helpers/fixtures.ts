@@ -20,7 +20,7 @@ export async function operatorToken(app: FastifyInstance, providerId: string): P
   return issued.token;
 }
 
-/** A provider with an operator token and one compound with the default 2025-26 season. */
+/** A provider with an operator token and one compound (no season: see data.ts insertDefaultSeason). */
 export async function operatorWithCompound(app: FastifyInstance, code = 'test-compound') {
   const provider = await createProvider(app, `Provider of ${code}`);
   const token = await operatorToken(app, provider.id);
