@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
+import type pg from 'pg';
 import type { Database } from './db/pool.js';
 import { authPlugin } from './auth/plugin.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -14,6 +15,8 @@ import { v1Routes } from './routes.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Database;
+    /** The pg pool behind `db`, for the bulk paths that stream COPY on one client. */
+    pool: pg.Pool;
     config: Config;
   }
 }
@@ -21,11 +24,12 @@ declare module 'fastify' {
 export interface AppOptions {
   config: Config;
   db: Database;
+  pool: pg.Pool;
   logger?: FastifyServerOptions['logger'];
 }
 
 /** Builds the whole service as one Fastify instance; server.ts only listens. */
-export async function buildApp({ config, db, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, pool, logger = false }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: config.jsonBodyLimitBytes,
@@ -35,6 +39,7 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('db', db);
+  app.decorate('pool', pool);
   app.decorate('config', config);
   app.addSchema(ProblemSchema);
   installErrorHandling(app);

@@ -20,6 +20,7 @@ try {
   const app = await buildApp({
     config: { ...config, adminToken },
     db: runtime.db,
+    pool: runtime.pool,
     logger: { level: config.logLevel },
   });
 

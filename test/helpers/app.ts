@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase as openPool, type Database } from '../../src/db/pool.js';
@@ -25,6 +26,7 @@ async function testServer(t: Test) {
 
 export interface TestDatabase {
   db: Database;
+  pool: Pool;
   url: string;
 }
 
@@ -34,12 +36,12 @@ export async function testDatabase(t: Test): Promise<TestDatabase> {
   const name = `hpb_test_${randomBytes(6).toString('hex')}`;
   await createDatabase(maintenanceUrl, name, template);
   const url = withDatabase(maintenanceUrl, name);
-  const { db } = openPool(url, { max: 10 });
+  const { db, pool } = openPool(url, { max: 10 });
   t.teardown(async () => {
     await db.destroy();
     await dropDatabase(maintenanceUrl, name);
   });
-  return { db, url };
+  return { db, pool, url };
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -53,7 +55,7 @@ export interface TestApp extends TestDatabase {
 /** The real app on a clean real database, closed when the test file ends. */
 export async function testApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
   const database = await testDatabase(t);
-  const app = await buildApp({ config: testConfig({ ...overrides, databaseUrl: database.url }), db: database.db });
+  const app = await buildApp({ config: testConfig({ ...overrides, databaseUrl: database.url }), db: database.db, pool: database.pool });
   t.teardown(() => app.close());
   return { ...database, app };
 }
