@@ -2,10 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { providerRoutes } from './providers/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { compoundRoutes } from './compounds/routes.js';
+import { registryRoutes } from './registry/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(providerRoutes);
   await app.register(tokenRoutes);
   await app.register(compoundRoutes);
+  await app.register(registryRoutes);
 };

@@ -1,0 +1,174 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/pool.js';
+import { providerScope, type Principal } from '../auth/principal.js';
+import type { Plan } from '../db/types.js';
+
+/**
+ * A household the caller may see (with its compound's code and zone), or undefined (404):
+ * operators see their provider's compounds only, admins everything, residents nothing here.
+ */
+export async function findHouseholdInScope(db: Executor, householdId: string, principal: Principal) {
+  if (principal.role === 'resident') return undefined;
+  return db
+    .selectFrom('households')
+    .innerJoin('compounds', 'compounds.id', 'households.compound_id')
+    .selectAll('households')
+    .select(['compounds.code as compound_code', 'compounds.time_zone', 'compounds.provider_id'])
+    .where('households.id', '=', householdId)
+    .$if(principal.role === 'operator', (qb) => qb.where('compounds.provider_id', '=', providerScope(principal)!))
+    .executeTakeFirst();
+}
+
+/** Locks a household row for the rest of the transaction (meters and accounts change under it). */
+export async function lockHousehold(db: Executor, householdId: string): Promise<void> {
+  await db.selectFrom('households').select('id').where('id', '=', householdId).forUpdate().execute();
+}
+
+/** Serialises reading writes per compound (imports and meter replacements). */
+export async function lockCompoundReadings(db: Executor, compoundId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${'readings:' + compoundId}))`.execute(db);
+}
+
+export async function insertHousehold(
+  db: Executor,
+  row: { compoundId: string; building: string; unit: string; room: string; areaM2: string },
+) {
+  return db
+    .insertInto('households')
+    .values({ compound_id: row.compoundId, building: row.building, unit: row.unit, room: row.room, area_m2: row.areaM2 })
+    .onConflict((oc) => oc.columns(['compound_id', 'building', 'unit', 'room']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function listMeters(db: Executor, householdId: string) {
+  return db
+    .selectFrom('meters as m')
+    .leftJoin('meters as old', 'old.id', 'm.replaces_meter_id')
+    .select(['m.id', 'm.household_id', 'm.serial', 'm.installed_at', 'm.initial_reading', 'm.retired_at', 'm.final_reading', 'old.serial as replaces_serial'])
+    .where('m.household_id', '=', householdId)
+    .orderBy('m.installed_at')
+    .execute();
+}
+
+export async function findMeterBySerial(db: Executor, serial: string) {
+  return db.selectFrom('meters').select(['id', 'household_id']).where('serial', '=', serial).executeTakeFirst();
+}
+
+export async function findActiveMeter(db: Executor, householdId: string) {
+  return db.selectFrom('meters').selectAll().where('household_id', '=', householdId).where('retired_at', 'is', null).executeTakeFirst();
+}
+
+/** The meter's latest reading (or undefined). */
+export async function lastReading(db: Executor, meterId: string) {
+  return db
+    .selectFrom('readings')
+    .select(['read_at', 'value'])
+    .where('meter_id', '=', meterId)
+    .orderBy('read_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The meter's latest reading at or before an instant. */
+export async function readingAtOrBefore(db: Executor, meterId: string, instant: Date) {
+  return db
+    .selectFrom('readings')
+    .select(['read_at', 'value'])
+    .where('meter_id', '=', meterId)
+    .where('read_at', '<=', instant)
+    .orderBy('read_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function insertMeter(
+  db: Executor,
+  row: { compoundId: string; householdId: string; serial: string; installedAt: Date; initialReading: string; replacesMeterId: string | null },
+) {
+  return db
+    .insertInto('meters')
+    .values({
+      compound_id: row.compoundId,
+      household_id: row.householdId,
+      serial: row.serial,
+      installed_at: row.installedAt,
+      initial_reading: row.initialReading,
+      replaces_meter_id: row.replacesMeterId,
+    })
+    .onConflict((oc) => oc.column('serial').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function retireMeter(db: Executor, meterId: string, retiredAt: Date, finalReading: string) {
+  await db.updateTable('meters').set({ retired_at: retiredAt, final_reading: finalReading }).where('id', '=', meterId).execute();
+}
+
+export async function insertReading(db: Executor, row: { compoundId: string; meterId: string; readAt: Date; value: string }) {
+  await db
+    .insertInto('readings')
+    .values({ compound_id: row.compoundId, meter_id: row.meterId, read_at: row.readAt, value: row.value, source: 'manual' })
+    .execute();
+}
+
+export async function listAccounts(db: Executor, householdId: string) {
+  return db.selectFrom('accounts').selectAll().where('household_id', '=', householdId).orderBy('opened_on').execute();
+}
+
+export async function listPlans(db: Executor, accountIds: string[]) {
+  if (accountIds.length === 0) return [];
+  return db
+    .selectFrom('account_plans')
+    .select(['account_id', 'season_label', 'plan'])
+    .where('account_id', 'in', accountIds)
+    .orderBy('season_label')
+    .execute();
+}
+
+export async function insertAccount(
+  db: Executor,
+  row: { compoundId: string; householdId: string; holderName: string; phone: string | null; openedOn: string; openingReading: string | null },
+) {
+  return db
+    .insertInto('accounts')
+    .values({
+      compound_id: row.compoundId,
+      household_id: row.householdId,
+      holder_name: row.holderName,
+      phone: row.phone,
+      opened_on: row.openedOn,
+      opening_reading: row.openingReading,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function upsertPlan(db: Executor, row: { accountId: string; compoundId: string; season: string; plan: Plan }) {
+  await db
+    .insertInto('account_plans')
+    .values({ account_id: row.accountId, compound_id: row.compoundId, season_label: row.season, plan: row.plan })
+    .onConflict((oc) => oc.columns(['account_id', 'season_label']).doUpdateSet({ plan: row.plan, updated_at: sql`now()` }))
+    .execute();
+}
+
+export async function findSeason(db: Executor, compoundId: string, label: string, forUpdate = false) {
+  return db
+    .selectFrom('seasons')
+    .selectAll()
+    .where('compound_id', '=', compoundId)
+    .where('label', '=', label)
+    .$if(forUpdate, (qb) => qb.forUpdate())
+    .executeTakeFirst();
+}
+
+export async function seasonHasInvoices(db: Executor, compoundId: string, label: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('invoices')
+    .select('id')
+    .where('compound_id', '=', compoundId)
+    .where('season_label', '=', label)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
