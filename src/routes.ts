@@ -3,6 +3,7 @@ import { providerRoutes } from './providers/routes.js';
 import { tokenRoutes } from './auth/routes.js';
 import { compoundRoutes } from './compounds/routes.js';
 import { registryRoutes } from './registry/routes.js';
+import { readingRoutes } from './readings/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -10,4 +11,5 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(tokenRoutes);
   await app.register(compoundRoutes);
   await app.register(registryRoutes);
+  await app.register(readingRoutes);
 };

@@ -108,3 +108,11 @@ export async function householdWithMeter(app: FastifyInstance, headers: Record<s
   const meter = await createMeter(app, headers, household.id, { ...(serial ? { serial } : {}), installedAt });
   return { household, meter };
 }
+
+/** A resident token for an account, stored directly (token issuing is another feature's route). */
+export async function residentToken(db: import('../../src/db/pool.js').Database, accountId: string): Promise<string> {
+  const { hashToken } = await import('../../src/auth/tokens.js');
+  const token = `resident-${accountId}`;
+  await db.insertInto('api_tokens').values({ token_hash: hashToken(token), role: 'resident', account_id: accountId, created_by: 'test' }).execute();
+  return token;
+}

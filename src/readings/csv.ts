@@ -1,0 +1,82 @@
+/**
+ * CSV uploads (`meterSerial,readAt,value[,source]`, header on line 1), parsed while streaming.
+ * Malformed CSV (header, column count, quoting) answers 400 naming the line; more bytes than the
+ * upload limit answers 413 as soon as the limit is passed, without buffering the body.
+ */
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { parse, CsvError } from 'csv-parse';
+import { HttpProblem } from '../http/problem.js';
+import type { ReadingField } from './rows.js';
+import type { ImportSource, ReadingRow } from './service.js';
+
+export const CSV_HEADER = ['meterSerial', 'readAt', 'value'] as const;
+
+export function tooLarge(limit: number): HttpProblem {
+  return new HttpProblem(413, `The CSV upload is larger than ${limit} bytes (${Math.round(limit / 1024 / 1024)} MiB); split it into smaller files.`);
+}
+
+/** Passes bytes through, failing with 413 once more than `limit` bytes went by. */
+export function byteLimit(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > limit) callback(tooLarge(limit));
+      else callback(null, chunk);
+    },
+  });
+}
+
+function malformed(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof CsvError) {
+    const line = (error as CsvError & { lines?: number }).lines;
+    const reason =
+      error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
+        ? 'wrong number of columns (expected the same as the header)'
+        : error.code.startsWith('CSV_QUOTE') || error.code.includes('QUOTE')
+          ? 'bad quoting'
+          : error.message;
+    const path = line === undefined ? 'body' : `line ${line}`;
+    return new HttpProblem(400, `Malformed CSV at ${path}: ${reason}.`, [{ path, message: reason }]);
+  }
+  return new HttpProblem(400, `Malformed CSV: ${(error as Error).message ?? String(error)}.`);
+}
+
+const pathOf = (line: number, field: ReadingField) => `line ${line}: ${field}`;
+
+/** The rows of a CSV stream as an import source. */
+export function csvSource(body: Readable, limit: number): ImportSource {
+  async function* rows(): AsyncGenerator<ReadingRow> {
+    const parser = parse({ bom: true, skip_empty_lines: true, info: true, relax_column_count: false, max_record_size: 64 * 1024 });
+    const limited = byteLimit(limit);
+    body.on('error', (e) => limited.destroy(e));
+    limited.on('error', (e) => parser.destroy(e));
+    body.pipe(limited).pipe(parser);
+    let header = true;
+    let withSource = false;
+    try {
+      for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        const { record, info } = item;
+        if (header) {
+          const names = record.map((name) => name.trim());
+          withSource = names.length === 4 && names[3] === 'source';
+          if (!(names.length === 3 || withSource) || CSV_HEADER.some((name, i) => names[i] !== name)) {
+            throw new HttpProblem(400, `Malformed CSV at line ${info.lines}: the header must be meterSerial,readAt,value[,source], got "${record.join(',').slice(0, 100)}".`, [
+              { path: `line ${info.lines}`, message: 'header must be meterSerial,readAt,value[,source]' },
+            ]);
+          }
+          header = false;
+          continue;
+        }
+        yield { line: info.lines, meterSerial: record[0], readAt: record[1], value: record[2], source: withSource ? record[3] : undefined };
+      }
+    } catch (error) {
+      body.unpipe();
+      body.resume();
+      throw malformed(error);
+    }
+    if (header) throw new HttpProblem(400, 'The CSV is empty: it needs the header meterSerial,readAt,value[,source].', [{ path: 'line 1', message: 'header is missing' }]);
+  }
+  return { rows: rows(), pathOf };
+}

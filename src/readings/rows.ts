@@ -1,0 +1,143 @@
+/**
+ * Row-level checks of a reading (SPEC §4), done while streaming: each row becomes one line of
+ * PostgreSQL COPY text for the staging table, or a field error. Checks that need the database
+ * (meter, time zone, monotonicity, duplicates) are done set-wise in SQL afterwards.
+ */
+import { DateTime } from 'luxon';
+import { dayNumber, formatThousandths, parseQuantity, QTY_SCALE, type DecimalInput } from '../core/index.js';
+
+export type ReadingField = 'meterSerial' | 'readAt' | 'value' | 'source';
+
+/** One row as received: strings from CSV, strings or numbers from JSON. */
+export interface RawReading {
+  meterSerial?: unknown;
+  readAt?: unknown;
+  value?: unknown;
+  source?: unknown;
+}
+
+export interface RowError {
+  line: number;
+  field: ReadingField;
+  message: string;
+}
+
+/** Register values are numeric(15, 3): at most 12 integer digits. */
+const MAX_VALUE_THOUSANDTHS = 10n ** BigInt(12 + QTY_SCALE);
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+
+export interface ParsedInstant {
+  /** ISO text with offset (absolute instant), or null. */
+  absolute: string | null;
+  /** Local wall-clock text (timestamp without time zone), or null. */
+  local: string | null;
+}
+
+/**
+ * An ISO 8601 date-time. With an offset (or Z) it is an instant; without one it is the
+ * compound's local time, resolved in SQL once the meter (hence the compound) is known.
+ * The common extended format is parsed by hand; anything else goes through luxon.
+ */
+export function parseReadAt(text: string): ParsedInstant | undefined {
+  const m = ISO_RE.exec(text);
+  if (m !== null) {
+    const date = `${m[1]}-${m[2]}-${m[3]}`;
+    try {
+      dayNumber(date);
+    } catch {
+      return undefined;
+    }
+    const hour = Number(m[4]);
+    const minute = Number(m[5]);
+    const second = m[6] === undefined ? 0 : Number(m[6]);
+    if (hour > 23 || minute > 59 || second > 59) return undefined;
+    const time = `${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}`;
+    if (m[8] === 'Z') return { absolute: `${date}T${time}Z`, local: null };
+    if (m[9] !== undefined) {
+      const oh = Number(m[10]);
+      const om = m[11] === undefined ? 0 : Number(m[11]);
+      if (oh > 15 || om > 59) return undefined;
+      return { absolute: `${date}T${time}${m[9]}${m[10]}:${m[11] ?? '00'}`, local: null };
+    }
+    return { absolute: null, local: `${date}T${time}` };
+  }
+  if (text.length > 40) return undefined;
+  // Other ISO 8601 forms (basic format, week dates, a bare date = local midnight): luxon decides.
+  const asUtc = DateTime.fromISO(text, { zone: 'UTC' });
+  if (!asUtc.isValid) return undefined;
+  const elsewhere = DateTime.fromISO(text, { zone: 'UTC+5' });
+  if (asUtc.toMillis() === elsewhere.toMillis()) return { absolute: asUtc.toISO(), local: null };
+  return { absolute: null, local: asUtc.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") };
+}
+
+/** COPY text format escaping (backslash, tab, newline, carriage return). */
+function copyText(s: string): string {
+  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s;
+}
+
+function stripField(message: string): string {
+  const i = message.indexOf(': ');
+  return i >= 0 && message.startsWith('value') ? message.slice(i + 2) : message;
+}
+
+/**
+ * Checks one row; returns its COPY line (line, serial, absolute, local, value, source) or pushes
+ * its errors into `errors` (all invalid fields of the row) and returns undefined.
+ */
+export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowError) => void): string | undefined {
+  let ok = true;
+  const serial = row.meterSerial;
+  if (typeof serial !== 'string' || serial.length === 0) {
+    errors({ line, field: 'meterSerial', message: 'is required' });
+    ok = false;
+  } else if (serial.length > 64) {
+    errors({ line, field: 'meterSerial', message: `unknown meter "${serial.slice(0, 64)}…"` });
+    ok = false;
+  }
+
+  let instant: ParsedInstant | undefined;
+  const readAt = row.readAt;
+  if (typeof readAt !== 'string' || readAt.length === 0) {
+    errors({ line, field: 'readAt', message: 'is required' });
+    ok = false;
+  } else {
+    instant = parseReadAt(readAt);
+    if (instant === undefined) {
+      errors({ line, field: 'readAt', message: `"${readAt.slice(0, 50)}" is not an ISO 8601 date-time` });
+      ok = false;
+    }
+  }
+
+  let value: string | undefined;
+  const raw = row.value;
+  if (raw === undefined || raw === null || raw === '') {
+    errors({ line, field: 'value', message: 'is required' });
+    ok = false;
+  } else if (typeof raw !== 'string' && typeof raw !== 'number') {
+    errors({ line, field: 'value', message: 'must be a decimal number' });
+    ok = false;
+  } else {
+    try {
+      const q = parseQuantity(raw as DecimalInput, 'value');
+      if (q >= MAX_VALUE_THOUSANDTHS) throw new Error('value: must be below 1000000000000');
+      value = formatThousandths(Number(q));
+    } catch (error) {
+      const message = stripField((error as Error).message);
+      errors({ line, field: 'value', message: /negative/.test(message) ? `must be ≥ 0 (got ${String(raw)})` : message });
+      ok = false;
+    }
+  }
+
+  let source = 'manual';
+  const rawSource = row.source;
+  if (rawSource !== undefined && rawSource !== null && rawSource !== '') {
+    if (rawSource === 'manual' || rawSource === 'automatic') source = rawSource;
+    else {
+      errors({ line, field: 'source', message: `must be manual or automatic, got "${String(rawSource).slice(0, 50)}"` });
+      ok = false;
+    }
+  }
+  if (!ok || instant === undefined || value === undefined) return undefined;
+  return `${line}\t${copyText(serial as string)}\t${instant.absolute ?? '\\N'}\t${instant.local ?? '\\N'}\t${value}\t${source}\n`;
+}

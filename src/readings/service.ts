@@ -1,0 +1,280 @@
+/**
+ * Bulk reading import (SPEC §4, §7), one implementation for JSON batches and CSV uploads of any
+ * size: rows are checked one by one while streaming and COPYed into a temporary staging table;
+ * everything that needs the database (meter and scope, the compound's time zone, installation
+ * and retirement, duplicates and conflicts, monotonicity against stored readings and within the
+ * batch) is then checked set-wise in SQL, and the valid batch is stored by one INSERT … SELECT.
+ * All of it runs in one transaction on one pg client: a batch is all or nothing.
+ */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { providerScope, type Principal } from '../auth/principal.js';
+import { HttpProblem, type FieldError } from '../http/problem.js';
+import { quantityOut } from '../registry/schemas.js';
+import { formatInstant, FUTURE_SKEW_MS } from '../registry/time.js';
+import { rowToCopyLine, type RawReading, type ReadingField, type RowError } from './rows.js';
+
+/** Listed errors are capped; the rest are counted in errorsOmitted. */
+export const MAX_LISTED_ERRORS = 1000;
+const CHUNK_CHARS = 256 * 1024;
+
+export interface ReadingRow extends RawReading {
+  /** JSON: the 0-based index; CSV: the file line (the header is line 1). */
+  line: number;
+}
+
+export interface ImportSource {
+  rows: AsyncIterable<ReadingRow> | Iterable<ReadingRow>;
+  /** How an error names a row's field: `readings[3].value` or `line 7: value`. */
+  pathOf(line: number, field: ReadingField): string;
+}
+
+export interface ImportResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export interface ImportOptions {
+  actor: string;
+  /** Where the batch came from, for the audit log ('json' | 'csv' | …). */
+  format: string;
+  now?: Date;
+}
+
+// The staging table: one row per syntactically valid input row.
+const CREATE_STAGE = `
+CREATE TEMP TABLE reading_import (
+  line integer NOT NULL,
+  serial text NOT NULL,
+  ts_abs timestamptz,
+  ts_local timestamp,
+  value numeric(15, 3) NOT NULL,
+  source text NOT NULL
+) ON COMMIT DROP`;
+
+const COPY_STAGE = 'COPY reading_import (line, serial, ts_abs, ts_local, value, source) FROM STDIN';
+
+// Meter (within the caller's scope: unknown to them = unknown meter) and the instant, a local
+// time being read in the meter's compound time zone. $1: provider scope (null = all).
+const RESOLVE = `
+CREATE TEMP TABLE reading_batch ON COMMIT DROP AS
+SELECT i.line, i.serial, m.id AS meter_id, m.compound_id, c.time_zone,
+       coalesce(i.ts_abs, i.ts_local AT TIME ZONE c.time_zone) AS read_at,
+       i.value, i.source, m.installed_at, m.retired_at
+  FROM reading_import i
+  LEFT JOIN (meters m JOIN compounds c ON c.id = m.compound_id AND ($1::uuid IS NULL OR c.provider_id = $1::uuid))
+    ON m.serial = i.serial`;
+
+// Imports and meter replacements of a compound are serialised (same key as the registry's).
+const LOCK_COMPOUNDS = `
+SELECT pg_advisory_xact_lock(hashtext('readings:' || s.compound_id::text))
+  FROM (SELECT DISTINCT compound_id FROM reading_batch WHERE compound_id IS NOT NULL ORDER BY 1) s`;
+
+// Per-row status. $1: the latest acceptable instant (now + skew).
+const CHECK = `
+CREATE TEMP TABLE reading_checked ON COMMIT DROP AS
+SELECT b.line, b.serial, b.meter_id, b.compound_id, b.time_zone, b.read_at, b.value, b.source,
+       b.installed_at, b.retired_at, b.vmin, b.vmax, r.value AS stored_value,
+       CASE
+         WHEN b.meter_id IS NULL THEN 'unknown_meter'
+         WHEN b.read_at > $1::timestamptz THEN 'future'
+         WHEN b.read_at <= b.installed_at THEN 'before_install'
+         WHEN b.retired_at IS NOT NULL AND b.read_at > b.retired_at THEN 'after_retire'
+         WHEN b.vmin <> b.vmax THEN 'batch_conflict'
+         WHEN r.value IS NOT NULL AND r.value <> b.value THEN 'stored_conflict'
+         WHEN r.value IS NOT NULL OR b.rn > 1 THEN 'duplicate'
+         ELSE 'ok'
+       END AS status
+  FROM (SELECT rb.*,
+               min(rb.value) OVER w AS vmin,
+               max(rb.value) OVER w AS vmax,
+               row_number() OVER (w ORDER BY rb.line) AS rn
+          FROM reading_batch rb
+        WINDOW w AS (PARTITION BY rb.meter_id, rb.read_at)) b
+  LEFT JOIN readings r ON r.meter_id = b.meter_id AND r.read_at = b.read_at`;
+
+// Everything wrong with the batch, one row per error. Monotonicity: the new readings merged with
+// the stored ones (and the meter's initial reading at its installation) must not decrease; each
+// new reading is compared with its neighbours in that sequence.
+const ERRORS = `
+CREATE TEMP TABLE reading_errors ON COMMIT DROP AS
+SELECT line, status, serial, read_at, value, time_zone,
+       CASE status WHEN 'before_install' THEN installed_at WHEN 'after_retire' THEN retired_at END AS at2,
+       CASE status WHEN 'stored_conflict' THEN stored_value
+                   WHEN 'batch_conflict' THEN CASE WHEN value = vmin THEN vmax ELSE vmin END END AS value2,
+       NULL::integer AS line2
+  FROM reading_checked
+ WHERE status NOT IN ('ok', 'duplicate')
+UNION ALL
+SELECT line, status, serial, read_at, value, time_zone, at2, value2, line2
+  FROM (
+    WITH touched AS (SELECT DISTINCT meter_id FROM reading_checked WHERE status = 'ok'),
+    seq AS (
+      SELECT c.meter_id, c.read_at, c.value, c.line, 'batch' AS kind, c.serial, c.time_zone
+        FROM reading_checked c WHERE c.status = 'ok'
+      UNION ALL
+      SELECT r.meter_id, r.read_at, r.value, NULL, 'stored', NULL, NULL
+        FROM readings r JOIN touched t ON t.meter_id = r.meter_id
+      UNION ALL
+      SELECT m.id, m.installed_at, m.initial_reading, NULL, 'initial', NULL, NULL
+        FROM meters m JOIN touched t ON t.meter_id = m.id
+    ),
+    w AS (
+      SELECT s.*,
+             lag(value) OVER o AS prev_value, lag(read_at) OVER o AS prev_at, lag(line) OVER o AS prev_line, lag(kind) OVER o AS prev_kind,
+             lead(value) OVER o AS next_value, lead(read_at) OVER o AS next_at, lead(kind) OVER o AS next_kind
+        FROM seq s
+      WINDOW o AS (PARTITION BY meter_id ORDER BY read_at, kind = 'batch')
+    )
+    SELECT line, 'lower_' || prev_kind AS status, serial, read_at, value, time_zone, prev_at AS at2, prev_value AS value2, prev_line AS line2
+      FROM w WHERE kind = 'batch' AND value < prev_value
+    UNION ALL
+    SELECT line, 'higher', serial, read_at, value, time_zone, next_at, next_value, NULL
+      FROM w WHERE kind = 'batch' AND next_kind <> 'batch' AND value > next_value
+  ) monotonic`;
+
+const CONFLICTS = `('stored_conflict', 'batch_conflict')`;
+
+interface ErrorRow {
+  line: number;
+  status: string;
+  serial: string;
+  read_at: Date | null;
+  value: string;
+  time_zone: string | null;
+  at2: Date | null;
+  value2: string | null;
+  line2: number | null;
+}
+
+function describe(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
+  const zone = row.time_zone ?? 'Asia/Shanghai';
+  const at = (d: Date | null) => (d ? formatInstant(d, zone) : '?');
+  const value = quantityOut(row.value);
+  const value2 = row.value2 === null ? '?' : quantityOut(row.value2);
+  switch (row.status) {
+    case 'unknown_meter':
+      return { line: row.line, field: 'meterSerial', message: `unknown meter "${row.serial}"` };
+    case 'future':
+      return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is in the future` };
+    case 'before_install':
+      return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is not after the installation of meter ${row.serial} at ${at(row.at2)}` };
+    case 'after_retire':
+      return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is after meter ${row.serial} was retired at ${at(row.at2)}` };
+    case 'stored_conflict':
+      return { line: row.line, field: 'value', message: `value ${value} conflicts with the stored reading ${value2} of meter ${row.serial} at ${at(row.read_at)}` };
+    case 'batch_conflict':
+      return { line: row.line, field: 'value', message: `value ${value} conflicts with another row of this batch giving ${value2} for meter ${row.serial} at ${at(row.read_at)}` };
+    case 'lower_initial':
+      return { line: row.line, field: 'value', message: `value ${value} is lower than the initial reading ${value2} of meter ${row.serial} installed at ${at(row.at2)}` };
+    case 'lower_batch':
+      return { line: row.line, field: 'value', message: `value ${value} is lower than the reading ${value2} of ${at(row.at2)} at ${pathOf(row.line2 as number, 'value')}` };
+    case 'lower_stored':
+      return { line: row.line, field: 'value', message: `value ${value} is lower than the reading ${value2} of ${at(row.at2)}` };
+    case 'higher':
+      return { line: row.line, field: 'value', message: `value ${value} is higher than the later reading ${value2} of ${at(row.at2)}` };
+    default:
+      return { line: row.line, field: 'value', message: `is invalid (${row.status})` };
+  }
+}
+
+/** Stores a batch of readings or throws 422 (invalid rows), 409 (only conflicts), or the source's own 400/413. */
+export async function importReadings(pool: pg.Pool, principal: Principal, source: ImportSource, options: ImportOptions): Promise<ImportResult> {
+  const now = options.now ?? new Date();
+  const rowErrors: RowError[] = [];
+  let rowErrorCount = 0;
+  let rows = 0;
+  const onError = (e: RowError) => {
+    rowErrorCount += 1;
+    if (rowErrors.length < MAX_LISTED_ERRORS) rowErrors.push(e);
+  };
+
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query("SET LOCAL work_mem = '256MB'");
+    await client.query(CREATE_STAGE);
+    async function* chunks(): AsyncGenerator<string> {
+      let buffer = '';
+      for await (const row of source.rows) {
+        rows += 1;
+        const line = rowToCopyLine(row, row.line, onError);
+        if (line !== undefined) {
+          buffer += line;
+          if (buffer.length >= CHUNK_CHARS) {
+            yield buffer;
+            buffer = '';
+          }
+        }
+      }
+      if (buffer.length > 0) yield buffer;
+    }
+    await pipeline(Readable.from(chunks(), { objectMode: false }), client.query(copyFrom(COPY_STAGE)));
+
+    await client.query(RESOLVE, [providerScope(principal) ?? null]);
+    await client.query('ANALYZE reading_batch');
+    await client.query(LOCK_COMPOUNDS);
+    await client.query(CHECK, [new Date(now.getTime() + FUTURE_SKEW_MS)]);
+    await client.query('ANALYZE reading_checked');
+    await client.query(ERRORS);
+    const counts = await client.query<{ total: number; conflicts: number }>(
+      `SELECT count(*)::int AS total, (count(*) FILTER (WHERE status IN ${CONFLICTS}))::int AS conflicts FROM reading_errors`,
+    );
+    const sqlTotal = counts.rows[0]?.total ?? 0;
+    const sqlConflicts = counts.rows[0]?.conflicts ?? 0;
+    const total = rowErrorCount + sqlTotal;
+    if (total > 0) {
+      const listed = await client.query<ErrorRow>(`SELECT * FROM reading_errors ORDER BY line, status LIMIT ${MAX_LISTED_ERRORS}`);
+      const all = [...rowErrors, ...listed.rows.map((row) => describe(row, source.pathOf))]
+        .sort((a, b) => a.line - b.line)
+        .slice(0, MAX_LISTED_ERRORS);
+      const errors: FieldError[] = all.map((e) => ({ path: source.pathOf(e.line, e.field), message: e.message }));
+      const onlyConflicts = sqlConflicts === total;
+      const invalidRows = new Set(all.map((e) => e.line)).size;
+      throw new HttpProblem(
+        onlyConflicts ? 409 : 422,
+        onlyConflicts
+          ? `${total} reading(s) conflict with another value for the same meter and instant; nothing was stored.`
+          : `${total} error(s) in ${invalidRows}${total > all.length ? '+' : ''} of ${rows} readings; nothing was stored.`,
+        errors,
+        total - errors.length,
+      );
+    }
+
+    const perCompound = await client.query<{ compound_id: string; accepted: number; duplicates: number }>(
+      `SELECT compound_id, (count(*) FILTER (WHERE status = 'ok'))::int AS accepted, (count(*) FILTER (WHERE status = 'duplicate'))::int AS duplicates
+         FROM reading_checked GROUP BY compound_id ORDER BY compound_id`,
+    );
+    const inserted = await client.query(
+      `INSERT INTO readings (compound_id, meter_id, read_at, value, source)
+       SELECT compound_id, meter_id, read_at, value, source FROM reading_checked WHERE status = 'ok'`,
+    );
+    for (const c of perCompound.rows) {
+      await client.query('INSERT INTO audit_log (actor, action, entity, compound_id, details) VALUES ($1, $2, $3, $4, $5)', [
+        options.actor,
+        'readings.import',
+        'readings',
+        c.compound_id,
+        JSON.stringify({ format: options.format, accepted: c.accepted, duplicates: c.duplicates }),
+      ]);
+    }
+    await client.query('COMMIT');
+    const duplicates = perCompound.rows.reduce((sum, c) => sum + c.duplicates, 0);
+    return { accepted: inserted.rowCount ?? 0, duplicates };
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError as Error;
+    }
+    if ((error as { code?: string }).code === '23505') {
+      throw new HttpProblem(409, 'A reading for the same meter and instant was stored concurrently; nothing was stored. Retry the batch.');
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
