@@ -41,6 +41,8 @@ export interface ImportOptions {
   /** Where the batch came from, for the audit log ('json' | 'csv' | …). */
   format: string;
   now?: Date;
+  /** Called after each stage with its duration (the benchmark prints them). */
+  onStage?: (stage: string, ms: number) => void;
 }
 
 // The staging table: one row per syntactically valid input row.
@@ -110,13 +112,25 @@ SELECT line, status, serial, read_at, value, time_zone,
 UNION ALL
 SELECT line, status, serial, read_at, value, time_zone, at2, value2, line2
   FROM (
-    WITH touched AS (SELECT DISTINCT meter_id FROM reading_checked WHERE status = 'ok'),
+    WITH touched AS (
+      SELECT meter_id, min(read_at) AS lo, max(read_at) AS hi FROM reading_checked WHERE status = 'ok' GROUP BY meter_id
+    ),
     seq AS (
       SELECT c.meter_id, c.read_at, c.value, c.line, 'batch' AS kind, c.serial, c.time_zone
         FROM reading_checked c WHERE c.status = 'ok'
       UNION ALL
+      -- Only the stored readings that can neighbour a new one: those between the meter's first
+      -- and last new reading, and the nearest one on either side.
       SELECT r.meter_id, r.read_at, r.value, NULL, 'stored', NULL, NULL
-        FROM readings r JOIN touched t ON t.meter_id = r.meter_id
+        FROM touched t JOIN readings r ON r.meter_id = t.meter_id AND r.read_at BETWEEN t.lo AND t.hi
+      UNION ALL
+      SELECT t.meter_id, p.read_at, p.value, NULL, 'stored', NULL, NULL
+        FROM touched t
+       CROSS JOIN LATERAL (SELECT r.read_at, r.value FROM readings r WHERE r.meter_id = t.meter_id AND r.read_at < t.lo ORDER BY r.read_at DESC LIMIT 1) p
+      UNION ALL
+      SELECT t.meter_id, n.read_at, n.value, NULL, 'stored', NULL, NULL
+        FROM touched t
+       CROSS JOIN LATERAL (SELECT r.read_at, r.value FROM readings r WHERE r.meter_id = t.meter_id AND r.read_at > t.hi ORDER BY r.read_at LIMIT 1) n
       UNION ALL
       SELECT m.id, m.installed_at, m.initial_reading, NULL, 'initial', NULL, NULL
         FROM meters m JOIN touched t ON t.meter_id = m.id
@@ -191,6 +205,12 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
     if (rowErrors.length < MAX_LISTED_ERRORS) rowErrors.push(e);
   };
 
+  let mark = Date.now();
+  const stage = (name: string) => {
+    const at = Date.now();
+    options.onStage?.(name, at - mark);
+    mark = at;
+  };
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -213,13 +233,17 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
       if (buffer.length > 0) yield buffer;
     }
     await pipeline(Readable.from(chunks(), { objectMode: false }), client.query(copyFrom(COPY_STAGE)));
+    stage('parse + row checks + COPY to staging');
 
     await client.query(RESOLVE, [providerScope(principal) ?? null]);
     await client.query('ANALYZE reading_batch');
+    stage('resolve meters and time zones');
     await client.query(LOCK_COMPOUNDS);
     await client.query(CHECK, [new Date(now.getTime() + FUTURE_SKEW_MS)]);
     await client.query('ANALYZE reading_checked');
+    stage('duplicates, conflicts, installation and retirement');
     await client.query(ERRORS);
+    stage('monotonicity');
     const counts = await client.query<{ total: number; conflicts: number }>(
       `SELECT count(*)::int AS total, (count(*) FILTER (WHERE status IN ${CONFLICTS}))::int AS conflicts FROM reading_errors`,
     );
@@ -227,7 +251,7 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
     const sqlConflicts = counts.rows[0]?.conflicts ?? 0;
     const total = rowErrorCount + sqlTotal;
     if (total > 0) {
-      const listed = await client.query<ErrorRow>(`SELECT * FROM reading_errors ORDER BY line, status LIMIT ${MAX_LISTED_ERRORS}`);
+      const listed = await client.query<ErrorRow>(`SELECT * FROM reading_errors ORDER BY line, status LIMIT $1`, [MAX_LISTED_ERRORS]);
       const all = [...rowErrors, ...listed.rows.map((row) => describe(row, source.pathOf))]
         .sort((a, b) => a.line - b.line)
         .slice(0, MAX_LISTED_ERRORS);
@@ -252,6 +276,7 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
       `INSERT INTO readings (compound_id, meter_id, read_at, value, source)
        SELECT compound_id, meter_id, read_at, value, source FROM reading_checked WHERE status = 'ok'`,
     );
+    stage('INSERT … SELECT into readings');
     for (const c of perCompound.rows) {
       await client.query('INSERT INTO audit_log (actor, action, entity, compound_id, details) VALUES ($1, $2, $3, $4, $5)', [
         options.actor,
@@ -262,6 +287,7 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
       ]);
     }
     await client.query('COMMIT');
+    stage('audit + COMMIT');
     const duplicates = perCompound.rows.reduce((sum, c) => sum + c.duplicates, 0);
     return { accepted: inserted.rowCount ?? 0, duplicates };
   } catch (error) {
