@@ -4,6 +4,8 @@ import { tokenRoutes } from './auth/routes.js';
 import { compoundRoutes } from './compounds/routes.js';
 import { registryRoutes } from './registry/routes.js';
 import { readingRoutes } from './readings/routes.js';
+import { invoiceRoutes } from './invoices/routes.js';
+import { statementRoutes } from './statements/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -12,4 +14,6 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(compoundRoutes);
   await app.register(registryRoutes);
   await app.register(readingRoutes);
+  await app.register(invoiceRoutes);
+  await app.register(statementRoutes);
 };

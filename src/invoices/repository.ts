@@ -1,0 +1,112 @@
+import type { Principal } from '../auth/principal.js';
+import type { Executor } from '../db/pool.js';
+import type { Invoice, InvoiceLine, InvoiceStatus } from '../db/types.js';
+import { invoiceOut, type InvoiceOut } from './schemas.js';
+
+/** An invoice row with what its printable page needs: compound, household and holder. */
+export interface InvoiceDetailRow extends Invoice {
+  compound_code: string;
+  compound_name: string;
+  time_zone: string;
+  building: string;
+  unit: string;
+  room: string;
+  holder_name: string;
+  phone: string | null;
+}
+
+export interface LoadedInvoice {
+  row: InvoiceDetailRow;
+  lines: InvoiceLine[];
+}
+
+function detailQuery(db: Executor) {
+  return db
+    .selectFrom('invoices as i')
+    .innerJoin('compounds as c', 'c.id', 'i.compound_id')
+    .innerJoin('households as h', 'h.id', 'i.household_id')
+    .innerJoin('accounts as a', 'a.id', 'i.account_id')
+    .selectAll('i')
+    .select(['c.code as compound_code', 'c.name as compound_name', 'c.time_zone', 'h.building', 'h.unit', 'h.room', 'a.holder_name', 'a.phone']);
+}
+
+/** Lines of many invoices in one query, grouped by invoice id, in line order. */
+export async function loadInvoiceLines(db: Executor, invoiceIds: readonly string[]): Promise<Map<string, InvoiceLine[]>> {
+  const byInvoice = new Map<string, InvoiceLine[]>();
+  if (invoiceIds.length === 0) return byInvoice;
+  const lines = await db
+    .selectFrom('invoice_lines')
+    .selectAll()
+    .where('invoice_id', 'in', [...invoiceIds])
+    .orderBy('invoice_id')
+    .orderBy('line_no')
+    .execute();
+  for (const line of lines) {
+    const list = byInvoice.get(line.invoice_id);
+    if (list) list.push(line);
+    else byInvoice.set(line.invoice_id, [line]);
+  }
+  return byInvoice;
+}
+
+/**
+ * Invoices by id with their lines, NOT scoped (callers scope first or pass ids they found in
+ * scope), in period then number order. Two queries whatever the count. For reuse by corrections.
+ */
+export async function loadInvoices(db: Executor, ids: readonly string[]): Promise<LoadedInvoice[]> {
+  if (ids.length === 0) return [];
+  const rows = await detailQuery(db).where('i.id', 'in', [...ids]).orderBy('i.period').orderBy('i.number').execute();
+  const lines = await loadInvoiceLines(db, rows.map((r) => r.id));
+  return rows.map((row) => ({ row, lines: lines.get(row.id) ?? [] }));
+}
+
+/** loadInvoices serialized to the API shape. */
+export async function loadInvoicesOut(db: Executor, ids: readonly string[]): Promise<InvoiceOut[]> {
+  return (await loadInvoices(db, ids)).map(({ row, lines }) => invoiceOut(row, lines, row.compound_code));
+}
+
+/**
+ * One invoice the caller may see, scope in the query (admin: any; operator: its provider's
+ * compounds; resident: its own account), or undefined, answered as 404 like a missing one.
+ */
+export async function findInvoiceInScope(db: Executor, id: string, principal: Principal): Promise<LoadedInvoice | undefined> {
+  let query = detailQuery(db).where('i.id', '=', id);
+  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
+  if (principal.role === 'resident') query = query.where('i.account_id', '=', principal.accountId);
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  const lines = await loadInvoiceLines(db, [row.id]);
+  return { row, lines: lines.get(row.id) ?? [] };
+}
+
+export interface InvoiceFilters {
+  compound?: string | undefined;
+  period?: string | undefined;
+  accountId?: string | undefined;
+  status?: InvoiceStatus | undefined;
+}
+
+/** The list's sort key, also its cursor: (period, number, id). */
+export type InvoiceCursor = [string, string, string];
+
+/**
+ * A page of invoices the caller may see (limit + 1 rows), ordered by period, number, id.
+ * Residents are confined to their own account whatever the filters say.
+ */
+export async function listInvoicesInScope(db: Executor, principal: Principal, filters: InvoiceFilters, after: InvoiceCursor | undefined, limit: number) {
+  let query = db
+    .selectFrom('invoices as i')
+    .innerJoin('compounds as c', 'c.id', 'i.compound_id')
+    .selectAll('i')
+    .select('c.code as compound_code');
+  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
+  if (principal.role === 'resident') query = query.where('i.account_id', '=', principal.accountId);
+  if (filters.compound !== undefined) query = query.where('c.code', '=', filters.compound);
+  if (filters.period !== undefined) query = query.where('i.period', '=', filters.period);
+  if (filters.accountId !== undefined) query = query.where('i.account_id', '=', filters.accountId);
+  if (filters.status !== undefined) query = query.where('i.status', '=', filters.status);
+  if (after !== undefined) {
+    query = query.where((eb) => eb(eb.refTuple('i.period', 'i.number', 'i.id'), '>', eb.tuple(after[0], after[1], after[2])));
+  }
+  return query.orderBy('i.period').orderBy('i.number').orderBy('i.id').limit(limit + 1).execute();
+}

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { problemResponses } from '../http/problem.js';
+import { CompoundCode, Fen, IdParams, Period, SeasonLabel, Uuid } from '../http/schemas.js';
+import { InvoiceSchema } from '../invoices/schemas.js';
+import { PlanSchema } from '../http/schemas.js';
+import { getStatement } from './service.js';
+
+export const StatementSchema = Type.Object(
+  {
+    account: Type.Object({
+      id: Uuid,
+      holderName: Type.String({ description: 'masked for residents (王*)' }),
+      phone: Type.Union([Type.String({ description: 'masked for residents (138****5678)' }), Type.Null()]),
+    }),
+    household: Type.Object({ id: Uuid, compound: CompoundCode, building: Type.String(), unit: Type.String(), room: Type.String(), areaM2: Type.String() }),
+    season: SeasonLabel,
+    plan: PlanSchema,
+    capFen: Type.Integer({ description: 'season cap (metered) or fee (flat), prorated to the occupancy' }),
+    billedFen: Type.Integer({ description: "totals of the season's non-void invoices" }),
+    remainingCapFen: Type.Integer({ description: 'max(0, capFen − plan charges billed this season)' }),
+    balanceFen: Type.Integer({ description: 'all time: non-void invoice totals − payments; negative is credit' }),
+    invoices: Type.Array(InvoiceSchema, { description: "the season's invoices, void ones included" }),
+    payments: Type.Array(
+      Type.Object({ id: Uuid, amountFen: Fen, paidAt: Type.String(), reference: Type.String(), unallocatedFen: Fen }),
+      { description: "the account's payments, oldest first" },
+    ),
+    usage: Type.Array(Type.Object({ period: Period, units: Type.String(), amountFen: Fen })),
+  },
+  { title: 'Statement' },
+);
+
+export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/accounts/:id/statement',
+    {
+      config: { roles: ['admin', 'operator', 'resident'] },
+      schema: {
+        tags: ['statements'],
+        summary: "An account's season statement (residents: their own, personal data masked)",
+        params: IdParams,
+        querystring: Type.Object({ season: Type.Optional(SeasonLabel) }),
+        response: { 200: StatementSchema, ...problemResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => getStatement(app.db, request.principal, request.params.id, request.query.season),
+  );
+};

@@ -1,0 +1,142 @@
+import { accountTerms, buildSeason, formatArea, formatQuantity, parseQuantity, seasonForDate, type Season } from '../core/index.js';
+import type { Principal } from '../auth/principal.js';
+import type { Database } from '../db/pool.js';
+import type { FlatBilling, LineKind, Plan } from '../db/types.js';
+import { notFound } from '../http/problem.js';
+import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
+import { formatInstant, localToday } from '../registry/time.js';
+import { maskName, maskPhone } from './mask.js';
+import { findStatementAccount, loadStatementFigures } from './repository.js';
+
+interface SeasonRow {
+  label: string;
+  heating_start: string;
+  heating_end: string;
+  cooling_start: string;
+  cooling_end: string;
+  unit_rate: string;
+  cap_per_m2: string;
+  flat_billing: FlatBilling;
+}
+
+const seasonCache = new Map<string, Season>();
+
+/** Seasons are built once per definition (the key holds every field), then shared. */
+function builtSeason(row: SeasonRow): Season {
+  const key = `${row.label}|${row.heating_start}|${row.heating_end}|${row.cooling_start}|${row.cooling_end}|${row.unit_rate}|${row.cap_per_m2}|${row.flat_billing}`;
+  let season = seasonCache.get(key);
+  if (!season) {
+    season = buildSeason({
+      label: row.label,
+      heating: { start: row.heating_start, end: row.heating_end },
+      cooling: { start: row.cooling_start, end: row.cooling_end },
+      unitRate: row.unit_rate,
+      capPerM2: row.cap_per_m2,
+      flatBilling: row.flat_billing,
+    });
+    if (seasonCache.size > 10_000) seasonCache.clear();
+    seasonCache.set(key, season);
+  }
+  return season;
+}
+
+/**
+ * The season a statement shows when none is asked for: the one whose span contains today (in the
+ * compound's zone); else the latest that has begun; else the earliest defined.
+ */
+export function defaultSeason(seasons: readonly Season[], today: string): Season | undefined {
+  const current = seasonForDate(seasons, today);
+  if (current) return current;
+  const begun = seasons.filter((s) => s.heating.start <= today);
+  return begun[begun.length - 1] ?? seasons[0];
+}
+
+/** Line kinds that count towards the season cap (metered) or the flat fee (flat). */
+const PLAN_CHARGE_KINDS: Record<Plan, ReadonlySet<LineKind>> = {
+  metered: new Set(['usage', 'cap', 'adjustment', 'final_settlement']),
+  flat: new Set(['flat_installment', 'flat_upfront', 'adjustment', 'final_settlement']),
+};
+
+export interface Statement {
+  account: { id: string; holderName: string; phone: string | null };
+  household: { id: string; compound: string; building: string; unit: string; room: string; areaM2: string };
+  season: string;
+  plan: Plan;
+  capFen: number;
+  billedFen: number;
+  remainingCapFen: number;
+  balanceFen: number;
+  invoices: InvoiceOut[];
+  payments: Array<{ id: string; amountFen: number; paidAt: string; reference: string; unallocatedFen: number }>;
+  usage: Array<{ period: string; units: string; amountFen: number }>;
+}
+
+/**
+ * An account's statement for a season (SPEC §7). Figures:
+ * - capFen: the core's accountTerms (prorated to the occupancy's covered service days);
+ * - billedFen: totals of the season's non-void invoices;
+ * - remainingCapFen: max(0, capFen − the season's plan charges billed so far), plan charges being
+ *   usage + cap + adjustment + final_settlement lines (metered) or flat + adjustment +
+ *   final_settlement lines (flat) of non-void invoices;
+ * - balanceFen: all time, non-void invoice totals − payments (negative = credit);
+ * - usage: per billing month of the season, the units and total of its non-void invoices.
+ * Residents get the holder's name and phone masked.
+ */
+export async function getStatement(db: Database, principal: Principal, accountId: string, seasonLabel: string | undefined, now = new Date()): Promise<Statement> {
+  const account = await findStatementAccount(db, accountId, principal);
+  if (!account) throw notFound('Account');
+  const seasons = (account.seasons as SeasonRow[]).map(builtSeason);
+  const season =
+    seasonLabel === undefined ? defaultSeason(seasons, localToday(account.time_zone, now)) : seasons.find((s) => s.label === seasonLabel);
+  if (!season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
+  const plan: Plan = account.plans.find((p) => p.season_label === season.label)?.plan ?? 'metered';
+
+  const figures = await loadStatementFigures(db, account.id, season.label);
+  const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
+
+  let billedFen = 0;
+  let planChargesFen = 0;
+  const chargeKinds = PLAN_CHARGE_KINDS[plan];
+  const usage = new Map<string, { units: bigint; amountFen: number }>();
+  for (const invoice of figures.invoices) {
+    if (invoice.status === 'void') continue;
+    billedFen += invoice.total_fen;
+    for (const line of invoice.lines) if (chargeKinds.has(line.kind)) planChargesFen += line.amount_fen;
+    const month = usage.get(invoice.period) ?? { units: 0n, amountFen: 0 };
+    month.units += parseQuantity(invoice.usage_units, 'usage_units');
+    month.amountFen += invoice.total_fen;
+    usage.set(invoice.period, month);
+  }
+
+  const resident = principal.role === 'resident';
+  return {
+    account: {
+      id: account.id,
+      holderName: resident ? maskName(account.holder_name) : account.holder_name,
+      phone: resident ? maskPhone(account.phone) : account.phone,
+    },
+    household: {
+      id: account.household_id,
+      compound: account.compound_code,
+      building: account.building,
+      unit: account.unit,
+      room: account.room,
+      areaM2: formatArea(parseQuantity(account.area_m2, 'areaM2')),
+    },
+    season: season.label,
+    plan,
+    capFen: terms.capFen,
+    billedFen,
+    remainingCapFen: Math.max(0, terms.capFen - planChargesFen),
+    balanceFen: figures.invoiced_fen - figures.paid_fen,
+    invoices: figures.invoices.map((invoice) => invoiceOut(invoice, invoice.lines, account.compound_code)),
+    payments: figures.payments.map((p) => ({
+      id: p.id,
+      amountFen: p.amount_fen,
+      paidAt: formatInstant(new Date(p.paid_at), account.time_zone),
+      reference: p.reference,
+      unallocatedFen: p.unallocated_fen,
+    })),
+    usage: [...usage].map(([period, month]) => ({ period, units: formatQuantity(month.units), amountFen: month.amountFen })),
+  };
+}
