@@ -6,6 +6,7 @@ import { registryRoutes } from './registry/routes.js';
 import { readingRoutes } from './readings/routes.js';
 import { invoiceRoutes } from './invoices/routes.js';
 import { statementRoutes } from './statements/routes.js';
+import { paymentRoutes } from './payments/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -14,6 +15,8 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(compoundRoutes);
   await app.register(registryRoutes);
   await app.register(readingRoutes);
+  await app.register((await import('./corrections/routes.js')).correctionRoutes);
   await app.register(invoiceRoutes);
   await app.register(statementRoutes);
+  await app.register(paymentRoutes);
 };

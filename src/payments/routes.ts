@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { problemResponses } from '../http/problem.js';
+import { Fen, Uuid } from '../http/schemas.js';
+import { recordPayment } from './service.js';
+
+export const PaymentBody = Type.Object(
+  {
+    accountId: Uuid,
+    amountFen: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'positive integer fen' }),
+    paidAt: Type.String({ minLength: 10, maxLength: 40, description: 'ISO 8601 instant; without an offset it is local to the compound' }),
+    reference: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+export const PaymentSchema = Type.Object({
+  id: Uuid,
+  accountId: Uuid,
+  amountFen: Fen,
+  paidAt: Type.String(),
+  reference: Type.String(),
+  unallocatedFen: Type.Integer({ description: 'what is left as credit on the account' }),
+  allocations: Type.Array(Type.Object({ invoiceId: Uuid, number: Type.String(), amountFen: Fen }), {
+    description: 'invoices this payment settled, oldest first',
+  }),
+});
+
+export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/payments',
+    {
+      config: { roles: ['admin', 'operator'] },
+      schema: {
+        tags: ['payments'],
+        summary: 'Record a payment; settles the oldest open invoices first, the rest is credit',
+        description:
+          'Requires an `Idempotency-Key` header. The first request answers 201; the same key with the same body answers 200 ' +
+          'with the same payment (header `Idempotent-Replayed: true`); the same key with another body answers 409.',
+        headers: Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }) }),
+        body: PaymentBody,
+        response: { 200: PaymentSchema, 201: PaymentSchema, ...problemResponses(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { created, payment } = await recordPayment(app.db, request.principal, request.headers['idempotency-key'], request.body);
+      if (!created) reply.header('idempotent-replayed', 'true');
+      return reply.code(created ? 201 : 200).send(payment);
+    },
+  );
+};

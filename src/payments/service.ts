@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { audit } from '../audit/audit.js';
+import { findAccountInScope } from '../accounts/scope.js';
+import type { Principal } from '../auth/principal.js';
+import type { Database } from '../db/pool.js';
+import { badRequest, conflict, notFound } from '../http/problem.js';
+import { formatInstant, FUTURE_SKEW_MS, parseLocalInstant } from '../registry/time.js';
+import {
+  addAllocation,
+  creditsForUpdate,
+  findPaymentByKey,
+  insertPayment,
+  lockAccount,
+  openInvoicesForUpdate,
+  paymentAllocations,
+  setInvoicePaid,
+  setUnallocated,
+} from './repository.js';
+
+export interface PaymentInput {
+  accountId: string;
+  amountFen: number;
+  paidAt: string;
+  reference: string;
+}
+
+export interface PaymentOut {
+  id: string;
+  accountId: string;
+  amountFen: number;
+  paidAt: string;
+  reference: string;
+  /** What is left of this payment as credit on the account. */
+  unallocatedFen: number;
+  allocations: Array<{ invoiceId: string; number: string; amountFen: number }>;
+}
+
+/** Keys are per caller scope: one provider's key never collides with another's. */
+export function scopedKey(principal: Principal, key: string): string {
+  return principal.role === 'operator' ? `provider:${principal.providerId}:${key}` : `${principal.role}:${key}`;
+}
+
+export function requestHash(input: PaymentInput): string {
+  return createHash('sha256').update(JSON.stringify([input.accountId, input.amountFen, input.paidAt, input.reference])).digest('hex');
+}
+
+/** One fund (a payment) spent on one invoice. */
+export interface Allocation {
+  paymentId: string;
+  invoiceId: string;
+  amountFen: number;
+}
+
+/**
+ * Pure allocation: funds (oldest credit first, the new payment last) settle the open invoices
+ * oldest first. Returns the allocations, each invoice's new paid amount and each fund's remainder.
+ */
+export function allocate(
+  funds: ReadonlyArray<{ id: string; availableFen: number }>,
+  invoices: ReadonlyArray<{ id: string; total_fen: number; paid_fen: number }>,
+) {
+  const remaining = funds.map((f) => ({ id: f.id, fen: f.availableFen }));
+  const allocations: Allocation[] = [];
+  const paid = new Map<string, number>();
+  let f = 0;
+  for (const invoice of invoices) {
+    let open = invoice.total_fen - invoice.paid_fen;
+    let paidFen = invoice.paid_fen;
+    while (open > 0 && f < remaining.length) {
+      const fund = remaining[f]!;
+      const take = Math.min(open, fund.fen);
+      if (take > 0) {
+        allocations.push({ paymentId: fund.id, invoiceId: invoice.id, amountFen: take });
+        fund.fen -= take;
+        open -= take;
+        paidFen += take;
+      }
+      if (fund.fen === 0) f += 1;
+    }
+    if (paidFen !== invoice.paid_fen) paid.set(invoice.id, paidFen);
+    if (f >= remaining.length) break;
+  }
+  return { allocations, paid, remaining };
+}
+
+async function paymentOut(db: Database, payment: NonNullable<Awaited<ReturnType<typeof findPaymentByKey>>>): Promise<PaymentOut> {
+  const allocations = await paymentAllocations(db, payment.id);
+  return {
+    id: payment.id,
+    accountId: payment.account_id,
+    amountFen: payment.amount_fen,
+    paidAt: formatInstant(payment.paid_at, payment.time_zone),
+    reference: payment.reference,
+    unallocatedFen: payment.unallocated_fen,
+    allocations: allocations.map((a) => ({ invoiceId: a.invoice_id, number: a.number, amountFen: a.amount_fen })),
+  };
+}
+
+/** The stored payment of a key: replayed when the body is the same, else 409. */
+async function replay(db: Database, key: string, hash: string): Promise<PaymentOut | undefined> {
+  const existing = await findPaymentByKey(db, key);
+  if (!existing) return undefined;
+  if (existing.request_hash !== hash) {
+    throw conflict('This Idempotency-Key was already used with a different request body.');
+  }
+  return paymentOut(db, existing);
+}
+
+class KeyTaken extends Error {}
+
+/**
+ * Records a payment exactly once per Idempotency-Key and settles the account's oldest open
+ * invoices first (issued_on, then number), earlier credit before the new money; what is left stays
+ * on the payment as unallocated credit. The account row and its open invoices are locked for the
+ * transaction, so concurrent payments never allocate the same open amount twice.
+ * Same key and body again: the same payment (created false); same key, other body: 409.
+ */
+export async function recordPayment(db: Database, principal: Principal, rawKey: string, input: PaymentInput): Promise<{ created: boolean; payment: PaymentOut }> {
+  const key = scopedKey(principal, rawKey);
+  const hash = requestHash(input);
+  const earlier = await replay(db, key, hash);
+  if (earlier) return { created: false, payment: earlier };
+
+  try {
+    const id = await db.transaction().execute(async (tx) => {
+      const account = await findAccountInScope(tx, input.accountId, principal);
+      if (!account) throw notFound('Account');
+      const zone = (await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow()).time_zone;
+      const paidAt = parseLocalInstant(input.paidAt, zone);
+      if (!paidAt) throw badRequest('paidAt is not an ISO 8601 date-time.', [{ path: 'body.paidAt', message: 'is not an ISO 8601 date-time' }]);
+      if (paidAt.getTime() > Date.now() + FUTURE_SKEW_MS) {
+        throw badRequest('paidAt is in the future.', [{ path: 'body.paidAt', message: 'is in the future' }]);
+      }
+
+      await lockAccount(tx, account.id);
+      const inserted = await insertPayment(tx, {
+        compoundId: account.compound_id,
+        accountId: account.id,
+        amountFen: input.amountFen,
+        paidAt,
+        reference: input.reference,
+        key,
+        requestHash: hash,
+        actor: principal.actor,
+      });
+      // The key was taken by a concurrent request that committed first: answer with its payment.
+      if (!inserted) throw new KeyTaken();
+
+      const invoices = await openInvoicesForUpdate(tx, account.id);
+      const credits = invoices.length > 0 ? await creditsForUpdate(tx, account.id) : [];
+      const funds = [...credits.filter((c) => c.id !== inserted.id).map((c) => ({ id: c.id, availableFen: c.unallocated_fen })), { id: inserted.id, availableFen: input.amountFen }];
+      const { allocations, paid, remaining } = allocate(funds, invoices);
+      for (const invoice of invoices) {
+        const paidFen = paid.get(invoice.id);
+        if (paidFen !== undefined) await setInvoicePaid(tx, invoice.id, paidFen, paidFen >= invoice.total_fen ? 'paid' : 'partially_paid');
+      }
+      for (const a of allocations) await addAllocation(tx, { ...a, compoundId: account.compound_id });
+      for (const [i, fund] of remaining.entries()) {
+        if (fund.fen !== funds[i]!.availableFen) await setUnallocated(tx, fund.id, fund.fen);
+      }
+      await audit(tx, {
+        actor: principal.actor,
+        action: 'payment.record',
+        entity: 'payment',
+        entityId: inserted.id,
+        compoundId: account.compound_id,
+        details: {
+          accountId: account.id,
+          amountFen: input.amountFen,
+          paidAt: paidAt.toISOString(),
+          reference: input.reference,
+          allocations,
+          unallocatedFen: remaining[remaining.length - 1]!.fen,
+        },
+      });
+      return inserted.id;
+    });
+    const stored = await findPaymentByKey(db, key);
+    if (!stored || stored.id !== id) throw new Error('payment vanished after commit');
+    return { created: true, payment: await paymentOut(db, stored) };
+  } catch (error) {
+    if (!(error instanceof KeyTaken)) throw error;
+    const winner = await replay(db, key, hash);
+    if (!winner) throw error;
+    return { created: false, payment: winner };
+  }
+}
