@@ -7,6 +7,7 @@ import { readingRoutes } from './readings/routes.js';
 import { invoiceRoutes } from './invoices/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { paymentRoutes } from './payments/routes.js';
+import { reportRoutes } from './reports/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,4 +19,5 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(invoiceRoutes);
   await app.register(statementRoutes);
   await app.register(paymentRoutes);
+  await app.register(reportRoutes);
 };
