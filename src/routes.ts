@@ -16,6 +16,7 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(compoundRoutes);
   await app.register(registryRoutes);
   await app.register(readingRoutes);
+  await app.register((await import('./corrections/routes.js')).correctionRoutes);
   await app.register(invoiceRoutes);
   await app.register(statementRoutes);
   await app.register(paymentRoutes);
