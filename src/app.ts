@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { Database } from './db/pool.js';
 import { authPlugin } from './auth/plugin.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { securityPlugin } from './http/security.js';
 import { ProblemSchema } from './http/problem.js';
 import { healthRoutes } from './health/routes.js';
 import { v1Routes } from './routes.js';
@@ -43,6 +44,7 @@ export async function buildApp({ config, db, pool, logger = false }: AppOptions)
   app.decorate('config', config);
   app.addSchema(ProblemSchema);
   installErrorHandling(app);
+  await app.register(securityPlugin);
 
   await app.register(swagger, {
     openapi: {
