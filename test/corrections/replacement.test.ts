@@ -1,0 +1,55 @@
+import t from 'tap';
+import { testApp } from '../helpers/app.js';
+import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
+import { operatorWithCompound } from '../helpers/fixtures.js';
+import { createMeter } from '../helpers/registry.js';
+import { billAccountMonth, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
+import type { Database } from '../../src/db/pool.js';
+
+const WORKED = [1500, 4100, 7100, 9500, 10400, 10900, 12100, 13200, 13200];
+
+async function readingId(db: Database, meterId: string, value: string) {
+  return (await db.selectFrom('readings').select('id').where('meter_id', '=', meterId).where('value', '=', value).orderBy('read_at').executeTakeFirstOrThrow()).id;
+}
+
+t.test('a meter replaced between two billing months: usage billed once, corrections across the swap', async (t) => {
+  const { app, db } = await testApp(t);
+  const op = await operatorWithCompound(app, 'lanjing');
+  await insertDefaultSeason(db, op.compound.id);
+  const a = await insertHome(db, op.compound.id, { areaM2: '150' });
+  const twin = await insertHome(db, op.compound.id, { areaM2: '150' });
+  await insertReadings(db, op.compound.id, a.meterId, SEASON_MONTHS.slice(0, 2).map((p, i) => [monthReadAt(p), String(WORKED[i])]));
+  await insertReadings(db, op.compound.id, twin.meterId, SEASON_MONTHS.map((p, i) => [monthReadAt(p), String(WORKED[i])]));
+  const bill = async (periods: string[]) => {
+    for (const p of periods) for (const id of [a.accountId, twin.accountId]) await billAccountMonth(db, id, p);
+  };
+  await bill(SEASON_MONTHS.slice(0, 2));
+
+  // Old meter retired on 2026-01-10 at 5000; the new one starts at 0: register = worked − 5000.
+  const meter = await createMeter(app, op.headers, a.householdId, { serial: 'NEW-1', installedAt: '2026-01-10T00:00:00', initialReading: '0', replaces: a.serial, finalReading: '5000' });
+  await insertReadings(db, op.compound.id, meter.id, SEASON_MONTHS.slice(2).map((p, i) => [monthReadAt(p), String(WORKED[i + 2]! - 5000)]));
+  await bill(['2026-01']);
+  const january = (await app.inject({ url: `/v1/invoices?accountId=${a.accountId}&period=2026-01`, headers: op.headers })).json().items[0];
+  t.match(january.lines, [{ kind: 'usage', units: '3000', amountFen: 99_000 }], '(5000 − 4100) + (2100 − 0): once');
+  t.equal(await seasonTotal(db, a.accountId), await seasonTotal(db, twin.accountId));
+
+  // December's end (old meter) down 100: December −100, January (across the swap) +100.
+  const dec = await app.inject({ method: 'PATCH', url: `/v1/readings/${await readingId(db, a.meterId, '4100')}`, headers: op.headers, payload: { value: '4000', reason: 'x' } });
+  t.equal(dec.statusCode, 200, dec.body);
+  t.equal(dec.json().adjustment, null, 'units move across the replacement; the total does not change');
+  // January's end (new meter) down 100: January −100 units.
+  const jan = await app.inject({ method: 'PATCH', url: `/v1/readings/${await readingId(db, meter.id, '2100')}`, headers: op.headers, payload: { value: '2000', reason: 'x' } });
+  t.equal(jan.json().adjustment.amountFen, -3_300);
+  // The twin without a replacement gets the same corrections.
+  for (const [from, to] of [['4100', '4000'], ['7100', '7000']] as const) {
+    const r = await app.inject({ method: 'PATCH', url: `/v1/readings/${await readingId(db, twin.meterId, from)}`, headers: op.headers, payload: { value: to, reason: 'twin' } });
+    t.equal(r.statusCode, 200);
+  }
+
+  const final = await app.inject({ method: 'PATCH', url: `/v1/readings/${await readingId(db, a.meterId, '5000')}`, headers: op.headers, payload: { value: '5100', reason: 'x' } });
+  t.equal(final.statusCode, 409, 'the final reading of a replaced meter is part of the replacement');
+
+  await bill(SEASON_MONTHS.slice(3));
+  t.equal(await seasonTotal(db, a.accountId), await seasonTotal(db, twin.accountId), 'the whole season equals the twin without a replacement');
+  t.equal(await seasonTotal(db, a.accountId), 13_200 * 33);
+});
