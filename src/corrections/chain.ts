@@ -17,8 +17,10 @@
  * after a correction started from the corrected value, so its Δstart is 0.
  *
  * "Started from": the monthly batch starts an invoice at the end reading of the account's
- * latest earlier invoice that was not void when it was issued (an invoice voided before the
- * next was issued is skipped: the next one bills its usage again).
+ * latest earlier invoice (START_SKIPS_VOID false: a void invoice's end reading is still where
+ * the next one starts, and what the void invoice carried is re-billed by an adjustment), or of
+ * the latest one not void when it was issued (START_SKIPS_VOID true: the next invoice bills the
+ * void one's usage again itself).
  */
 import type { Qty } from '../core/index.js';
 
@@ -55,16 +57,20 @@ export function chainOrder(invoices: readonly ChainInvoice[]): ChainInvoice[] {
   return [...invoices].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.createdAt - b.createdAt));
 }
 
+/** Whether the batch starts a month after the latest NON-void invoice (see above). */
+export const START_SKIPS_VOID = false;
+
 /**
  * The invoice whose end reading invoice k started from: the latest earlier invoice (in issue
- * order, created no later than k) with an end reading and not yet void when k was issued.
+ * order, created no later than k) with an end reading (and, when voids are skipped, not yet
+ * void when k was issued).
  */
-export function startInvoiceOf(ordered: readonly ChainInvoice[], index: number): ChainInvoice | undefined {
+export function startInvoiceOf(ordered: readonly ChainInvoice[], index: number, skipVoid = START_SKIPS_VOID): ChainInvoice | undefined {
   const k = ordered[index] as ChainInvoice;
   for (let j = index - 1; j >= 0; j--) {
     const p = ordered[j] as ChainInvoice;
     if (p.createdAt > k.createdAt) continue;
-    if (p.voidedAt !== null && p.voidedAt <= k.createdAt) continue;
+    if (skipVoid && p.voidedAt !== null && p.voidedAt <= k.createdAt) continue;
     if (p.endReadingId === null) continue;
     return p;
   }
@@ -91,7 +97,7 @@ export interface CorrectedInvoice {
   /** The invoice its usage started from (undefined: the opening reading). */
   start: ChainInvoice | undefined;
   correctedUnits: Qty;
-  /** Units still counting as usage: non-void, or the start of a later invoice. */
+  /** Units still counting as usage: non-void, the start of a later invoice, or any when voids are not skipped. */
   covering: boolean;
 }
 
@@ -110,7 +116,7 @@ export function correctChain(invoices: readonly ChainInvoice[], meters: Readonly
         corrected -= start.currentEndValue - startedAt;
       }
     }
-    return { invoice, start, correctedUnits: corrected, covering: !invoice.void };
+    return { invoice, start, correctedUnits: corrected, covering: !invoice.void || !START_SKIPS_VOID };
   });
   for (const c of out) if (startedFrom.has(c.invoice.id)) c.covering = true;
   return out;

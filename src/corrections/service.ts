@@ -11,6 +11,7 @@
  * - closeAccount: the closing reading is stored, the account closed and a final invoice issued
  *   at once from the core's computeFinalSettlement, numbered in the batch's gapless sequence.
  */
+import { sql } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
 import { findAccountInScope } from '../accounts/scope.js';
@@ -37,7 +38,7 @@ import { loadInvoicesOut } from '../invoices/repository.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
 import { quantityOut } from '../registry/schemas.js';
 import { formatInstant, FUTURE_SKEW_MS, localToday, startOfLocalDate } from '../registry/time.js';
-import { chainOrder, correctChain, seasonUnits, type ChainInvoice, type ChainMeter, type CorrectedInvoice } from './chain.js';
+import { chainOrder, correctChain, seasonUnits, START_SKIPS_VOID, type ChainInvoice, type ChainMeter, type CorrectedInvoice } from './chain.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import * as repo from './repository.js';
 
@@ -302,7 +303,8 @@ export async function correctReading(
 // ---------------------------------------------------------------------------------------------
 // POST /v1/invoices/{id}/void
 
-export async function voidInvoice(db: Database, principal: Principal, invoiceId: string, input: { reason: string }, now = new Date()): Promise<InvoiceOut> {
+/** Voids an unpaid invoice (voided_at on the database clock, like invoices' created_at: the chain compares them). */
+export async function voidInvoice(db: Database, principal: Principal, invoiceId: string, input: { reason: string }): Promise<InvoiceOut> {
   const reason = input.reason.trim();
   if (reason.length === 0) throw unprocessable('A reason is required.', [{ path: 'body.reason', message: 'must not be blank' }]);
   return db.transaction().execute(async (tx) => {
@@ -320,7 +322,7 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
 
     await tx
       .updateTable('invoices')
-      .set({ status: 'void', voided_at: now, void_reason: reason })
+      .set({ status: 'void', voided_at: sql<Date>`now()`, void_reason: reason })
       .where('id', '=', invoiceId)
       .execute();
     // Adjustments it carried are owed again: pending for the next invoice.
@@ -513,9 +515,11 @@ export async function closeAccount(
     await tx.updateTable('accounts').set({ closed_on: closedOn, closing_reading: closingValue }).where('id', '=', accountId).execute();
     const closed: AccountRow = { ...account, closed_on: closedOn, closing_reading: closingValue };
 
-    // Usage since the reading the last (non-void) invoice ended at, or the opening reading.
+    // Usage since the reading the last invoice ended at (as the batch starts a month), or the opening reading.
     const { invoices, meterRows } = await loadChain(tx, closed);
-    const ordered = chainOrder(invoices).filter((i) => !i.void && i.endReadingId !== null && i.currentEndValue !== null && i.endMeterId !== null);
+    const ordered = chainOrder(invoices).filter(
+      (i) => (!START_SKIPS_VOID || !i.void) && i.endReadingId !== null && i.currentEndValue !== null && i.endMeterId !== null,
+    );
     const last = ordered[ordered.length - 1];
     let start: { meterId: string; value: Qty };
     if (last) {

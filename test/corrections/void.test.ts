@@ -57,7 +57,7 @@ t.test('metered: void an invoice a later one started from; the next invoice re-b
   t.same(numbers.map((n) => n.seq), [1, 2], 'the void invoice keeps its number: still gapless');
 });
 
-t.test('metered: void the latest invoice; the next one bills its usage again from the previous end', async (t) => {
+t.test('metered: void the latest invoice; the next month starts from its end reading and carries it as an adjustment', async (t) => {
   const { app, db } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
@@ -67,13 +67,27 @@ t.test('metered: void the latest invoice; the next one bills its usage again fro
   const january = await invoiceOf(db, a.accountId, '2026-01');
   const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${january.id}/void`, headers: op.headers, payload: { reason: 'x' } });
   t.equal(voided.statusCode, 200);
-  t.equal((await db.selectFrom('account_adjustments').select('id').execute()).length, 0, 'no adjustment: nothing started from it');
+  const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
+  t.match(adjustment, { amount_fen: 99_000, applies_to: 'usage', source_invoice_id: january.id });
   await bill(db, [a.accountId, clean.accountId], ['2026-02']);
-  const february = await invoiceOf(db, a.accountId, '2026-02');
-  t.equal(february.total_fen, (3000 + 2400) * 33, 'February bills January and February usage');
+  const february = (await app.inject({ url: `/v1/invoices?accountId=${a.accountId}&period=2026-02`, headers: op.headers })).json().items[0];
+  t.match(february.lines, [{ kind: 'usage', units: '2400', amountFen: 79_200 }, { kind: 'adjustment', amountFen: 99_000 }]);
   await bill(db, [a.accountId, clean.accountId], SEASON_MONTHS.slice(4));
   t.equal(await seasonTotal(db, a.accountId), await seasonTotal(db, clean.accountId));
   t.equal(await seasonTotal(db, a.accountId), 346_500);
+});
+
+t.test('metered: voiding the last invoice of the season keeps its usage in that season', async (t) => {
+  const { app, db } = await testApp(t);
+  const op = await operatorWithCompound(app, 'lanjing');
+  await insertDefaultSeason(db, op.compound.id);
+  const a = await meteredHome(db, op.compound.id, { areaM2: '150' });
+  await bill(db, [a.accountId], SEASON_MONTHS);
+  const august = await invoiceOf(db, a.accountId, '2026-08');
+  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${august.id}/void`, headers: op.headers, payload: { reason: 'x' } })).statusCode, 200);
+  const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
+  t.match(adjustment, { amount_fen: 36_300, season_label: '2025-26', applied_invoice_id: null }, 'pending for the next invoice, counted in 2025-26');
+  t.equal((await seasonTotal(db, a.accountId)) + adjustment.amount_fen, 13_200 * 33);
 });
 
 t.test('flat: a void installment is re-billed by the next invoice; the season still sums to the fee', async (t) => {

@@ -12,12 +12,13 @@ import {
 import type { Database } from '../../src/db/pool.js';
 import { invoiceNumber } from '../../src/corrections/numbering.js';
 import * as repo from '../../src/corrections/repository.js';
+import { START_SKIPS_VOID } from '../../src/corrections/chain.js';
 import { startOfLocalDate } from '../../src/registry/time.js';
 
 /**
  * A stand-in for the monthly batch (issue 5) for the corrections tests, written directly against
  * the schema with the billing core, following the batch's contract: the metered start of a month
- * is the CURRENT value of the end reading of the account's latest non-void invoice (else the
+ * is the CURRENT value of the end reading of the account's latest invoice (else the
  * opening reading); the end is the latest reading at or before the end of the month; pending
  * adjustments become adjustment lines and are marked applied; accounts with a final invoice are
  * skipped. It bills one account for one period; `billCompoundMonth` bills every account.
@@ -45,13 +46,13 @@ export async function billAccountMonth(db: Database, accountId: string, period: 
     const meters = await repo.householdMeters(tx, account.household_id);
     const byId = new Map(meters.map((m) => [m.id, m]));
 
-    // Start: the latest non-void invoice's end reading (current value), else the opening reading.
+    // Start: the latest invoice's end reading (current value), else the opening reading.
     const last = await tx
       .selectFrom('invoices as i')
       .innerJoin('readings as r', 'r.id', 'i.end_reading_id')
       .select(['r.id', 'r.meter_id', 'r.value', 'r.read_at'])
       .where('i.account_id', '=', accountId)
-      .where('i.status', '<>', 'void')
+      .$if(START_SKIPS_VOID, (qb) => qb.where('i.status', '<>', 'void'))
       .orderBy('i.period', 'desc')
       .orderBy('i.created_at', 'desc')
       .limit(1)
@@ -129,7 +130,6 @@ export async function billAccountMonth(db: Database, accountId: string, period: 
         end_reading_id: endReading ? endReading.id : null,
         end_value: endReading ? endReading.value : null,
         usage_units: formatQuantity(invoice.usageUnits),
-        created_at: new Date(),
       })
       .returning(['id', 'number', 'total_fen'])
       .executeTakeFirstOrThrow();
