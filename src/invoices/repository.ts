@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { Invoice, InvoiceLine, InvoiceStatus } from '../db/types.js';
@@ -70,13 +72,24 @@ export async function loadInvoicesOut(db: Executor, ids: readonly string[]): Pro
  * compounds; resident: its own account), or undefined, answered as 404 like a missing one.
  */
 export async function findInvoiceInScope(db: Executor, id: string, principal: Principal): Promise<LoadedInvoice | undefined> {
-  let query = detailQuery(db).where('i.id', '=', id);
+  // One round trip: the lines come along as JSON (numerics as text, never through a float).
+  let query = detailQuery(db)
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('invoice_lines as l')
+          .select(['l.invoice_id', 'l.line_no', 'l.compound_id', 'l.kind', 'l.description', sql<string | null>`l.units::text`.as('units'), sql<string | null>`l.unit_rate::text`.as('unit_rate'), 'l.amount_fen'])
+          .whereRef('l.invoice_id', '=', 'i.id')
+          .orderBy('l.line_no'),
+      ).as('lines'),
+    )
+    .where('i.id', '=', id);
   if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
   if (principal.role === 'resident') query = query.where('i.account_id', '=', principal.accountId);
-  const row = await query.executeTakeFirst();
-  if (!row) return undefined;
-  const lines = await loadInvoiceLines(db, [row.id]);
-  return { row, lines: lines.get(row.id) ?? [] };
+  const found = await query.executeTakeFirst();
+  if (!found) return undefined;
+  const { lines, ...row } = found;
+  return { row, lines: lines as InvoiceLine[] };
 }
 
 export interface InvoiceFilters {

@@ -1,58 +1,7 @@
 import { sql } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
-import type { InvoiceStatus, LineKind, Plan } from '../db/types.js';
-
-/**
- * The account (scope in the query), its household and compound, the compound's seasons and the
- * account's plans: one round trip.
- */
-export async function findStatementAccount(db: Executor, accountId: string, principal: Principal) {
-  let query = db
-    .selectFrom('accounts as a')
-    .innerJoin('households as h', 'h.id', 'a.household_id')
-    .innerJoin('compounds as c', 'c.id', 'a.compound_id')
-    .select([
-      'a.id',
-      'a.compound_id',
-      'a.household_id',
-      'a.holder_name',
-      'a.phone',
-      'a.opened_on',
-      'a.closed_on',
-      'h.building',
-      'h.unit',
-      'h.room',
-      'h.area_m2',
-      'c.code as compound_code',
-      'c.time_zone',
-    ])
-    .select((eb) => [
-      jsonArrayFrom(
-        eb
-          .selectFrom('seasons as s')
-          .select([
-            's.label',
-            's.heating_start',
-            's.heating_end',
-            's.cooling_start',
-            's.cooling_end',
-            // numeric as text: decimals never travel through a JS float
-            sql<string>`s.unit_rate::text`.as('unit_rate'),
-            sql<string>`s.cap_per_m2::text`.as('cap_per_m2'),
-            's.flat_billing',
-          ])
-          .whereRef('s.compound_id', '=', 'a.compound_id')
-          .orderBy('s.label'),
-      ).as('seasons'),
-      jsonArrayFrom(eb.selectFrom('account_plans as p').select(['p.season_label', 'p.plan']).whereRef('p.account_id', '=', 'a.id')).as('plans'),
-    ])
-    .where('a.id', '=', accountId);
-  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  if (principal.role === 'resident') query = query.where('a.id', '=', principal.accountId);
-  return query.executeTakeFirst();
-}
+import type { FlatBilling, InvoiceStatus, LineKind, Plan } from '../db/types.js';
 
 export interface StatementLineRow {
   kind: LineKind;
@@ -87,7 +36,35 @@ export interface StatementPaymentRow {
   unallocated_fen: number;
 }
 
-export interface StatementFigures {
+
+export interface StatementSeasonRow {
+  label: string;
+  heating_start: string;
+  heating_end: string;
+  cooling_start: string;
+  cooling_end: string;
+  unit_rate: string;
+  cap_per_m2: string;
+  flat_billing: FlatBilling;
+}
+
+export interface StatementRow {
+  id: string;
+  compound_id: string;
+  household_id: string;
+  holder_name: string;
+  phone: string | null;
+  opened_on: string;
+  closed_on: string | null;
+  building: string;
+  unit: string;
+  room: string;
+  area_m2: string;
+  compound_code: string;
+  time_zone: string;
+  /** Null when the compound has no such season (or none at all). */
+  season: StatementSeasonRow | null;
+  plan: Plan | null;
   invoiced_fen: number;
   paid_fen: number;
   invoices: StatementInvoiceRow[];
@@ -95,69 +72,56 @@ export interface StatementFigures {
 }
 
 /**
- * The season's invoices with their lines, the account's payments and its all-time totals, in one
- * statement (one snapshot, so balance, invoices and payments agree). Indexed by account id.
+ * Everything a statement shows, in ONE statement (one round trip, one snapshot, so balance,
+ * invoices and payments agree): the account in the caller's scope (no row: 404), its household
+ * and compound, the season (the one asked for; else the one containing today in the compound's
+ * zone, else the latest begun, else the earliest), the plan, the season's invoices with lines,
+ * the account's payments and its all-time totals. Every part is an index lookup by account id.
  */
-export async function loadStatementFigures(db: Executor, accountId: string, seasonLabel: string): Promise<StatementFigures> {
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb
-        .selectFrom('invoices')
-        .select(sql<number>`coalesce(sum(total_fen), 0)::bigint`.as('v'))
-        .where('account_id', '=', accountId)
-        .where('status', '<>', 'void')
-        .as('invoiced_fen'),
-      eb
-        .selectFrom('payments')
-        .select(sql<number>`coalesce(sum(amount_fen), 0)::bigint`.as('v'))
-        .where('account_id', '=', accountId)
-        .as('paid_fen'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('invoices as i')
-          .select([
-            'i.id',
-            'i.number',
-            'i.account_id',
-            'i.household_id',
-            'i.period',
-            'i.issued_on',
-            'i.due_on',
-            'i.status',
-            'i.plan',
-            'i.total_fen',
-            'i.paid_fen',
-            'i.no_reading',
-            sql<string>`i.usage_units::text`.as('usage_units'),
-          ])
-          .select((eb2) =>
-            jsonArrayFrom(
-              eb2
-                .selectFrom('invoice_lines as l')
-                .select(['l.kind', 'l.description', sql<string | null>`l.units::text`.as('units'), sql<string | null>`l.unit_rate::text`.as('unit_rate'), 'l.amount_fen'])
-                .whereRef('l.invoice_id', '=', 'i.id')
-                .orderBy('l.line_no'),
-            ).as('lines'),
-          )
-          .where('i.account_id', '=', accountId)
-          .where('i.season_label', '=', seasonLabel)
-          .orderBy('i.period')
-          .orderBy('i.number'),
-      ).as('invoices'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('payments as p')
-          .select(['p.id', 'p.amount_fen', sql<string>`p.paid_at`.as('paid_at'), 'p.reference', 'p.unallocated_fen'])
-          .where('p.account_id', '=', accountId)
-          .orderBy('p.paid_at')
-          .orderBy('p.created_at'),
-      ).as('payments'),
-    ])
-    .executeTakeFirstOrThrow();
-  return {
-    invoiced_fen: Number(row.invoiced_fen ?? 0),
-    paid_fen: Number(row.paid_fen ?? 0),
-    invoices: row.invoices as unknown as StatementInvoiceRow[],
-    payments: row.payments as unknown as StatementPaymentRow[],
-  };
+export async function loadStatement(db: Executor, accountId: string, principal: Principal, seasonLabel: string | undefined): Promise<StatementRow | undefined> {
+  const scope =
+    principal.role === 'operator'
+      ? sql`AND c.provider_id = ${principal.providerId}`
+      : principal.role === 'resident'
+        ? sql`AND a.id = ${principal.accountId}`
+        : sql``;
+  const result = await sql<StatementRow>`
+    WITH acc AS (
+      SELECT a.id, a.compound_id, a.household_id, a.holder_name, a.phone, a.opened_on, a.closed_on,
+             h.building, h.unit, h.room, h.area_m2::text AS area_m2, c.code AS compound_code, c.time_zone,
+             (now() AT TIME ZONE c.time_zone)::date AS today
+      FROM accounts a
+      JOIN households h ON h.id = a.household_id
+      JOIN compounds c ON c.id = a.compound_id
+      WHERE a.id = ${accountId} ${scope}
+    ), season AS (
+      SELECT s.label, s.heating_start, s.heating_end, s.cooling_start, s.cooling_end,
+             s.unit_rate::text AS unit_rate, s.cap_per_m2::text AS cap_per_m2, s.flat_billing
+      FROM seasons s JOIN acc ON s.compound_id = acc.compound_id
+      WHERE ${seasonLabel ?? null}::text IS NULL OR s.label = ${seasonLabel ?? null}::text
+      ORDER BY (acc.today >= s.heating_start AND acc.today < s.cooling_end) DESC,
+               (s.heating_start <= acc.today) DESC,
+               CASE WHEN s.heating_start <= acc.today THEN s.label END DESC,
+               s.label
+      LIMIT 1
+    )
+    SELECT acc.id, acc.compound_id, acc.household_id, acc.holder_name, acc.phone, acc.opened_on, acc.closed_on,
+           acc.building, acc.unit, acc.room, acc.area_m2, acc.compound_code, acc.time_zone,
+           (SELECT row_to_json(season) FROM season) AS season,
+           (SELECT p.plan FROM account_plans p, season WHERE p.account_id = acc.id AND p.season_label = season.label) AS plan,
+           (SELECT coalesce(sum(i.total_fen), 0)::bigint FROM invoices i WHERE i.account_id = acc.id AND i.status <> 'void') AS invoiced_fen,
+           (SELECT coalesce(sum(p.amount_fen), 0)::bigint FROM payments p WHERE p.account_id = acc.id) AS paid_fen,
+           (SELECT coalesce(json_agg(x ORDER BY x.period, x.number), '[]')
+              FROM (SELECT i.id, i.number, i.account_id, i.household_id, i.period, i.issued_on, i.due_on, i.status, i.plan,
+                           i.total_fen, i.paid_fen, i.no_reading, i.usage_units::text AS usage_units,
+                           (SELECT coalesce(json_agg(l ORDER BY l.line_no), '[]')
+                              FROM (SELECT l.line_no, l.kind, l.description, l.units::text AS units, l.unit_rate::text AS unit_rate, l.amount_fen
+                                    FROM invoice_lines l WHERE l.invoice_id = i.id) l) AS lines
+                    FROM invoices i, season
+                    WHERE i.account_id = acc.id AND i.season_label = season.label) x) AS invoices,
+           (SELECT coalesce(json_agg(y ORDER BY y.paid_at, y.created_at), '[]')
+              FROM (SELECT p.id, p.amount_fen, p.paid_at, p.created_at, p.reference, p.unallocated_fen
+                    FROM payments p WHERE p.account_id = acc.id) y) AS payments
+    FROM acc`.execute(db);
+  return result.rows[0];
 }

@@ -1,28 +1,17 @@
-import { accountTerms, buildSeason, formatArea, formatQuantity, parseQuantity, seasonForDate, type Season } from '../core/index.js';
+import { accountTerms, buildSeason, formatArea, formatQuantity, parseQuantity, type Season } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/pool.js';
-import type { FlatBilling, LineKind, Plan } from '../db/types.js';
+import type { LineKind, Plan } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
-import { formatInstant, localToday } from '../registry/time.js';
+import { formatInstant } from '../registry/time.js';
 import { maskName, maskPhone } from './mask.js';
-import { findStatementAccount, loadStatementFigures } from './repository.js';
-
-interface SeasonRow {
-  label: string;
-  heating_start: string;
-  heating_end: string;
-  cooling_start: string;
-  cooling_end: string;
-  unit_rate: string;
-  cap_per_m2: string;
-  flat_billing: FlatBilling;
-}
+import { loadStatement, type StatementSeasonRow } from './repository.js';
 
 const seasonCache = new Map<string, Season>();
 
 /** Seasons are built once per definition (the key holds every field), then shared. */
-function builtSeason(row: SeasonRow): Season {
+function builtSeason(row: StatementSeasonRow): Season {
   const key = `${row.label}|${row.heating_start}|${row.heating_end}|${row.cooling_start}|${row.cooling_end}|${row.unit_rate}|${row.cap_per_m2}|${row.flat_billing}`;
   let season = seasonCache.get(key);
   if (!season) {
@@ -38,17 +27,6 @@ function builtSeason(row: SeasonRow): Season {
     seasonCache.set(key, season);
   }
   return season;
-}
-
-/**
- * The season a statement shows when none is asked for: the one whose span contains today (in the
- * compound's zone); else the latest that has begun; else the earliest defined.
- */
-export function defaultSeason(seasons: readonly Season[], today: string): Season | undefined {
-  const current = seasonForDate(seasons, today);
-  if (current) return current;
-  const begun = seasons.filter((s) => s.heating.start <= today);
-  return begun[begun.length - 1] ?? seasons[0];
 }
 
 /** Line kinds that count towards the season cap (metered) or the flat fee (flat). */
@@ -82,16 +60,13 @@ export interface Statement {
  * - usage: per billing month of the season, the units and total of its non-void invoices.
  * Residents get the holder's name and phone masked.
  */
-export async function getStatement(db: Database, principal: Principal, accountId: string, seasonLabel: string | undefined, now = new Date()): Promise<Statement> {
-  const account = await findStatementAccount(db, accountId, principal);
+export async function getStatement(db: Database, principal: Principal, accountId: string, seasonLabel: string | undefined): Promise<Statement> {
+  const account = await loadStatement(db, accountId, principal, seasonLabel);
   if (!account) throw notFound('Account');
-  const seasons = (account.seasons as SeasonRow[]).map(builtSeason);
-  const season =
-    seasonLabel === undefined ? defaultSeason(seasons, localToday(account.time_zone, now)) : seasons.find((s) => s.label === seasonLabel);
-  if (!season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
-  const plan: Plan = account.plans.find((p) => p.season_label === season.label)?.plan ?? 'metered';
-
-  const figures = await loadStatementFigures(db, account.id, season.label);
+  if (!account.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
+  const season = builtSeason(account.season);
+  const plan: Plan = account.plan ?? 'metered';
+  const figures = account;
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
 
   let billedFen = 0;

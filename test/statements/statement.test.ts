@@ -1,11 +1,11 @@
 import t from 'tap';
 import { accountTerms, buildSeason } from '../../src/core/index.js';
-import { defaultSeason } from '../../src/statements/service.js';
 import { maskName, maskPhone } from '../../src/statements/mask.js';
 import { admin, bearer, testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome } from '../helpers/data.js';
 import { insertInvoice, insertMeteredSeason, meteredLines, twoProviderScene, WORKED_FLAT } from '../helpers/invoices.js';
 import { residentToken } from '../helpers/registry.js';
+import { operatorWithCompound } from '../helpers/fixtures.js';
 import { defaultSeason as seedSeason } from '../../seeds/compounds.js';
 
 const season2025 = () => {
@@ -108,14 +108,20 @@ t.test('statement: flat plan, void invoices, credit and the resident token', asy
   t.same(body.account, { id: flat.accountId, holderName: 'L*', phone: null });
 });
 
-t.test('default season and masks', async (t) => {
-  const s25 = season2025();
-  const d = seedSeason(2026);
-  const s26 = buildSeason({ label: d.label, heating: { start: d.heating_start, end: d.heating_end }, cooling: { start: d.cooling_start, end: d.cooling_end }, unitRate: '0.33', capPerM2: '35' });
-  t.equal(defaultSeason([s25, s26], '2026-01-01')?.label, '2025-26', 'the season containing today');
-  t.equal(defaultSeason([s25, s26], '2026-10-01')?.label, '2025-26', 'between seasons: the latest begun');
-  t.equal(defaultSeason([s25, s26], '2026-11-20')?.label, '2026-27');
-  t.equal(defaultSeason([s25, s26], '2020-01-01')?.label, '2025-26', 'none begun: the earliest');
+t.test('default season: the one containing today, else the latest begun; masks', async (t) => {
+  const { app, db } = await testApp(t);
+  const s = await twoProviderScene(app, db, 1);
+  const url = `/v1/accounts/${s.homeA.accountId}/statement`;
+  t.equal((await app.inject({ url, headers: admin })).json().season, '2025-26', 'only 2025-26: it (begun)');
+  await insertDefaultSeason(db, s.alpha.compound.id, 2090);
+  t.equal((await app.inject({ url, headers: admin })).json().season, '2025-26', 'a season not begun yet is not the default');
+  await insertDefaultSeason(db, s.alpha.compound.id, 2026);
+  // Today (this test runs after 2026-11-15) lies in 2026-27's span or after it: 2026-27 either way.
+  t.equal((await app.inject({ url, headers: admin })).json().season, '2026-27', 'the current season');
+  t.equal((await app.inject({ url: `${url}?season=2025-26`, headers: admin })).json().season, '2025-26', 'unless asked');
+  const gamma = await operatorWithCompound(app, 'gamma');
+  const none = await insertHome(db, gamma.compound.id);
+  t.equal((await app.inject({ url: `/v1/accounts/${none.accountId}/statement`, headers: admin })).statusCode, 404, 'no season at all: 404');
   t.equal(maskPhone('13812345678'), '138****5678');
   t.equal(maskPhone(null), null);
   t.equal(maskName('王芳'), '王*');
