@@ -1,0 +1,246 @@
+/**
+ * API read benchmark: the resident statement and GET /v1/invoices/{id} of the real app against a
+ * bare Fastify route that runs one indexed SELECT through the same pool.
+ *
+ *   npx tsx bench/api.ts [--households 100000] [--duration 10] [--connections 64] [--tokens 2000]
+ *
+ * Uses DATABASE_URL when set (a scratch database is created on that server and dropped after),
+ * else an embedded PostgreSQL in a temporary directory. Creates, set-wise in SQL: one compound with
+ * the default 2025-26 season, `--households` households with an open metered account each, the
+ * season's nine invoices per account shaped like the monthly batch's (the SPEC §5 worked example:
+ * usage lines, cap lines from June), the first three months paid by one payment, and `--tokens`
+ * resident tokens. Then the real app and the bare route listen on free ports; autocannon drives
+ * each route for `--duration` seconds with `--connections` connections, every request picking a
+ * random resident (its token, its account, one of its invoices), so the per-token rate limit
+ * (1000/min) never bites. Prints requests/s, p50/p99 latency and the ratios to the bare route.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createDatabase } from '../src/db/pool.js';
+import { freePort, startEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrate } from '../src/db/migrate.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
+  return v;
+}
+
+const HOUSEHOLDS = arg('--households', 100_000);
+const DURATION = arg('--duration', 10);
+const CONNECTIONS = arg('--connections', 64);
+const TOKENS = arg('--tokens', 2000);
+const ADMIN_TOKEN = `bench-admin-${randomBytes(12).toString('hex')}`;
+const log = (message: string) => process.stdout.write(`${message}\n`);
+
+/** The worked example (SPEC §5): period, units, grossFen, cap line. */
+const MONTHS: Array<[string, number, number, number]> = [
+  ['2025-11', 1500, 49_500, 0],
+  ['2025-12', 2600, 85_800, 0],
+  ['2026-01', 3000, 99_000, 0],
+  ['2026-02', 2400, 79_200, 0],
+  ['2026-03', 900, 29_700, 0],
+  ['2026-06', 500, 16_500, -13_200],
+  ['2026-07', 1200, 39_600, -39_600],
+  ['2026-08', 1100, 36_300, -36_300],
+  ['2026-09', 0, 0, 0],
+];
+
+async function setup(client: pg.PoolClient): Promise<void> {
+  const provider = await client.query<{ id: string }>("INSERT INTO providers (name) VALUES ('bench') RETURNING id");
+  const compound = await client.query<{ id: string }>(
+    "INSERT INTO compounds (code, name, district, provider_id) VALUES ('bench', 'bench 小区', '洪山区', $1) RETURNING id",
+    [provider.rows[0]!.id],
+  );
+  const c = compound.rows[0]!.id;
+  await client.query(
+    `INSERT INTO seasons (compound_id, label, heating_start, heating_end, cooling_start, cooling_end, unit_rate, cap_per_m2)
+     VALUES ($1, '2025-26', '2025-11-15', '2026-03-15', '2026-06-15', '2026-09-15', 0.33, 35)`,
+    [c],
+  );
+  await client.query(
+    `INSERT INTO households (compound_id, building, unit, room, area_m2)
+     SELECT $1, (g / 1000)::text, '1', g::text, 99 FROM generate_series(0, $2 - 1) g`,
+    [c, HOUSEHOLDS],
+  );
+  await client.query(
+    `INSERT INTO accounts (compound_id, household_id, holder_name, phone, opened_on, opening_reading)
+     SELECT $1, h.id, '王芳' || h.room, '138' || lpad(h.room, 8, '0'), '2025-11-01', 0 FROM households h WHERE h.compound_id = $1`,
+    [c],
+  );
+  const months = JSON.stringify(MONTHS.map(([period, units, gross, cap]) => ({ period, units, gross, cap })));
+  await client.query(
+    `WITH m AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS m(period text, units int, gross bigint, cap bigint)),
+          rows AS (
+            SELECT a.id AS account_id, a.household_id, m.*, row_number() OVER (PARTITION BY m.period ORDER BY h.household_no) AS seq
+            FROM accounts a JOIN households h ON h.id = a.household_id CROSS JOIN m
+            WHERE a.compound_id = $1)
+     INSERT INTO invoices (compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on,
+                           plan, total_fen, paid_fen, status, usage_units)
+     SELECT $1, account_id, household_id, '2025-26', period, seq,
+            'BENCH-' || replace(period, '-', '') || '-' || lpad(seq::text, 6, '0'),
+            (period || '-28')::date, (period || '-28')::date + 15, 'metered', gross + cap,
+            CASE WHEN period <= '2026-01' THEN gross + cap ELSE 0 END,
+            CASE WHEN period <= '2026-01' OR gross + cap = 0 THEN 'paid' ELSE 'issued' END, units
+     FROM rows`,
+    [c, months],
+  );
+  await client.query(
+    `INSERT INTO invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen)
+     SELECT i.id, 1, i.compound_id, 'usage', '用量 Usage ' || i.period || ': ' || i.usage_units::int || ' × 0.33', i.usage_units, 0.33,
+            round(i.usage_units * 33)::bigint
+     FROM invoices i WHERE i.compound_id = $1`,
+    [c],
+  );
+  await client.query(
+    `INSERT INTO invoice_lines (invoice_id, line_no, compound_id, kind, description, amount_fen)
+     SELECT i.id, 2, i.compound_id, 'cap', '封顶减免 Cap reduction (cap 3465.00 CNY)', i.total_fen - round(i.usage_units * 33)::bigint
+     FROM invoices i WHERE i.compound_id = $1 AND i.total_fen < round(i.usage_units * 33)::bigint`,
+    [c],
+  );
+  await client.query(
+    `INSERT INTO payments (compound_id, account_id, amount_fen, paid_at, reference, idempotency_key, request_hash, unallocated_fen, created_by)
+     SELECT $1, a.id, 234300, '2026-02-05T10:00:00+08:00', 'WX-' || a.id, 'bench:' || a.id, 'bench', 0, 'bench'
+     FROM accounts a WHERE a.compound_id = $1`,
+    [c],
+  );
+  await client.query(
+    `INSERT INTO api_tokens (token_hash, role, account_id, created_by)
+     SELECT sha256(convert_to('hpb_bench_' || a.id, 'UTF8')), 'resident', a.id, 'bench'
+     FROM (SELECT id FROM accounts WHERE compound_id = $1 ORDER BY random() LIMIT $2) a`,
+    [c, TOKENS],
+  );
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function drive(name: string, port: number, pick: () => { path: string; headers: Record<string, string> }): Promise<Result> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, ...pick() }) }],
+  });
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hpb-bench-api-'));
+  await chmod(tmp, 0o755);
+  let stopServer = async () => {};
+  let serverUrl: string;
+  if (process.env.DATABASE_URL) {
+    serverUrl = process.env.DATABASE_URL;
+  } else {
+    log('starting embedded PostgreSQL …');
+    const server = await startEmbeddedPostgres(path.join(tmp, 'data'));
+    serverUrl = server.adminUrl;
+    stopServer = () => server.stop();
+  }
+  const dbName = `hpb_bench_${randomBytes(4).toString('hex')}`;
+  const maintenance = new pg.Client({ connectionString: serverUrl });
+  await maintenance.connect();
+  await maintenance.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${dbName}`;
+  const { db, pool } = createDatabase(url.toString());
+  try {
+    await migrate(url.toString());
+    log(`creating ${HOUSEHOLDS} households with a season of invoices …`);
+    const t0 = Date.now();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await setup(client);
+      await client.query('COMMIT');
+      await client.query('VACUUM ANALYZE');
+    } finally {
+      client.release();
+    }
+    const counts = await pool.query<{ invoices: number; lines: number }>(
+      'SELECT (SELECT count(*) FROM invoices)::int AS invoices, (SELECT count(*) FROM invoice_lines)::int AS lines',
+    );
+    log(`setup ${((Date.now() - t0) / 1000).toFixed(1)} s: ${counts.rows[0]!.invoices} invoices, ${counts.rows[0]!.lines} lines`);
+
+    const residents = (
+      await pool.query<{ account_id: string; invoice_ids: string[] }>(
+        `SELECT t.account_id, array_agg(i.id ORDER BY i.period) AS invoice_ids
+         FROM api_tokens t JOIN invoices i ON i.account_id = t.account_id GROUP BY t.account_id`,
+      )
+    ).rows;
+    const random = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+    const app = await buildApp({ config: { ...loadConfig({}), adminToken: ADMIN_TOKEN, logLevel: 'silent', databaseUrl: url.toString() }, db, pool });
+    const appPort = await freePort();
+    await app.listen({ port: appPort, host: '127.0.0.1' });
+    const bare = Fastify({ logger: false });
+    bare.get<{ Params: { id: string } }>('/bare/:id', async (request) =>
+      db.selectFrom('accounts').select(['id', 'holder_name', 'opened_on']).where('id', '=', request.params.id).executeTakeFirst(),
+    );
+    const barePort = await freePort();
+    await bare.listen({ port: barePort, host: '127.0.0.1' });
+
+    // Warm up (JIT, pool connections, caches) before measuring.
+    await drive('warm-up', appPort, () => {
+      const r = random(residents);
+      return { path: `/v1/accounts/${r.account_id}/statement`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
+    });
+    const results: Result[] = [];
+    results.push(
+      await drive('bare indexed SELECT', barePort, () => ({ path: `/bare/${random(residents).account_id}`, headers: {} })),
+    );
+    results.push(
+      await drive('GET /v1/accounts/{id}/statement (resident)', appPort, () => {
+        const r = random(residents);
+        return { path: `/v1/accounts/${r.account_id}/statement?season=2025-26`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
+      }),
+    );
+    results.push(
+      await drive('GET /v1/invoices/{id} (resident)', appPort, () => {
+        const r = random(residents);
+        return { path: `/v1/invoices/${random(r.invoice_ids)}`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
+      }),
+    );
+    await app.close();
+    await bare.close();
+
+    const base = results[0]!.rps;
+    log('');
+    log(`${HOUSEHOLDS} households, ${CONNECTIONS} connections, ${DURATION} s per route, pool of 20`);
+    log('| route | requests/s | p50 ms | p99 ms | vs bare | non-2xx |');
+    log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of results) {
+      log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${((100 * r.rps) / base).toFixed(0)}% | ${r.non2xx + r.errors} |`);
+    }
+    const statement = results[1]!;
+    log('');
+    log(`statement: ${((100 * statement.rps) / base).toFixed(0)}% of bare (target ≥ 50%), p99 ${statement.p99} ms (target ≤ 50 ms)`);
+  } finally {
+    await db.destroy();
+    await maintenance.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
+    await maintenance.end();
+    await stopServer();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
