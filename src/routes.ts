@@ -21,4 +21,5 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(statementRoutes);
   await app.register(paymentRoutes);
   await app.register(reportRoutes);
+  await app.register((await import('./billing/routes.js')).billingRoutes);
 };

@@ -1,0 +1,397 @@
+/**
+ * Billing facts, gathered set-wise (SPEC §5): SQL only collects what the core needs; every rule
+ * lives in src/core. The batch streams a compound's accounts in household order in chunks; the
+ * same loader with an account filter gives ONE account's facts (corrections, final bills,
+ * statements: "what would this month bill"), so there is a single code path.
+ */
+import {
+  buildSeason,
+  dayNumber,
+  dateOfDayNumber,
+  parsePeriod,
+  periodBounds,
+  seasonForPeriod,
+  type MeteredUsage,
+  type RegisterSegment,
+  type Season,
+  type SeasonBilled,
+} from '../core/index.js';
+import type { Plan } from '../db/types.js';
+import { queryRows, type Queryable } from './sql.js';
+
+export interface BillingCompound {
+  id: string;
+  code: string;
+  providerId: string;
+  timeZone: string;
+  dueDays: number;
+  seasons: Season[];
+}
+
+/** A compound and one period: the season the period is a billable month of (if any) and its instants. */
+export interface BillingMonth {
+  compound: BillingCompound;
+  period: string;
+  /** Undefined: not a billable month of any season (no invoices). */
+  season: Season | undefined;
+  /** Local month [start, end) as instants; readings count when read_at < end. */
+  start: Date;
+  end: Date;
+  /** First local date of the month and of the next month. */
+  firstDay: string;
+  nextFirstDay: string;
+}
+
+/** A register position: a stored reading (readingId) or an opening/initial value (readingId null). */
+export interface RegisterPoint {
+  readingId: number | null;
+  meterId: string | null;
+  value: string;
+  /** Instant of the reading; for an opening value the start of the opening day. */
+  at: Date;
+}
+
+export interface PendingAdjustmentFact {
+  id: string;
+  amountFen: number;
+  description: string;
+  appliesTo: 'usage' | 'flat';
+  seasonLabel: string;
+}
+
+export interface AccountBillingFacts {
+  accountId: string;
+  householdId: string;
+  householdNo: number;
+  plan: Plan;
+  areaM2: string;
+  openedOn: string;
+  closedOn: string | null;
+  /** Where this month's usage starts: the current value of the previous invoice's end reading, else the opening reading. */
+  start: RegisterPoint;
+  /** The latest reading of the household's meters at or before the end of the month, newer than the start; null: none. */
+  end: RegisterPoint | null;
+  /** The core's usage input (segments across a meter replacement). */
+  usage: MeteredUsage;
+  /** Already billed this season on non-void invoices (SPEC §5 billedBefore). */
+  billed: SeasonBilled;
+  /** Adjustments not yet carried by an invoice, oldest first. */
+  adjustments: PendingAdjustmentFact[];
+}
+
+interface SeasonRow {
+  label: string;
+  heating_start: string;
+  heating_end: string;
+  cooling_start: string;
+  cooling_end: string;
+  unit_rate: string;
+  cap_per_m2: string;
+  flat_billing: 'installments' | 'upfront';
+}
+
+const COMPOUND_SQL = `
+SELECT id, code, provider_id, time_zone, due_days FROM compounds WHERE id = $1`;
+
+const SEASONS_SQL = `
+SELECT label, heating_start, heating_end, cooling_start, cooling_end,
+       unit_rate::text AS unit_rate, cap_per_m2::text AS cap_per_m2, flat_billing
+FROM seasons WHERE compound_id = $1 ORDER BY label`;
+
+/** A compound with its seasons built by the core (once per run, not per invoice). */
+export async function loadBillingCompound(q: Queryable, compoundId: string): Promise<BillingCompound | undefined> {
+  const [row] = await queryRows<{ id: string; code: string; provider_id: string; time_zone: string; due_days: number }>(q, COMPOUND_SQL, [compoundId]);
+  if (!row) return undefined;
+  const seasons = (await queryRows<SeasonRow>(q, SEASONS_SQL, [compoundId])).map((s) =>
+    buildSeason({
+      label: s.label,
+      heating: { start: s.heating_start, end: s.heating_end },
+      cooling: { start: s.cooling_start, end: s.cooling_end },
+      unitRate: s.unit_rate,
+      capPerM2: s.cap_per_m2,
+      flatBilling: s.flat_billing,
+    }),
+  );
+  return { id: row.id, code: row.code, providerId: row.provider_id, timeZone: row.time_zone, dueDays: row.due_days, seasons };
+}
+
+export function billingMonth(compound: BillingCompound, period: string): BillingMonth {
+  const [y, m] = parsePeriod(period);
+  const { start, end } = periodBounds(period, compound.timeZone);
+  const firstDay = `${period}-01`;
+  const nextFirstDay = dateOfDayNumber(dayNumber(firstDay) + new Date(Date.UTC(y, m, 0)).getUTCDate());
+  return { compound, period, season: seasonForPeriod(compound.seasons, period), start, end, firstDay, nextFirstDay };
+}
+
+// --- the set-wise queries -------------------------------------------------------------------
+
+/*
+ * Accounts due for the month, in household order (creation order; then opening date), keyset
+ * paged: occupancy overlapping the month (the core decides on service days), no monthly invoice
+ * for the period yet, no (non-void) final invoice.
+ */
+const ACCOUNTS_SQL = `
+SELECT a.id AS account_id, a.household_id, h.household_no, h.area_m2::text AS area_m2,
+       a.opened_on, a.closed_on, a.opening_reading::text AS opening_reading,
+       (a.opened_on::timestamp AT TIME ZONE $10::text) AS opened_at,
+       coalesce(p.plan, 'metered') AS plan
+FROM accounts a
+JOIN households h ON h.id = a.household_id
+LEFT JOIN account_plans p ON p.account_id = a.id AND p.season_label = $2
+WHERE a.compound_id = $1
+  AND h.compound_id = $1
+  AND a.opened_on < $3::date
+  AND (a.closed_on IS NULL OR a.closed_on > $4::date)
+  AND ($5::uuid[] IS NULL OR a.id = ANY($5::uuid[]))
+  AND h.household_no >= $6::bigint
+  AND (h.household_no, a.opened_on, a.id) > ($6::bigint, $7::date, $8::uuid)
+  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.period = $9 AND i.kind = 'monthly')
+  AND NOT EXISTS (SELECT 1 FROM invoices f WHERE f.account_id = a.id AND f.kind = 'final' AND f.status <> 'void')
+ORDER BY h.household_no, a.opened_on, a.id
+LIMIT $11`;
+
+/** The latest earlier monthly invoice (any status) with where it ended: the CURRENT value of its end reading. */
+const PREVIOUS_END_SQL = `
+SELECT DISTINCT ON (i.account_id) i.account_id, i.end_reading_id, i.end_value::text AS end_value,
+       r.value::text AS reading_value, r.meter_id AS reading_meter_id, r.read_at AS reading_at
+FROM invoices i
+LEFT JOIN readings r ON r.id = i.end_reading_id
+WHERE i.account_id = ANY($1::uuid[]) AND i.kind = 'monthly' AND i.period < $2
+  AND (i.end_reading_id IS NOT NULL OR i.end_value IS NOT NULL)
+ORDER BY i.account_id, i.period DESC, i.created_at DESC`;
+
+/** The households' meters, each with its latest reading before the end of the month (index (meter_id, read_at)). */
+const METERS_SQL = `
+SELECT m.id, m.household_id, m.replaces_meter_id, m.initial_reading::text AS initial_reading,
+       m.final_reading::text AS final_reading, m.installed_at, m.retired_at,
+       lr.id AS reading_id, lr.value::text AS reading_value, lr.read_at AS reading_at
+FROM meters m
+LEFT JOIN LATERAL (
+  SELECT r.id, r.value, r.read_at FROM readings r
+  WHERE r.meter_id = m.id AND r.read_at < $2
+  ORDER BY r.read_at DESC LIMIT 1
+) lr ON true
+WHERE m.household_id = ANY($1::uuid[])
+ORDER BY m.household_id, m.installed_at`;
+
+/**
+ * Billed this season on non-void invoices: usage + cap (+ a metered final settlement) lines, and
+ * flat lines (+ a flat final settlement); adjustment lines count by what their adjustment applies
+ * to (next query) — the same sums as the corrections' seasonBilled.
+ */
+const BILLED_LINES_SQL = `
+SELECT i.account_id,
+       coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('usage', 'cap') OR (l.kind = 'final_settlement' AND i.plan = 'metered')), 0)::bigint AS usage_fen,
+       coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('flat_installment', 'flat_upfront') OR (l.kind = 'final_settlement' AND i.plan = 'flat')), 0)::bigint AS flat_fen
+FROM invoices i
+JOIN invoice_lines l ON l.invoice_id = i.id
+WHERE i.account_id = ANY($1::uuid[]) AND i.season_label = $2 AND i.status <> 'void'
+GROUP BY i.account_id`;
+
+const BILLED_ADJUSTMENTS_SQL = `
+SELECT a.account_id,
+       coalesce(sum(a.amount_fen) FILTER (WHERE a.applies_to = 'usage'), 0)::bigint AS usage_fen,
+       coalesce(sum(a.amount_fen) FILTER (WHERE a.applies_to = 'flat'), 0)::bigint AS flat_fen
+FROM account_adjustments a
+JOIN invoices i ON i.id = a.applied_invoice_id
+WHERE a.account_id = ANY($1::uuid[]) AND a.season_label = $2 AND i.status <> 'void'
+GROUP BY a.account_id`;
+
+const PENDING_SQL = `
+SELECT id, account_id, amount_fen, description, applies_to, season_label
+FROM account_adjustments
+WHERE account_id = ANY($1::uuid[]) AND applied_invoice_id IS NULL
+ORDER BY account_id, created_at, id`;
+
+interface AccountRow {
+  account_id: string;
+  household_id: string;
+  household_no: number;
+  area_m2: string;
+  opened_on: string;
+  closed_on: string | null;
+  opening_reading: string | null;
+  opened_at: Date;
+  plan: Plan;
+}
+
+interface PreviousRow {
+  account_id: string;
+  end_reading_id: number | null;
+  end_value: string | null;
+  reading_value: string | null;
+  reading_meter_id: string | null;
+  reading_at: Date | null;
+}
+
+interface MeterRow {
+  id: string;
+  household_id: string;
+  replaces_meter_id: string | null;
+  initial_reading: string;
+  final_reading: string | null;
+  installed_at: Date;
+  retired_at: Date | null;
+  reading_id: number | null;
+  reading_value: string | null;
+  reading_at: Date | null;
+}
+
+export interface FactsOptions {
+  /** Accounts per chunk (default 20,000). */
+  chunkSize?: number;
+  /** Only these accounts (the single-account path). */
+  accountIds?: readonly string[];
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The billing facts of every account due for the month, streamed in chunks in household order.
+ * Each chunk is gathered by six set-wise queries, whatever its size. Call inside the
+ * transaction that writes the invoices (after the numbering lock) for a consistent picture.
+ */
+export async function* billingFactsChunks(q: Queryable, month: BillingMonth, options: FactsOptions = {}): AsyncGenerator<AccountBillingFacts[]> {
+  const season = month.season;
+  if (!season) return;
+  const chunkSize = options.chunkSize ?? 20_000;
+  let after: [number, string, string] = [0, '0001-01-01', NIL_UUID];
+  for (;;) {
+    const accounts = await queryRows<AccountRow>(q, ACCOUNTS_SQL, [
+      month.compound.id,
+      season.label,
+      month.nextFirstDay,
+      month.firstDay,
+      options.accountIds ? [...options.accountIds] : null,
+      after[0],
+      after[1],
+      after[2],
+      month.period,
+      month.compound.timeZone,
+      chunkSize,
+    ]);
+    if (accounts.length === 0) return;
+    yield await assembleChunk(q, month, season, accounts);
+    if (accounts.length < chunkSize) return;
+    const last = accounts[accounts.length - 1] as AccountRow;
+    after = [last.household_no, last.opened_on, last.account_id];
+  }
+}
+
+/** One account's facts for a period, or undefined when it is not due (no billable month, no occupancy in it, already billed, or settled by a final invoice). */
+export async function loadAccountBillingFacts(q: Queryable, month: BillingMonth, accountId: string): Promise<AccountBillingFacts | undefined> {
+  for await (const chunk of billingFactsChunks(q, month, { accountIds: [accountId], chunkSize: 2 })) return chunk[0];
+  return undefined;
+}
+
+async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, accounts: AccountRow[]): Promise<AccountBillingFacts[]> {
+  const accountIds = accounts.map((a) => a.account_id);
+  const householdIds = [...new Set(accounts.map((a) => a.household_id))];
+  const [previous, meters, billedLines, billedAdjustments, pending] = [
+    await queryRows<PreviousRow>(q, PREVIOUS_END_SQL, [accountIds, month.period]),
+    await queryRows<MeterRow>(q, METERS_SQL, [householdIds, month.end]),
+    await queryRows<{ account_id: string; usage_fen: number; flat_fen: number }>(q, BILLED_LINES_SQL, [accountIds, season.label]),
+    await queryRows<{ account_id: string; usage_fen: number; flat_fen: number }>(q, BILLED_ADJUSTMENTS_SQL, [accountIds, season.label]),
+    await queryRows<{ id: string; account_id: string; amount_fen: number; description: string; applies_to: 'usage' | 'flat'; season_label: string }>(
+      q,
+      PENDING_SQL,
+      [accountIds],
+    ),
+  ];
+  const previousBy = new Map(previous.map((p) => [p.account_id, p]));
+  const metersBy = new Map<string, MeterRow[]>();
+  for (const m of meters) {
+    const list = metersBy.get(m.household_id);
+    if (list) list.push(m);
+    else metersBy.set(m.household_id, [m]);
+  }
+  const billedBy = new Map<string, SeasonBilled>();
+  for (const b of billedLines) billedBy.set(b.account_id, { usageFen: b.usage_fen, flatFen: b.flat_fen });
+  for (const b of billedAdjustments) {
+    const sum = billedBy.get(b.account_id) ?? { usageFen: 0, flatFen: 0 };
+    billedBy.set(b.account_id, { usageFen: sum.usageFen + b.usage_fen, flatFen: sum.flatFen + b.flat_fen });
+  }
+  const pendingBy = new Map<string, PendingAdjustmentFact[]>();
+  for (const p of pending) {
+    const fact: PendingAdjustmentFact = { id: p.id, amountFen: p.amount_fen, description: p.description, appliesTo: p.applies_to, seasonLabel: p.season_label };
+    const list = pendingBy.get(p.account_id);
+    if (list) list.push(fact);
+    else pendingBy.set(p.account_id, [fact]);
+  }
+
+  const out: AccountBillingFacts[] = new Array(accounts.length);
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i] as AccountRow;
+    const householdMeters = metersBy.get(a.household_id) ?? [];
+    const start = startPoint(a, previousBy.get(a.account_id), householdMeters);
+    const end = endPoint(start, householdMeters);
+    out[i] = {
+      accountId: a.account_id,
+      householdId: a.household_id,
+      householdNo: a.household_no,
+      plan: a.plan,
+      areaM2: a.area_m2,
+      openedOn: a.opened_on,
+      closedOn: a.closed_on,
+      start,
+      end,
+      usage: usageBetween(a.account_id, start, end, householdMeters),
+      billed: billedBy.get(a.account_id) ?? { usageFen: 0, flatFen: 0 },
+      adjustments: pendingBy.get(a.account_id) ?? [],
+    };
+  }
+  return out;
+}
+
+/** The meter in service when the account opened (else the household's first meter). */
+function openingMeter(openedAt: Date, meters: readonly MeterRow[]): MeterRow | undefined {
+  const t = openedAt.getTime();
+  for (const m of meters) {
+    if (m.installed_at.getTime() <= t && (m.retired_at === null || m.retired_at.getTime() > t)) return m;
+  }
+  return meters[0];
+}
+
+function startPoint(a: AccountRow, previous: PreviousRow | undefined, meters: readonly MeterRow[]): RegisterPoint {
+  if (previous && previous.end_reading_id !== null && previous.reading_value !== null) {
+    return { readingId: previous.end_reading_id, meterId: previous.reading_meter_id, value: previous.reading_value, at: previous.reading_at as Date };
+  }
+  const meter = openingMeter(a.opened_at, meters);
+  if (previous && previous.end_value !== null) return { readingId: null, meterId: meter?.id ?? null, value: previous.end_value, at: a.opened_at };
+  const value = a.opening_reading ?? meter?.initial_reading;
+  if (value === undefined) throw new Error(`account ${a.account_id} has neither an opening reading nor a meter`);
+  return { readingId: null, meterId: meter?.id ?? null, value, at: a.opened_at };
+}
+
+/** The latest reading before the end of the month over the household's meters, if newer than the start. */
+function endPoint(start: RegisterPoint, meters: readonly MeterRow[]): RegisterPoint | null {
+  let best: MeterRow | undefined;
+  for (const m of meters) {
+    if (m.reading_at !== null && (best === undefined || m.reading_at.getTime() > (best.reading_at as Date).getTime())) best = m;
+  }
+  if (!best || best.reading_id === start.readingId || (best.reading_at as Date).getTime() <= start.at.getTime()) return null;
+  return { readingId: best.reading_id, meterId: best.id, value: best.reading_value as string, at: best.reading_at as Date };
+}
+
+/** The core's usage input: one register, or segments across meter replacements (SPEC §4). */
+function usageBetween(accountId: string, start: RegisterPoint, end: RegisterPoint | null, meters: readonly MeterRow[]): MeteredUsage {
+  if (end === null) return { startValue: start.value, endValue: null };
+  if (end.meterId === start.meterId) return { startValue: start.value, endValue: end.value };
+  const byId = new Map(meters.map((m) => [m.id, m]));
+  const path: MeterRow[] = [];
+  let current = byId.get(end.meterId as string);
+  while (current && current.id !== start.meterId) {
+    path.unshift(current);
+    current = current.replaces_meter_id === null ? undefined : byId.get(current.replaces_meter_id);
+    if (path.length > meters.length) break;
+  }
+  if (!current || current.final_reading === null) {
+    throw new Error(`account ${accountId}: the meter of the latest reading does not replace the meter billing last ended on`);
+  }
+  const segments: RegisterSegment[] = [{ from: start.value, to: current.final_reading }];
+  for (const m of path) {
+    if (m.id === end.meterId) segments.push({ from: m.initial_reading, to: end.value });
+    else if (m.final_reading !== null) segments.push({ from: m.initial_reading, to: m.final_reading });
+  }
+  return { segments };
+}

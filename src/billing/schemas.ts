@@ -1,0 +1,31 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { CompoundCode, Fen, Period, Uuid } from '../http/schemas.js';
+
+export const CreateRunBody = Type.Object(
+  {
+    period: Period,
+    compound: Type.Optional(CompoundCode),
+    dryRun: Type.Optional(Type.Boolean({ default: false, description: 'compute the same figures, store no invoice' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateRunBody = Static<typeof CreateRunBody>;
+
+export const BillingRunSchema = Type.Object(
+  {
+    id: Uuid,
+    period: Period,
+    compound: Type.Union([CompoundCode, Type.Null()], { description: 'null: every compound of the provider' }),
+    status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+    dryRun: Type.Boolean(),
+    accountsBilled: Type.Integer({ description: 'accounts due for the month that the run looked at' }),
+    invoicesIssued: Type.Integer({ description: 'invoices issued (a dry run: that would be issued)' }),
+    totalFen: Fen,
+    cappedAccounts: Type.Integer({ description: 'accounts whose invoice of the month has a cap line' }),
+    startedBy: Type.String(),
+    startedAt: Type.String({ format: 'date-time' }),
+    finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'why a failed run failed (per compound)' }),
+  },
+  { $id: 'BillingRun', title: 'BillingRun' },
+);

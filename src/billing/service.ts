@@ -1,0 +1,289 @@
+/**
+ * The monthly batch (SPEC §6, issue 5): every invoice of a month, exactly once.
+ *
+ * One run covers one compound or all compounds of a provider (or all). Each compound's month is
+ * ONE transaction on one pg client: take the compound's reading lock and the numbering lock of
+ * the compound and month (a second run of the same month waits here, then finds nothing left
+ * to bill), stream the accounts due in household order in chunks, gather each chunk's facts
+ * set-wise (facts.ts), compute every invoice with the core in TypeScript (compute.ts), number
+ * them gaplessly in household order and COPY invoices and lines straight into their tables.
+ * Either the whole compound commits or nothing of it does; a crashed run is finished by running
+ * the month again (already billed accounts are not due any more).
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { audit } from '../audit/audit.js';
+import { addDays, localDateOf } from '../core/index.js';
+import type { Database } from '../db/pool.js';
+import { notFound } from '../http/problem.js';
+import { computeAccountInvoice } from './compute.js';
+import { billingFactsChunks, billingMonth, loadBillingCompound } from './facts.js';
+import { invoiceNumber, lockCompoundReadings, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
+import { findCompoundForRun, findRun, finishRun, insertRun, listCompoundsForRun, type RunRow, type RunTotals } from './repository.js';
+import { queryCount, queryRows } from './sql.js';
+
+export interface CompoundSummary extends RunTotals {
+  code: string;
+  durationMs: number;
+}
+
+export type BillingProgress =
+  | { type: 'compound-start'; code: string; accounts: number }
+  | { type: 'compound-progress'; code: string; processed: number }
+  | { type: 'compound-done'; code: string; summary: CompoundSummary; dryRun: boolean }
+  | { type: 'compound-failed'; code: string; error: string };
+
+export interface BillingRunRequest {
+  period: string;
+  /** One compound by code; absent: every compound of `providerId` (all when undefined). */
+  compound?: string | undefined;
+  dryRun?: boolean | undefined;
+  /** Who started it: request.principal.actor, 'cli' or 'schedule'. */
+  actor: string;
+  /** Operator scope: only this provider's compounds (a foreign compound is 404). */
+  providerId?: string | undefined;
+  chunkSize?: number | undefined;
+  onProgress?: ((event: BillingProgress) => void) | undefined;
+}
+
+export interface BillingRunOut {
+  id: string;
+  period: string;
+  compound: string | null;
+  status: 'running' | 'succeeded' | 'failed';
+  dryRun: boolean;
+  accountsBilled: number;
+  invoicesIssued: number;
+  totalFen: number;
+  cappedAccounts: number;
+  startedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+export function runOut(row: RunRow): BillingRunOut {
+  return {
+    id: row.id,
+    period: row.period,
+    compound: row.compound_code,
+    status: row.status,
+    dryRun: row.dry_run,
+    accountsBilled: row.accounts_billed,
+    invoicesIssued: row.invoices_issued,
+    totalFen: row.total_fen,
+    cappedAccounts: row.capped_accounts,
+    startedBy: row.started_by,
+    startedAt: row.started_at.toISOString(),
+    finishedAt: row.finished_at ? row.finished_at.toISOString() : null,
+    error: row.error,
+  };
+}
+
+export interface BillingHandle {
+  db: Database;
+  pool: pg.Pool;
+}
+
+/** Runs the batch for a period and returns the finished run record. Unknown/foreign compound: 404. */
+export async function runBilling(handle: BillingHandle, request: BillingRunRequest): Promise<BillingRunOut> {
+  const { db } = handle;
+  const dryRun = request.dryRun ?? false;
+  let compounds;
+  let compoundId: string | null = null;
+  let providerId: string | null = request.providerId ?? null;
+  if (request.compound !== undefined) {
+    const compound = await findCompoundForRun(db, request.compound, request.providerId);
+    if (!compound) throw notFound('Compound');
+    compounds = [compound];
+    compoundId = compound.id;
+    providerId = compound.provider_id;
+  } else {
+    compounds = await listCompoundsForRun(db, request.providerId);
+  }
+  const startedAt = new Date();
+  const run = await insertRun(db, { period: request.period, compoundId, providerId, dryRun, startedBy: request.actor, startedAt });
+
+  const totals: RunTotals = { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0 };
+  const errors: string[] = [];
+  for (const compound of compounds) {
+    try {
+      const summary = await billCompoundMonth(handle.pool, {
+        compoundId: compound.id,
+        period: request.period,
+        runId: run.id,
+        dryRun,
+        actor: request.actor,
+        issuedAt: startedAt,
+        chunkSize: request.chunkSize,
+        onProgress: request.onProgress,
+      });
+      totals.accountsBilled += summary.accountsBilled;
+      totals.invoicesIssued += summary.invoicesIssued;
+      totals.totalFen += summary.totalFen;
+      totals.cappedAccounts += summary.cappedAccounts;
+      request.onProgress?.({ type: 'compound-done', code: compound.code, summary, dryRun });
+    } catch (error) {
+      const message = `${compound.code}: ${error instanceof Error ? error.message : String(error)}`;
+      errors.push(message);
+      request.onProgress?.({ type: 'compound-failed', code: compound.code, error: message });
+    }
+  }
+  const status = errors.length === 0 ? 'succeeded' : 'failed';
+  await db.transaction().execute(async (tx) => {
+    await finishRun(tx, run.id, { ...totals, status, error: errors.length === 0 ? null : errors.join('; ') });
+    await audit(tx, {
+      actor: request.actor,
+      action: dryRun ? 'billing-run.dry-run' : 'billing-run.finish',
+      entity: 'billing_run',
+      entityId: run.id,
+      compoundId,
+      details: { period: request.period, compound: request.compound ?? null, status, ...totals, errors },
+    });
+  });
+  return runOut((await findRun(db, run.id))!);
+}
+
+export interface CompoundMonthRequest {
+  compoundId: string;
+  period: string;
+  /** The billing_runs row the invoices point to. */
+  runId: string | null;
+  dryRun: boolean;
+  actor: string;
+  /** The run's instant: issuedOn is its local date in the compound's zone. */
+  issuedAt: Date;
+  chunkSize?: number | undefined;
+  onProgress?: ((event: BillingProgress) => void) | undefined;
+}
+
+const INVOICE_COPY =
+  'COPY invoices (id, compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on, plan, total_fen, status, no_reading, end_reading_id, end_value, usage_units, billing_run_id) FROM STDIN';
+const LINE_COPY = 'COPY invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen) FROM STDIN';
+
+const APPLY_ADJUSTMENTS_SQL = `
+UPDATE account_adjustments a SET applied_invoice_id = v.invoice_id
+FROM unnest($1::uuid[], $2::uuid[]) AS v(id, invoice_id)
+WHERE a.id = v.id AND a.applied_invoice_id IS NULL`;
+
+const RUN_PROGRESS_SQL = `
+UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued = invoices_issued + $3,
+  total_fen = total_fen + $4, capped_accounts = capped_accounts + $5
+WHERE id = $1`;
+
+/** COPY text format: backslash, tab, newline and carriage return escaped. */
+function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+}
+
+async function copyInto(client: pg.PoolClient, statement: string, parts: string[]): Promise<void> {
+  if (parts.length === 0) return;
+  await pipeline(Readable.from(parts), client.query(copyFrom(statement)));
+}
+
+/**
+ * Bills one compound's month in one transaction on one client of `pool` (see the file comment).
+ * A dry run computes the same figures under no lock and writes nothing.
+ */
+export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthRequest): Promise<CompoundSummary> {
+  const started = Date.now();
+  const { compoundId, period, dryRun } = request;
+  const client = await pool.connect();
+  let broken: unknown;
+  try {
+    await client.query('BEGIN');
+    if (!dryRun) {
+      await lockCompoundReadings(client, compoundId);
+      await lockInvoiceNumbering(client, compoundId, period);
+    }
+    const compound = await loadBillingCompound(client, compoundId);
+    if (!compound) throw new Error(`compound ${compoundId} does not exist`);
+    const month = billingMonth(compound, period);
+    const summary: CompoundSummary = { code: compound.code, accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0, durationMs: 0 };
+    if (request.onProgress) {
+      const [count] = month.season ? await queryRows<{ n: number }>(client, 'SELECT count(*)::int AS n FROM accounts WHERE compound_id = $1', [compoundId]) : [];
+      request.onProgress({ type: 'compound-start', code: compound.code, accounts: count?.n ?? 0 });
+    }
+    let seq = dryRun ? 0 : (await nextInvoiceSeq(client, compoundId, period)) - 1;
+    const issuedOn = localDateOf(request.issuedAt, compound.timeZone);
+    const dueOn = addDays(issuedOn, compound.dueDays);
+    const seasonLabel = month.season?.label ?? '';
+    const runId = request.runId ?? '\\N';
+    const code = compound.code;
+
+    for await (const chunk of billingFactsChunks(client, month, { chunkSize: request.chunkSize })) {
+      const invoiceParts: string[] = [];
+      const lineParts: string[] = [];
+      const adjustmentIds: string[] = [];
+      const adjustmentInvoices: string[] = [];
+      for (const facts of chunk) {
+        summary.accountsBilled += 1;
+        const computed = computeAccountInvoice(month, facts);
+        if (computed === null) continue;
+        seq += 1;
+        summary.invoicesIssued += 1;
+        summary.totalFen += computed.totalFen;
+        if (computed.invoice.capped) summary.cappedAccounts += 1;
+        if (dryRun) continue;
+        const id = randomUUID();
+        invoiceParts.push(
+          `${id}\t${compoundId}\t${facts.accountId}\t${facts.householdId}\t${seasonLabel}\t${period}\t${seq}\t${invoiceNumber(code, period, seq)}\t${issuedOn}\t${dueOn}\t${facts.plan}\t${computed.totalFen}\t${computed.status}\t${computed.invoice.noReading ? 't' : 'f'}\t${computed.endReadingId ?? '\\N'}\t${computed.endValue}\t${computed.usageUnits}\t${runId}\n`,
+        );
+        const lines = computed.lines;
+        for (let i = 0; i < lines.length; i++) {
+          const l = lines[i]!;
+          lineParts.push(
+            `${id}\t${i + 1}\t${compoundId}\t${l.kind}\t${copyText(l.description)}\t${l.units ?? '\\N'}\t${l.unitRate ?? '\\N'}\t${l.amountFen}\n`,
+          );
+        }
+        for (const adjustmentId of computed.appliedAdjustmentIds) {
+          adjustmentIds.push(adjustmentId);
+          adjustmentInvoices.push(id);
+        }
+      }
+      if (!dryRun) {
+        await copyInto(client, INVOICE_COPY, invoiceParts);
+        await copyInto(client, LINE_COPY, lineParts);
+        if (adjustmentIds.length > 0) {
+          const applied = await queryCount(client, APPLY_ADJUSTMENTS_SQL, [adjustmentIds, adjustmentInvoices]);
+          if (applied !== adjustmentIds.length) throw new Error('pending adjustments changed during the run');
+        }
+      }
+      request.onProgress?.({ type: 'compound-progress', code, processed: summary.accountsBilled });
+    }
+
+    summary.durationMs = Date.now() - started;
+    if (dryRun) {
+      await client.query('ROLLBACK');
+      return summary;
+    }
+    if (request.runId !== null) {
+      await client.query(RUN_PROGRESS_SQL, [request.runId, summary.accountsBilled, summary.invoicesIssued, summary.totalFen, summary.cappedAccounts]);
+    }
+    await client.query(
+      'INSERT INTO audit_log (actor, action, entity, entity_id, compound_id, details) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
+        request.actor,
+        'billing-run.compound',
+        'billing_run',
+        request.runId,
+        compoundId,
+        JSON.stringify({ period, invoicesIssued: summary.invoicesIssued, accountsBilled: summary.accountsBilled, totalFen: summary.totalFen, cappedAccounts: summary.cappedAccounts, firstSeq: seq - summary.invoicesIssued + 1, lastSeq: seq }),
+      ],
+    );
+    await client.query('COMMIT');
+    return summary;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError;
+    }
+    throw error;
+  } finally {
+    client.release(broken instanceof Error ? broken : undefined);
+  }
+}

@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../src/db/pool.js';
+import { insertDefaultSeason, insertHome, insertReadings, type HomeOptions } from './data.js';
+
+/** The 28th of a month at noon, Wuhan time: one reading a month. */
+export const readAt = (period: string, day = 28) => `${period}-${String(day).padStart(2, '0')}T12:00:00+08:00`;
+
+export const SEASON_MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-06', '2026-07', '2026-08', '2026-09'];
+
+/** A provider and a compound with the default 2025-26 season, inserted directly. */
+export async function insertCompound(db: Database, code: string, providerId?: string) {
+  const provider = providerId ?? (await db.insertInto('providers').values({ name: `Provider ${code}` }).returning('id').executeTakeFirstOrThrow()).id;
+  const compound = await db
+    .insertInto('compounds')
+    .values({ code, name: `${code} 小区`, district: '洪山区', provider_id: provider })
+    .returning(['id', 'code'])
+    .executeTakeFirstOrThrow();
+  await insertDefaultSeason(db, compound.id);
+  return { providerId: provider, compoundId: compound.id, code: compound.code };
+}
+
+/** A home with readings: [period or ISO instant, cumulative value]. */
+export async function insertHomeWithReadings(db: Database, compoundId: string, options: HomeOptions & { readings?: Array<[string, string]> } = {}) {
+  const home = await insertHome(db, compoundId, options);
+  await insertReadings(
+    db,
+    compoundId,
+    home.meterId,
+    (options.readings ?? []).map(([when, value]) => [when.length === 7 ? readAt(when) : when, value]),
+  );
+  return home;
+}
+
+/** Cumulative readings producing the given units per month, from `from`. */
+export function cumulative(units: Array<[string, number]>, from = 0): Array<[string, string]> {
+  let value = from;
+  return units.map(([period, u]) => {
+    value += u;
+    return [period, String(value)];
+  });
+}
+
+/** POST /v1/billing-runs and return the response. */
+export async function postRun(app: FastifyInstance, headers: Record<string, string>, payload: { period: string; compound?: string; dryRun?: boolean }) {
+  return app.inject({ method: 'POST', url: '/v1/billing-runs', headers, payload });
+}
+
+/** Every invoice of a compound (or all) with its lines, as comparable plain data, by number. */
+export async function invoiceSnapshot(db: Database, compoundId?: string) {
+  const invoices = await db
+    .selectFrom('invoices as i')
+    .innerJoin('accounts as a', 'a.id', 'i.account_id')
+    .select([
+      'i.id',
+      'i.number',
+      'i.seq',
+      'i.period',
+      'a.holder_name',
+      'i.plan',
+      'i.total_fen',
+      'i.status',
+      'i.no_reading',
+      'i.end_value',
+      'i.usage_units',
+      'i.issued_on',
+      'i.due_on',
+      'i.season_label',
+    ])
+    .$if(compoundId !== undefined, (qb) => qb.where('i.compound_id', '=', compoundId!))
+    .orderBy('i.number')
+    .execute();
+  const lines = await db
+    .selectFrom('invoice_lines')
+    .select(['invoice_id', 'line_no', 'kind', 'description', 'units', 'unit_rate', 'amount_fen'])
+    .orderBy('invoice_id')
+    .orderBy('line_no')
+    .execute();
+  const byInvoice = new Map<string, Array<Omit<(typeof lines)[number], 'invoice_id'>>>();
+  for (const { invoice_id, ...line } of lines) {
+    const list = byInvoice.get(invoice_id) ?? [];
+    list.push(line);
+    byInvoice.set(invoice_id, list);
+  }
+  return invoices.map(({ id, ...invoice }) => ({ ...invoice, lines: byInvoice.get(id) ?? [] }));
+}
