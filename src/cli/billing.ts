@@ -1,0 +1,82 @@
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../config.js';
+import { openRuntime } from '../runtime.js';
+import { runBilling, type BillingProgress } from '../billing/service.js';
+import { formatFenAsCny } from '../core/index.js';
+import { exitWithError } from './fail.js';
+
+function period(value: string): string {
+  if (!/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError('expected a month YYYY-MM, e.g. 2026-01');
+  return value;
+}
+
+const program = new Command()
+  .name('billing')
+  .description('Run the monthly batch: every invoice of a month, per compound, exactly once')
+  .requiredOption('--period <YYYY-MM>', 'billing month', period)
+  .option('--compound <code>', 'only this compound (default: all compounds)')
+  .option('--dry-run', 'compute the same figures, store no invoice', false)
+  .parse();
+
+const options = program.opts<{ period: string; compound?: string; dryRun: boolean }>();
+const tty = process.stdout.isTTY === true;
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+let bars: cliProgress.MultiBar | undefined;
+const barOf = new Map<string, cliProgress.SingleBar>();
+
+function onProgress(event: BillingProgress): void {
+  if (event.type === 'compound-start') {
+    if (tty) {
+      bars ??= new cliProgress.MultiBar(
+        { format: ' {code} |{bar}| {value}/{total} accounts', hideCursor: true, clearOnComplete: false, stopOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      );
+      barOf.set(event.code, bars.create(Math.max(event.accounts, 1), 0, { code: event.code.padEnd(26) }));
+    }
+  } else if (event.type === 'compound-progress') {
+    barOf.get(event.code)?.update(event.processed);
+  } else if (event.type === 'compound-done') {
+    const s = event.summary;
+    const bar = barOf.get(event.code);
+    if (bar) bar.setTotal(Math.max(s.accountsBilled, 1)), bar.update(s.accountsBilled);
+    const line = `${event.dryRun ? 'computed' : 'committed'} ${event.code}: ${s.invoicesIssued} invoices, ${s.accountsBilled} accounts, total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts} (${(s.durationMs / 1000).toFixed(2)} s)`;
+    if (bars) bars.log(`${line}\n`);
+    else out(line);
+  } else if (event.type === 'compound-failed') {
+    const line = `FAILED ${event.error} (nothing of this compound was stored)`;
+    if (bars) bars.log(`${line}\n`);
+    else out(line);
+  }
+}
+
+try {
+  const runtime = await openRuntime(loadConfig(), { poolSize: 4 });
+  const started = Date.now();
+  let run;
+  try {
+    run = await runBilling(runtime, { period: options.period, compound: options.compound, dryRun: options.dryRun, actor: 'cli', onProgress });
+  } finally {
+    bars?.stop();
+    await runtime.close();
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(2);
+  out(
+    [
+      `billing run ${run.id} ${run.status}${run.dryRun ? ' (dry run: nothing stored)' : ''}`,
+      `  period:          ${run.period}${run.compound ? ` (${run.compound})` : ''}`,
+      `  accounts:        ${run.accountsBilled}`,
+      `  invoices:        ${run.invoicesIssued}`,
+      `  total:           ${formatFenAsCny(run.totalFen)} CNY (${run.totalFen} fen)`,
+      `  capped accounts: ${run.cappedAccounts}`,
+      `  duration:        ${seconds} s`,
+    ].join('\n'),
+  );
+  if (run.status !== 'succeeded') {
+    process.stderr.write(`error: ${run.error ?? 'the run failed'}\n`);
+    process.exit(1);
+  }
+} catch (error) {
+  exitWithError(error);
+}
