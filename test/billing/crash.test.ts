@@ -1,0 +1,111 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { testDatabase } from '../helpers/app.js';
+import { cumulative, insertCompound, insertHomeWithReadings, invoiceSnapshot } from '../helpers/billing.js';
+import { lockInvoiceNumbering } from '../../src/billing/numbering.js';
+import type { Database } from '../../src/db/pool.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CODES = ['aaa-one', 'bbb-two', 'ccc-three'];
+
+/** The same scene in any database: three compounds, metered, flat and silent homes. */
+async function scene(db: Database) {
+  const ids: Record<string, string> = {};
+  for (const [c, code] of CODES.entries()) {
+    const { compoundId } = await insertCompound(db, code);
+    ids[code] = compoundId;
+    for (let k = 0; k < 5; k++) {
+      await insertHomeWithReadings(db, compoundId, {
+        holderName: `${code}-${k}`,
+        areaM2: `${60 + 10 * k}.50`,
+        plan: k === 3 ? 'flat' : 'metered',
+        readings: k === 4 ? [] : cumulative([['2025-11', 900 + 100 * k + c], ['2025-12', 2000 + k]]),
+      });
+    }
+  }
+  return ids;
+}
+
+interface Cli {
+  child: ReturnType<typeof spawn>;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function cli(url: string, args: string[]): Cli {
+  // node --import tsx: the billing process itself, so a kill reaches it (no npx wrapper).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/billing.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exit };
+}
+
+async function waitFor(condition: () => boolean, what: string, ms = 60_000) {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+t.test('a run killed after the first compound commits, run again, equals one clean run', async (t) => {
+  const crashed = await testDatabase(t);
+  const clean = await testDatabase(t);
+  const ids = await scene(crashed.db);
+  await scene(clean.db);
+
+  // Hold the second compound's month so the CLI is surely between compounds when killed.
+  const holder = await crashed.pool.connect();
+  await holder.query('BEGIN');
+  await lockInvoiceNumbering(holder, ids['bbb-two']!, '2025-11');
+  const first = cli(crashed.url, ['--period', '2025-11']);
+  await waitFor(() => first.output().includes('committed aaa-one'), 'the first compound to commit');
+  first.child.kill('SIGKILL');
+  t.not(await first.exit, 0, 'killed');
+  await holder.query('ROLLBACK');
+  holder.release();
+  t.notMatch(first.output(), /committed bbb-two/);
+
+  const partial = await invoiceSnapshot(crashed.db);
+  t.same([...new Set(partial.map((i) => i.number.slice(0, 3)))], ['AAA'], 'only the first compound was committed');
+  t.equal(partial.length, 5, 'completely');
+  const stale = await crashed.db.selectFrom('billing_runs').select('status').executeTakeFirstOrThrow();
+  t.equal(stale.status, 'running', 'the killed run stays recorded as running');
+
+  const rerun = cli(crashed.url, ['--period', '2025-11']);
+  t.equal(await rerun.exit, 0, 'the rerun exits 0');
+  t.match(rerun.output(), /invoices:\s+10\b/, 'the rerun issues only what was missing');
+  t.match(rerun.output(), /committed aaa-one: 0 invoices/);
+
+  const once = cli(clean.url, ['--period', '2025-11']);
+  t.equal(await once.exit, 0, 'the clean run exits 0');
+  t.match(once.output(), /accounts:\s+15\b[\s\S]*invoices:\s+15\b[\s\S]*capped accounts: 0[\s\S]*duration:/, 'summary');
+
+  // And the next month continues identically from both.
+  for (const url of [crashed.url, clean.url]) {
+    const next = cli(url, ['--period', '2025-12']);
+    t.equal(await next.exit, 0, 'the next month exits 0');
+  }
+  const a = await invoiceSnapshot(crashed.db);
+  const b = await invoiceSnapshot(clean.db);
+  t.equal(a.length, 30);
+  t.same(a, b, 'invoice for invoice: numbers, accounts, totals, statuses, readings and lines');
+});
+
+t.test('the CLI exits non-zero on failure and on a bad period', async (t) => {
+  const { url } = await testDatabase(t);
+  const bad = cli(url, ['--period', '2026-13']);
+  t.not(await bad.exit, 0);
+  t.match(bad.output(), /YYYY-MM/);
+  const unknown = cli(url, ['--period', '2026-01', '--compound', 'nowhere']);
+  t.not(await unknown.exit, 0);
+  t.match(unknown.output(), /Compound not found/);
+});
