@@ -3,10 +3,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { Plan } from '../db/types.js';
 
-/** Serialises reading writes per compound (the same key as the registry's and the imports'). */
-export async function lockCompoundReadings(db: Executor, compoundId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${'readings:' + compoundId}))`.execute(db);
-}
+/** Serialises reading writes per compound (the same key as the registry's, the imports' and the batch's). */
+export { lockCompoundReadings } from '../billing/index.js';
 
 /** A reading the caller may see (scope in the query), locked for the transaction. */
 export async function findReadingInScopeForUpdate(db: Executor, id: number, principal: Principal) {

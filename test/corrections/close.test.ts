@@ -3,22 +3,18 @@ import { bearer, testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { createAccount, residentToken } from '../helpers/registry.js';
-import { billAccountMonth, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
+import { runMonths, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
 import type { Database } from '../../src/db/pool.js';
 
 const WORKED = ['1500', '4100', '7100', '9500', '10400', '10900', '12100', '13200', '13200'];
 
-async function bill(db: Database, accountIds: string[], periods: string[]) {
-  for (const period of periods) for (const id of accountIds) await billAccountMonth(db, id, period);
-}
-
 t.test('metered move-out in January and move-in the next day: both seasons to the fen', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
   const a = await insertHome(db, op.compound.id, { openedOn: '2025-11-01' });
   await insertReadings(db, op.compound.id, a.meterId, SEASON_MONTHS.map((p, i) => [monthReadAt(p), WORKED[i]!]));
-  await bill(db, [a.accountId], SEASON_MONTHS.slice(0, 2));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   t.equal(await seasonTotal(db, a.accountId), 135_300);
 
   const close = await app.inject({ method: 'POST', url: `/v1/accounts/${a.accountId}/close`, headers: op.headers, payload: { closedOn: '2026-01-20', closingReading: '6000' } });
@@ -59,7 +55,7 @@ t.test('metered move-out in January and move-in the next day: both seasons to th
   // The next resident moves in on closedOn, from the closing reading.
   const b = await createAccount(app, op.headers, a.householdId, { holderName: '李娜', openedOn: '2026-01-20' });
   t.equal(b.openingReading, '6000', 'the registry opens the next account from the closing reading');
-  await bill(db, [a.accountId, b.id], SEASON_MONTHS.slice(2));
+  await runMonths(db, pool, SEASON_MONTHS.slice(2));
   const january = await db.selectFrom('invoices').select(['number', 'account_id', 'kind']).where('period', '=', '2026-01').orderBy('seq').execute();
   t.same(january, [
     { number: 'LANJING-202601-000001', account_id: a.accountId, kind: 'final' },
@@ -71,14 +67,14 @@ t.test('metered move-out in January and move-in the next day: both seasons to th
 });
 
 t.test('flat move-out in February: upfront gets the credit, installments pay the rest', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const up = await operatorWithCompound(app, 'upfront');
   await insertDefaultSeason(db, up.compound.id, 2025, { flat_billing: 'upfront' });
   const inst = await operatorWithCompound(app, 'inst');
   await insertDefaultSeason(db, inst.compound.id);
   const a = await insertHome(db, up.compound.id, { plan: 'flat' });
   const b = await insertHome(db, inst.compound.id, { plan: 'flat' });
-  await bill(db, [a.accountId, b.accountId], SEASON_MONTHS.slice(0, 3));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 3));
   t.equal(await seasonTotal(db, a.accountId), 346_500);
   t.equal(await seasonTotal(db, b.accountId), 26_151 + 50_667 + 50_668);
 
@@ -93,18 +89,18 @@ t.test('flat move-out in February: upfront gets the credit, installments pay the
   t.equal(closeB.statusCode, 201);
   t.match(closeB.json(), { totalFen: 142_196 - 127_486, status: 'issued' });
   t.equal(await seasonTotal(db, b.accountId), 142_196);
-  await bill(db, [a.accountId, b.accountId], SEASON_MONTHS.slice(3));
+  await runMonths(db, pool, SEASON_MONTHS.slice(3));
   t.equal(await seasonTotal(db, b.accountId), 142_196, 'no monthly invoice after the final one');
 });
 
 t.test('refusals, and pending adjustments carried by the final invoice', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   const other = await operatorWithCompound(app, 'other');
   await insertDefaultSeason(db, op.compound.id);
   const a = await insertHome(db, op.compound.id, { openedOn: '2025-11-01' });
   await insertReadings(db, op.compound.id, a.meterId, SEASON_MONTHS.map((p, i) => [monthReadAt(p), WORKED[i]!]));
-  await bill(db, [a.accountId], SEASON_MONTHS.slice(0, 2));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   const url = `/v1/accounts/${a.accountId}/close`;
 
   t.equal((await app.inject({ method: 'POST', url, headers: other.headers, payload: { closedOn: '2026-01-20', closingReading: '6000' } })).statusCode, 404);

@@ -3,7 +3,7 @@ import { admin, bearer, testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { residentToken } from '../helpers/registry.js';
-import { billAccountMonth, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
+import { runMonths, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
 import type { Database } from '../../src/db/pool.js';
 
 // The worked example of SPEC §5: cumulative register values at the 28th of each billable month.
@@ -27,26 +27,22 @@ async function home(db: Database, compoundId: string, values: Array<[string, str
   return { ...h, readingOf: (period: string) => byPeriod.get(period)! };
 }
 
-async function bill(db: Database, accountIds: string[], periods: string[]) {
-  for (const period of periods) for (const id of accountIds) await billAccountMonth(db, id, period);
-}
-
 function withValue(values: Array<[string, string]>, period: string, value: string): Array<[string, string]> {
   return values.map(([p, v]) => [p, p === period ? value : v]);
 }
 
 async function scene(t: Parameters<typeof testApp>[0]) {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
-  return { app, db, op };
+  return { app, db, pool, op };
 }
 
 t.test('a billed reading corrected downwards and upwards before the cap: the next invoice carries the difference, like a clean run', async (t) => {
-  const { app, db, op } = await scene(t);
+  const { app, db, pool, op } = await scene(t);
   const a = await home(db, op.compound.id);
   const clean = await home(db, op.compound.id, withValue(WORKED, '2026-01', '6900'));
-  await bill(db, [a.accountId, clean.accountId], SEASON_MONTHS.slice(0, 3));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 3));
   const january = await db.selectFrom('invoices').select(['id', 'number']).where('account_id', '=', a.accountId).where('period', '=', '2026-01').executeTakeFirstOrThrow();
 
   const down = await app.inject({ method: 'PATCH', url: `/v1/readings/${a.readingOf('2026-01')}`, headers: op.headers, payload: { value: '6900', reason: 'misread digit' } });
@@ -72,7 +68,7 @@ t.test('a billed reading corrected downwards and upwards before the cap: the nex
   // And back down to what the clean twin reads.
   t.equal((await app.inject({ method: 'PATCH', url: `/v1/readings/${a.readingOf('2026-01')}`, headers: op.headers, payload: { value: '6900', reason: 'final' } })).json().adjustment.amountFen, -3_300);
 
-  await bill(db, [a.accountId, clean.accountId], ['2026-02']);
+  await runMonths(db, pool, ['2026-02']);
   const february = await app.inject({ url: `/v1/invoices?accountId=${a.accountId}&period=2026-02`, headers: op.headers });
   const feb = february.json().items[0];
   t.match(feb.lines, [
@@ -100,15 +96,15 @@ t.test('a billed reading corrected downwards and upwards before the cap: the nex
   await app.inject({ method: 'PATCH', url: `/v1/readings/${clean.readingOf('2026-01')}`, headers: op.headers, payload: { value: '7000', reason: 'twin' } });
   await app.inject({ method: 'PATCH', url: `/v1/readings/${clean.readingOf('2026-02')}`, headers: op.headers, payload: { value: '9650', reason: 'twin' } });
 
-  await bill(db, [a.accountId, clean.accountId], ['2026-03']);
+  await runMonths(db, pool, ['2026-03']);
   t.equal(await seasonTotal(db, a.accountId), await seasonTotal(db, clean.accountId), 'equal to the twin after March');
   t.equal(await seasonTotal(db, a.accountId), (10400 - 0) * 33, 'the whole usage at 0.33, once');
 });
 
 t.test('after the cap has bitten: upwards changes nothing, downwards below the cap credits the difference', async (t) => {
-  const { app, db, op } = await scene(t);
+  const { app, db, pool, op } = await scene(t);
   const a = await home(db, op.compound.id);
-  await bill(db, [a.accountId], SEASON_MONTHS.slice(0, 6)); // through June: the cap bites in June
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 6)); // through June: the cap bites in June
   t.equal(await seasonTotal(db, a.accountId), 346_500);
 
   const up = await app.inject({ method: 'PATCH', url: `/v1/readings/${a.readingOf('2026-06')}`, headers: op.headers, payload: { value: '11000', reason: 'up' } });
@@ -123,7 +119,7 @@ t.test('after the cap has bitten: upwards changes nothing, downwards below the c
   const down2 = await app.inject({ method: 'PATCH', url: `/v1/readings/${a.readingOf('2026-06')}`, headers: op.headers, payload: { value: '10450', reason: 'down' } });
   t.equal(down2.json().adjustment.amountFen, -1_650);
 
-  await bill(db, [a.accountId], SEASON_MONTHS.slice(6));
+  await runMonths(db, pool, SEASON_MONTHS.slice(6));
   const july = (await app.inject({ url: `/v1/invoices?accountId=${a.accountId}&period=2026-07`, headers: op.headers })).json().items[0];
   t.match(july.lines, [{ kind: 'usage', units: '1650' }, { kind: 'cap' }, { kind: 'adjustment', amountFen: -1_650 }]);
   t.equal(july.totalFen, 0, 'July fills the cap again: 1,650 − 1,650');
@@ -135,7 +131,7 @@ t.test('after the cap has bitten: upwards changes nothing, downwards below the c
 });
 
 t.test('validation: monotonic against neighbours, scope, roles, input', async (t) => {
-  const { app, db, op } = await scene(t);
+  const { app, db, pool, op } = await scene(t);
   const other = await operatorWithCompound(app, 'other');
   const a = await home(db, op.compound.id);
   const id = a.readingOf('2026-01');

@@ -3,7 +3,7 @@ import { testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { createMeter } from '../helpers/registry.js';
-import { billAccountMonth, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
+import { runMonths, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
 import type { Database } from '../../src/db/pool.js';
 
 const WORKED = [1500, 4100, 7100, 9500, 10400, 10900, 12100, 13200, 13200];
@@ -13,7 +13,7 @@ async function readingId(db: Database, meterId: string, value: string) {
 }
 
 t.test('a meter replaced between two billing months: usage billed once, corrections across the swap', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
   const a = await insertHome(db, op.compound.id, { areaM2: '150' });
@@ -21,7 +21,7 @@ t.test('a meter replaced between two billing months: usage billed once, correcti
   await insertReadings(db, op.compound.id, a.meterId, SEASON_MONTHS.slice(0, 2).map((p, i) => [monthReadAt(p), String(WORKED[i])]));
   await insertReadings(db, op.compound.id, twin.meterId, SEASON_MONTHS.map((p, i) => [monthReadAt(p), String(WORKED[i])]));
   const bill = async (periods: string[]) => {
-    for (const p of periods) for (const id of [a.accountId, twin.accountId]) await billAccountMonth(db, id, p);
+    await runMonths(db, pool, periods);
   };
   await bill(SEASON_MONTHS.slice(0, 2));
 

@@ -3,7 +3,7 @@ import { bearer, testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { residentToken } from '../helpers/registry.js';
-import { billAccountMonth, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
+import { runMonths, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
 import type { Database } from '../../src/db/pool.js';
 
 const WORKED = ['1500', '4100', '7100', '9500', '10400', '10900', '12100', '13200', '13200'];
@@ -14,21 +14,17 @@ async function meteredHome(db: Database, compoundId: string, options: Parameters
   return h;
 }
 
-async function bill(db: Database, accountIds: string[], periods: string[]) {
-  for (const period of periods) for (const id of accountIds) await billAccountMonth(db, id, period);
-}
-
 async function invoiceOf(db: Database, accountId: string, period: string) {
   return db.selectFrom('invoices').selectAll().where('account_id', '=', accountId).where('period', '=', period).executeTakeFirstOrThrow();
 }
 
 t.test('metered: void an invoice a later one started from; the next invoice re-bills it; the season equals a clean run', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
   const a = await meteredHome(db, op.compound.id, { areaM2: '150' });
   const clean = await meteredHome(db, op.compound.id, { areaM2: '150' });
-  await bill(db, [a.accountId, clean.accountId], SEASON_MONTHS.slice(0, 3));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 3));
   const december = await invoiceOf(db, a.accountId, '2025-12');
 
   const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: { reason: 'wrong holder' } });
@@ -46,11 +42,11 @@ t.test('metered: void an invoice a later one started from; the next invoice re-b
   const again = await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: { reason: 'twice' } });
   t.equal(again.statusCode, 409, 'already void');
 
-  await bill(db, [a.accountId, clean.accountId], ['2026-02']);
+  await runMonths(db, pool, ['2026-02']);
   const february = (await app.inject({ url: `/v1/invoices?accountId=${a.accountId}&period=2026-02`, headers: op.headers })).json().items[0];
   t.match(february.lines, [{ kind: 'usage', units: '2400', amountFen: 79_200 }, { kind: 'adjustment', amountFen: 85_800 }]);
   t.equal(february.totalFen, 79_200 + 85_800);
-  await bill(db, [a.accountId, clean.accountId], SEASON_MONTHS.slice(4));
+  await runMonths(db, pool, SEASON_MONTHS.slice(4));
   t.equal(await seasonTotal(db, a.accountId), await seasonTotal(db, clean.accountId), 'the season total equals a clean run');
   t.equal(await seasonTotal(db, a.accountId), 13_200 * 33, '150 m² cap not reached: every unit once');
   const numbers = await db.selectFrom('invoices').select('seq').where('period', '=', '2025-12').orderBy('seq').execute();
@@ -58,31 +54,31 @@ t.test('metered: void an invoice a later one started from; the next invoice re-b
 });
 
 t.test('metered: void the latest invoice; the next month starts from its end reading and carries it as an adjustment', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
   const a = await meteredHome(db, op.compound.id);
   const clean = await meteredHome(db, op.compound.id);
-  await bill(db, [a.accountId, clean.accountId], SEASON_MONTHS.slice(0, 3));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 3));
   const january = await invoiceOf(db, a.accountId, '2026-01');
   const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${january.id}/void`, headers: op.headers, payload: { reason: 'x' } });
   t.equal(voided.statusCode, 200);
   const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
   t.match(adjustment, { amount_fen: 99_000, applies_to: 'usage', source_invoice_id: january.id });
-  await bill(db, [a.accountId, clean.accountId], ['2026-02']);
+  await runMonths(db, pool, ['2026-02']);
   const february = (await app.inject({ url: `/v1/invoices?accountId=${a.accountId}&period=2026-02`, headers: op.headers })).json().items[0];
   t.match(february.lines, [{ kind: 'usage', units: '2400', amountFen: 79_200 }, { kind: 'adjustment', amountFen: 99_000 }]);
-  await bill(db, [a.accountId, clean.accountId], SEASON_MONTHS.slice(4));
+  await runMonths(db, pool, SEASON_MONTHS.slice(4));
   t.equal(await seasonTotal(db, a.accountId), await seasonTotal(db, clean.accountId));
   t.equal(await seasonTotal(db, a.accountId), 346_500);
 });
 
 t.test('metered: voiding the last invoice of the season keeps its usage in that season', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
   const a = await meteredHome(db, op.compound.id, { areaM2: '150' });
-  await bill(db, [a.accountId], SEASON_MONTHS);
+  await runMonths(db, pool, SEASON_MONTHS);
   const august = await invoiceOf(db, a.accountId, '2026-08');
   t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${august.id}/void`, headers: op.headers, payload: { reason: 'x' } })).statusCode, 200);
   const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
@@ -91,31 +87,31 @@ t.test('metered: voiding the last invoice of the season keeps its usage in that 
 });
 
 t.test('flat: a void installment is re-billed by the next invoice; the season still sums to the fee', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   await insertDefaultSeason(db, op.compound.id);
   const a = await meteredHome(db, op.compound.id, { plan: 'flat' });
-  await bill(db, [a.accountId], SEASON_MONTHS.slice(0, 2));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   const december = await invoiceOf(db, a.accountId, '2025-12');
   t.equal(december.total_fen, 50_667);
   const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: { reason: 'x' } });
   t.equal(voided.statusCode, 200);
   const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
   t.match(adjustment, { amount_fen: 50_667, applies_to: 'flat' });
-  await bill(db, [a.accountId], ['2026-01']);
+  await runMonths(db, pool, ['2026-01']);
   const january = (await app.inject({ url: `/v1/invoices?accountId=${a.accountId}&period=2026-01`, headers: op.headers })).json().items[0];
   t.match(january.lines, [{ kind: 'flat_installment', amountFen: 50_668 }, { kind: 'adjustment', amountFen: 50_667 }]);
-  await bill(db, [a.accountId], SEASON_MONTHS.slice(3));
+  await runMonths(db, pool, SEASON_MONTHS.slice(3));
   t.equal(await seasonTotal(db, a.accountId), 346_500, 'the fee, once');
 });
 
 t.test('refused: paid, part-paid, other provider, resident', async (t) => {
-  const { app, db } = await testApp(t);
+  const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'lanjing');
   const other = await operatorWithCompound(app, 'other');
   await insertDefaultSeason(db, op.compound.id);
   const a = await meteredHome(db, op.compound.id);
-  await bill(db, [a.accountId], SEASON_MONTHS.slice(0, 2));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   const november = await invoiceOf(db, a.accountId, '2025-11');
   const december = await invoiceOf(db, a.accountId, '2025-12');
   await db.updateTable('invoices').set({ paid_fen: 100, status: 'partially_paid' }).where('id', '=', november.id).execute();
