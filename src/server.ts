@@ -6,6 +6,7 @@ import { seedCompounds, seedDemo } from '../seeds/seed.js';
 import { exitWithError } from './cli/fail.js';
 import { issueDemoTokens } from './demo.js';
 import { generateToken } from './auth/tokens.js';
+import { startBillingSchedule } from './billing/schedule.js';
 
 // Listens and shuts down; everything else is in app.ts.
 try {
@@ -24,7 +25,10 @@ try {
     logger: { level: config.logLevel },
   });
 
+  const schedule = config.billingSchedule ? startBillingSchedule(config.billingSchedule, runtime, app.log) : undefined;
+
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    schedule?.stop();
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
