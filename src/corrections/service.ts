@@ -310,7 +310,9 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
   return db.transaction().execute(async (tx) => {
     const seen = await repo.findInvoiceInScopeForUpdate(tx, invoiceId, principal);
     if (!seen) throw notFound('Invoice');
-    // Lock order everywhere: account, then its invoices.
+    // Serialise with the compound's monthly batch (it holds this lock while billing) so the
+    // re-bill is computed from every invoice the batch issued; then the account.
+    await repo.lockCompoundReadings(tx, seen.compound_id);
     await repo.lockAccount(tx, seen.account_id);
     const invoice = (await repo.findInvoiceInScopeForUpdate(tx, invoiceId, principal))!;
     if (invoice.status === 'void') throw conflict(`Invoice ${invoice.number} is already void.`);
