@@ -1,6 +1,28 @@
 import type { Database } from './db/pool.js';
 import { issueToken } from './auth/repository.js';
-import { SEED_PROVIDER_NAME } from '../seeds/compounds.js';
+import { runBilling, type BillingHandle } from './billing/service.js';
+import { billableMonths, buildSeasonCalendar } from './core/index.js';
+import { defaultSeason, SEED_PROVIDER_NAME } from '../seeds/compounds.js';
+import { seedDemo } from '../seeds/seed.js';
+
+/**
+ * Demo households with a season of readings, billed month by month through the real batch, so
+ * statements, invoices and reports have something to show from the first start.
+ */
+export async function loadDemoData(handle: BillingHandle): Promise<{ households: number; invoices: number }> {
+  const { households } = await seedDemo(handle.db);
+  const season = defaultSeason(2025);
+  const calendar = buildSeasonCalendar({
+    label: season.label,
+    heating: { start: season.heating_start, end: season.heating_end },
+    cooling: { start: season.cooling_start, end: season.cooling_end },
+  });
+  let invoices = 0;
+  for (const period of billableMonths(calendar)) {
+    invoices += (await runBilling(handle, { period, actor: 'demo' })).invoicesIssued;
+  }
+  return { households, invoices };
+}
 
 const DEMO_LABEL = 'demo (printed at start)';
 

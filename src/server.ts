@@ -2,9 +2,9 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openRuntime } from './runtime.js';
-import { seedCompounds, seedDemo } from '../seeds/seed.js';
+import { seedCompounds } from '../seeds/seed.js';
 import { exitWithError } from './cli/fail.js';
-import { issueDemoTokens } from './demo.js';
+import { issueDemoTokens, loadDemoData } from './demo.js';
 import { generateToken } from './auth/tokens.js';
 import { startBillingSchedule } from './billing/schedule.js';
 
@@ -15,7 +15,7 @@ try {
   const demo = runtime.embedded !== undefined;
   if (demo) {
     await seedCompounds(runtime.db);
-    if (runtime.embedded?.created) await seedDemo(runtime.db);
+    if (runtime.embedded?.created) await loadDemoData(runtime);
   }
   const adminToken = config.adminToken ?? (demo ? generateToken() : undefined);
   const app = await buildApp({

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
-import { seedCompounds, seedDemo } from '../../seeds/seed.js';
+import { seedCompounds } from '../../seeds/seed.js';
+import { loadDemoData } from '../demo.js';
 import { exitWithError } from './fail.js';
 
 const program = new Command()
@@ -15,8 +16,8 @@ try {
   const { compoundsCreated } = await seedCompounds(runtime.db);
   process.stdout.write(`compounds created: ${compoundsCreated}\n`);
   if (program.opts<{ demo: boolean }>().demo) {
-    const { households } = await seedDemo(runtime.db);
-    process.stdout.write(`demo households created: ${households}\n`);
+    const { households, invoices } = await loadDemoData(runtime);
+    process.stdout.write(`demo households created: ${households}, invoices issued: ${invoices}\n`);
   }
   await runtime.close();
 } catch (error) {
