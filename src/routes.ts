@@ -4,10 +4,12 @@ import { tokenRoutes } from './auth/routes.js';
 import { compoundRoutes } from './compounds/routes.js';
 import { registryRoutes } from './registry/routes.js';
 import { readingRoutes } from './readings/routes.js';
+import { correctionRoutes } from './corrections/routes.js';
 import { invoiceRoutes } from './invoices/routes.js';
 import { statementRoutes } from './statements/routes.js';
 import { paymentRoutes } from './payments/routes.js';
 import { reportRoutes } from './reports/routes.js';
+import { billingRoutes } from './billing/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -16,10 +18,10 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(compoundRoutes);
   await app.register(registryRoutes);
   await app.register(readingRoutes);
-  await app.register((await import('./corrections/routes.js')).correctionRoutes);
+  await app.register(correctionRoutes);
   await app.register(invoiceRoutes);
   await app.register(statementRoutes);
   await app.register(paymentRoutes);
   await app.register(reportRoutes);
-  await app.register((await import('./billing/routes.js')).billingRoutes);
+  await app.register(billingRoutes);
 };
