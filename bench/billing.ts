@@ -1,0 +1,199 @@
+/**
+ * Monthly batch benchmark: the real batch (runBilling, the code path of the CLI and
+ * POST /v1/billing-runs) for one month of N households against a bare COPY of the same number
+ * of invoice and line rows into the same tables.
+ *
+ *   npx tsx bench/billing.ts [--households 1000000] [--prior 2] [--chunk 20000]
+ *
+ * Uses DATABASE_URL when set (a scratch database is created there and dropped after), else an
+ * embedded PostgreSQL in a temporary directory. Seeds the eleven compounds, generates N
+ * households set-wise in SQL across them (every fifth on the flat plan, areas 60–159 m², one
+ * meter and one open account each, one reading at the end of every month of the 2025-26
+ * season), bills the `--prior` months before 2026-01 (untimed, so January has previous
+ * invoices, season sums and start readings to look up), then:
+ *   1. times the batch for 2026-01 over all compounds (RSS sampled every 50 ms);
+ *   2. times a bare COPY of as many invoice rows and line rows as the batch wrote, into
+ *      invoices and invoice_lines, in a transaction that is rolled back.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createDatabase } from '../src/db/pool.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrate } from '../src/db/migrate.js';
+import { seedCompounds } from '../seeds/seed.js';
+import { runBilling } from '../src/billing/service.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${name} needs a non-negative integer`);
+  return v;
+}
+
+const HOUSEHOLDS = arg('--households', 200_000);
+const PRIOR = arg('--prior', 2);
+const CHUNK = arg('--chunk', 20_000);
+const MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-06', '2026-07', '2026-08', '2026-09'];
+const PERIOD = '2026-01';
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const log = (message: string) => process.stdout.write(`${message}\n`);
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hpb-bench-billing-'));
+  await chmod(tmp, 0o755);
+  let stopServer = async () => {};
+  let serverUrl: string;
+  if (process.env.DATABASE_URL) {
+    serverUrl = process.env.DATABASE_URL;
+  } else {
+    log('starting embedded PostgreSQL …');
+    const server = await startEmbeddedPostgres(path.join(tmp, 'data'));
+    serverUrl = server.adminUrl;
+    stopServer = () => server.stop();
+  }
+  const dbName = `hpb_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${dbName}`;
+  const { db, pool } = createDatabase(url.toString(), { max: 4 });
+  try {
+    await migrate(url.toString());
+    await seedCompounds(db);
+    const t0 = Date.now();
+    const client = await pool.connect();
+    try {
+      await client.query(
+        `INSERT INTO households (compound_id, building, unit, room, area_m2)
+         SELECT c.id, (g / 1000)::text, '1', g::text, 60 + g % 100
+         FROM generate_series(0, $1::int - 1) g
+         JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS k FROM compounds) c ON c.k = g % 11
+         ORDER BY g`,
+        [HOUSEHOLDS],
+      );
+      await client.query(
+        `INSERT INTO meters (compound_id, household_id, serial, installed_at, initial_reading)
+         SELECT compound_id, id, 'BM-' || household_no, '2025-10-01T00:00:00+08:00', 0 FROM households`,
+      );
+      await client.query(
+        `INSERT INTO accounts (compound_id, household_id, holder_name, opened_on, opening_reading)
+         SELECT compound_id, id, '住户 ' || household_no, '2025-10-01', 0 FROM households`,
+      );
+      await client.query(
+        `INSERT INTO account_plans (account_id, compound_id, season_label, plan)
+         SELECT a.id, a.compound_id, '2025-26', 'flat' FROM accounts a JOIN households h ON h.id = a.household_id WHERE h.household_no % 5 = 0`,
+      );
+      // One reading at the end of every month of the season: 150–449 units a month, cumulative.
+      await client.query(
+        `INSERT INTO readings (compound_id, meter_id, read_at, value, source)
+         SELECT m.compound_id, m.id, (p || '-28T12:00:00+08:00')::timestamptz, k * (150 + (h.household_no * 7) % 300), 'automatic'
+         FROM meters m JOIN households h ON h.id = m.household_id
+         CROSS JOIN unnest($1::text[]) WITH ORDINALITY AS months(p, k)`,
+        [MONTHS],
+      );
+      await client.query('VACUUM ANALYZE');
+    } finally {
+      client.release();
+    }
+    log(`setup: ${HOUSEHOLDS} households, ${HOUSEHOLDS * MONTHS.length} readings in ${seconds(Date.now() - t0)} s`);
+
+    for (const period of MONTHS.slice(0, MONTHS.indexOf(PERIOD)).slice(-PRIOR)) {
+      const t = Date.now();
+      const run = await runBilling({ db, pool }, { period, actor: 'bench', chunkSize: CHUNK });
+      log(`prior month ${period}: ${run.invoicesIssued} invoices in ${seconds(Date.now() - t)} s (${run.status})`);
+    }
+    await pool.query('VACUUM ANALYZE invoices, invoice_lines');
+
+    // 1. The batch.
+    let peak = process.memoryUsage().rss;
+    const baseline = peak;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const tBatch = Date.now();
+    const run = await runBilling({ db, pool }, { period: PERIOD, actor: 'bench', chunkSize: CHUNK });
+    const batchMs = Date.now() - tBatch;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (run.status !== 'succeeded') throw new Error(`batch failed: ${run.error}`);
+    const lines = Number((await pool.query('SELECT count(*) AS n FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = $1', [PERIOD])).rows[0].n);
+    log(`batch ${PERIOD}: ${run.invoicesIssued} invoices, ${lines} lines, ${run.cappedAccounts} capped, in ${seconds(batchMs)} s`);
+
+    // 2. The COPY floor: as many rows, same tables, same indexes and foreign keys, rolled back.
+    const sample = (await pool.query(`SELECT compound_id, account_id, household_id FROM invoices WHERE period = $1 ORDER BY seq LIMIT 1`, [PERIOD])).rows[0];
+    const accounts = (await pool.query(`SELECT a.id, a.household_id, a.compound_id FROM accounts a ORDER BY a.id`)).rows as Array<{ id: string; household_id: string; compound_id: string }>;
+    const ids = accounts.map(() => randomUUID());
+    const floor = await pool.connect();
+    let floorMs = 0;
+    try {
+      await floor.query('BEGIN');
+      const tFloor = Date.now();
+      await pipeline(
+        Readable.from(
+          (function* () {
+            let buf: string[] = [];
+            for (let k = 0; k < run.invoicesIssued; k++) {
+              const a = accounts[k % accounts.length]!;
+              buf.push(
+                `${ids[k % ids.length]}\t${a.compound_id}\t${a.id}\t${a.household_id}\t2025-26\t2026-02\t${k + 1}\tBENCH-202602-${String(k + 1).padStart(6, '0')}\t2026-02-01\t2026-02-16\tmetered\t${k % 50_000}\tissued\tf\t\\N\t${k}.000\t${k % 400}.000\t${sample ? '\\N' : '\\N'}\n`,
+              );
+              if (buf.length === 10_000) {
+                yield buf.join('');
+                buf = [];
+              }
+            }
+            if (buf.length > 0) yield buf.join('');
+          })(),
+        ),
+        floor.query(
+          copyFrom(
+            'COPY invoices (id, compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on, plan, total_fen, status, no_reading, end_reading_id, end_value, usage_units, billing_run_id) FROM STDIN',
+          ),
+        ),
+      );
+      await pipeline(
+        Readable.from(
+          (function* () {
+            let buf: string[] = [];
+            for (let k = 0; k < lines; k++) {
+              const a = accounts[k % accounts.length]!;
+              const inv = ids[k % run.invoicesIssued]!;
+              const lineNo = Math.floor(k / run.invoicesIssued) + 1;
+              buf.push(`${inv}\t${lineNo}\t${a.compound_id}\tusage\t用量 Usage 2026-02: ${k % 400} × 0.33\t${k % 400}.000\t0.33\t${k % 50_000}\n`);
+              if (buf.length === 10_000) {
+                yield buf.join('');
+                buf = [];
+              }
+            }
+            if (buf.length > 0) yield buf.join('');
+          })(),
+        ),
+        floor.query(copyFrom('COPY invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen) FROM STDIN')),
+      );
+      floorMs = Date.now() - tFloor;
+      await floor.query('ROLLBACK');
+    } finally {
+      floor.release();
+    }
+    log(`bare COPY of ${run.invoicesIssued} invoices + ${lines} lines: ${seconds(floorMs)} s`);
+    log('');
+    log(`households/s (batch):   ${Math.round((HOUSEHOLDS / batchMs) * 1000)}`);
+    log(`ratio batch / COPY:     ${(batchMs / floorMs).toFixed(2)}×`);
+    log(`peak RSS during batch:  ${mib(peak)} (baseline before the batch ${mib(baseline)})`);
+  } finally {
+    await db.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
+    await admin.end();
+    await stopServer();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
