@@ -1,9 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpProblem, forbidden } from '../http/problem.js';
 import type { Principal, Role } from './principal.js';
-import { findActiveToken, touchToken } from './repository.js';
-import { sameToken } from './tokens.js';
+import { findAndTouchActiveToken } from './repository.js';
+import { hashToken } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -12,6 +13,85 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal;
+  }
+  interface FastifyInstance {
+    /** Authenticated tokens of this process (see TokenCache); revoking a token must invalidate it here. */
+    tokenCache: TokenCache;
+  }
+}
+
+/** How long an authenticated token is trusted without asking the database again. */
+export const TOKEN_CACHE_TTL_MS = 10_000;
+export const TOKEN_CACHE_MAX_ENTRIES = 10_000;
+
+interface CachedToken {
+  principal: Principal;
+  expiresAt: number;
+}
+
+/**
+ * In-process cache of authenticated tokens: key the token's SHA-256 hash (never the token), value
+ * the principal, trusted for `ttlMs`, at most `maxEntries` (the oldest loaded is evicted first).
+ * Unknown and revoked tokens are never cached: every failed attempt reaches the database and is
+ * answered 401, so the failed-authentication limit counts it as before.
+ *
+ * Revocation: the revoke route calls `invalidateToken` after its transaction commits, so in THIS
+ * process a revoked token is refused from the next request on. A lookup that was already in flight
+ * when a token was revoked (it may have read the row before the revocation) is not cached: every
+ * invalidation bumps a generation, and `set` refuses a load begun under an older one. Another
+ * process running the app (a second instance behind a load balancer) does not hear of the
+ * revocation and may keep accepting the token for at most `ttlMs` (10 s).
+ */
+export class TokenCache {
+  private readonly entries = new Map<string, CachedToken>();
+  private generation = 0;
+
+  constructor(
+    private readonly ttlMs = TOKEN_CACHE_TTL_MS,
+    private readonly maxEntries = TOKEN_CACHE_MAX_ENTRIES,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string, now = Date.now()): Principal | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.principal;
+  }
+
+  /** Call before looking a token up; pass the result to `set`. */
+  begin(): number {
+    return this.generation;
+  }
+
+  set(key: string, principal: Principal, generation: number, now = Date.now()): void {
+    if (generation !== this.generation || this.ttlMs <= 0) return;
+    this.entries.delete(key);
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, { principal: Object.freeze(principal), expiresAt: now + this.ttlMs });
+  }
+
+  /** Forgets a token (by its id) and voids lookups in flight. */
+  invalidateToken(tokenId: string): void {
+    this.generation += 1;
+    for (const [key, entry] of this.entries) {
+      if (entry.principal.role !== 'admin' && entry.principal.tokenId === tokenId) this.entries.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.entries.clear();
   }
 }
 
@@ -25,27 +105,46 @@ function bearerToken(request: FastifyRequest): string {
   return match[1];
 }
 
+/**
+ * A cached principal costs no statement. Otherwise one statement looks the token up by hash and
+ * records `last_used_at` when it is older than a minute (so `last_used_at` is the last use to
+ * within the cache TTL plus a minute, and a token in use writes at most once a minute).
+ */
 async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
   const token = bearerToken(request);
+  const hash = hashToken(token);
   const adminToken = app.config.adminToken;
-  if (adminToken !== undefined && sameToken(token, adminToken)) return { role: 'admin', actor: 'admin' };
-  const stored = await findActiveToken(app.db, token);
+  if (adminToken !== undefined && timingSafeEqual(hash, hashToken(adminToken))) return { role: 'admin', actor: 'admin' };
+  const key = hash.toString('base64');
+  const cached = app.tokenCache.get(key);
+  if (cached) return cached;
+  const generation = app.tokenCache.begin();
+  const stored = await findAndTouchActiveToken(app.db, hash);
   if (!stored) throw unauthorized('The token is unknown or revoked.');
-  await touchToken(app.db, stored.id);
+  let principal: Principal;
   if (stored.role === 'operator' && stored.provider_id) {
-    return { role: 'operator', actor: `operator-token:${stored.id}`, providerId: stored.provider_id, tokenId: stored.id };
+    principal = { role: 'operator', actor: `operator-token:${stored.id}`, providerId: stored.provider_id, tokenId: stored.id };
+  } else if (stored.role === 'resident' && stored.account_id) {
+    principal = { role: 'resident', actor: `resident-token:${stored.id}`, accountId: stored.account_id, tokenId: stored.id };
+  } else {
+    throw unauthorized('The token is unknown or revoked.');
   }
-  if (stored.role === 'resident' && stored.account_id) {
-    return { role: 'resident', actor: `resident-token:${stored.id}`, accountId: stored.account_id, tokenId: stored.id };
-  }
-  throw unauthorized('The token is unknown or revoked.');
+  app.tokenCache.set(key, principal, generation);
+  return principal;
+}
+
+export interface AuthOptions {
+  /** Token cache TTL in ms (0 disables the cache). Default 10 s. */
+  tokenCacheTtlMs?: number;
+  tokenCacheMaxEntries?: number;
 }
 
 /**
  * Every route declares `config.roles`. Missing or bad token: 401; a role the route never serves: 403.
  * Scope (which provider's compounds, which account) is then applied by the route's queries.
  */
-export const authPlugin = fp(async (app: FastifyInstance) => {
+export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) => {
+  app.decorate('tokenCache', new TokenCache(options.tokenCacheTtlMs ?? TOKEN_CACHE_TTL_MS, options.tokenCacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES));
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;

@@ -20,6 +20,27 @@ export async function findActiveToken(db: Executor, token: string): Promise<Stor
     .executeTakeFirst();
 }
 
+/**
+ * Looks an active token up by its SHA-256 hash and, in the same statement (one round trip),
+ * records its use when `last_used_at` is older than a minute (or never set). The WHERE keeps the
+ * write to at most one per minute per token across every process; the auth cache calls this only
+ * when it (re)loads an entry, so a request served from the cache runs no statement at all.
+ */
+export async function findAndTouchActiveToken(db: Executor, tokenHash: Buffer): Promise<StoredToken | undefined> {
+  const result = await sql<StoredToken>`
+    WITH t AS (
+      SELECT id, role, provider_id, account_id, last_used_at
+      FROM api_tokens
+      WHERE token_hash = ${tokenHash} AND revoked_at IS NULL
+    ), touched AS (
+      UPDATE api_tokens SET last_used_at = now()
+      FROM t
+      WHERE api_tokens.id = t.id AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute')
+    )
+    SELECT id, role, provider_id, account_id FROM t`.execute(db);
+  return result.rows[0];
+}
+
 /** Records use at most once a minute per token, so reads do not turn into a write per request. */
 export async function touchToken(db: Executor, id: string): Promise<void> {
   await db

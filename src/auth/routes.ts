@@ -103,6 +103,8 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (result.numUpdatedRows === 0n) throw notFound('Token');
         await audit(tx, { actor: principal.actor, action: 'token.revoke', entity: 'api_token', entityId: request.params.id });
       });
+      // Committed: this process refuses the token from now on (others within the cache TTL).
+      app.tokenCache.invalidateToken(request.params.id);
       return reply.code(204).send(null);
     },
   );
