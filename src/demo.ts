@@ -1,7 +1,8 @@
 import type { Database } from './db/pool.js';
 import { issueToken } from './auth/repository.js';
 import { runBilling, type BillingHandle } from './billing/service.js';
-import { billableMonths, buildSeasonCalendar } from './core/index.js';
+import { billableMonths } from './core/index.js';
+import { seasonFromRow } from './compounds/season.js';
 import { defaultSeason, SEED_PROVIDER_NAME } from '../seeds/compounds.js';
 import { seedDemo } from '../seeds/seed.js';
 
@@ -11,14 +12,8 @@ import { seedDemo } from '../seeds/seed.js';
  */
 export async function loadDemoData(handle: BillingHandle): Promise<{ households: number; invoices: number }> {
   const { households } = await seedDemo(handle.db);
-  const season = defaultSeason(2025);
-  const calendar = buildSeasonCalendar({
-    label: season.label,
-    heating: { start: season.heating_start, end: season.heating_end },
-    cooling: { start: season.cooling_start, end: season.cooling_end },
-  });
   let invoices = 0;
-  for (const period of billableMonths(calendar)) {
+  for (const period of billableMonths(seasonFromRow(defaultSeason(2025)))) {
     invoices += (await runBilling(handle, { period, actor: 'demo' })).invoicesIssued;
   }
   return { households, invoices };

@@ -4,8 +4,8 @@
  * same loader with an account filter gives ONE account's facts (corrections, final bills,
  * statements: "what would this month bill"), so there is a single code path.
  */
+import { seasonFromRow } from '../compounds/season.js';
 import {
-  buildSeason,
   dayNumber,
   dateOfDayNumber,
   parsePeriod,
@@ -102,16 +102,7 @@ FROM seasons WHERE compound_id = $1 ORDER BY label`;
 export async function loadBillingCompound(q: Queryable, compoundId: string): Promise<BillingCompound | undefined> {
   const [row] = await queryRows<{ id: string; code: string; provider_id: string; time_zone: string; due_days: number }>(q, COMPOUND_SQL, [compoundId]);
   if (!row) return undefined;
-  const seasons = (await queryRows<SeasonRow>(q, SEASONS_SQL, [compoundId])).map((s) =>
-    buildSeason({
-      label: s.label,
-      heating: { start: s.heating_start, end: s.heating_end },
-      cooling: { start: s.cooling_start, end: s.cooling_end },
-      unitRate: s.unit_rate,
-      capPerM2: s.cap_per_m2,
-      flatBilling: s.flat_billing,
-    }),
-  );
+  const seasons = (await queryRows<SeasonRow>(q, SEASONS_SQL, [compoundId])).map(seasonFromRow);
   return { id: row.id, code: row.code, providerId: row.provider_id, timeZone: row.time_zone, dueDays: row.due_days, seasons };
 }
 

@@ -11,6 +11,7 @@
  * - closeAccount: the closing reading is stored, the account closed and a final invoice issued
  *   at once from the core's computeFinalSettlement, numbered in the batch's gapless sequence.
  */
+import { seasonFromRow } from '../compounds/season.js';
 import { sql } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
@@ -18,7 +19,6 @@ import { findAccountInScope } from '../accounts/scope.js';
 import {
   accountTerms,
   addDays,
-  buildSeason,
   computeFinalSettlement,
   formatQuantity,
   meteredCorrectionFen,
@@ -66,14 +66,7 @@ function parseValue(input: string | number, path: string): string {
 async function coreSeason(db: Executor, compoundId: string, label: string): Promise<Season> {
   const row = await repo.findSeason(db, compoundId, label);
   if (!row) throw new Error(`season ${label} of compound ${compoundId} is missing`);
-  return buildSeason({
-    label: row.label,
-    heating: { start: row.heating_start, end: row.heating_end },
-    cooling: { start: row.cooling_start, end: row.cooling_end },
-    unitRate: row.unit_rate,
-    capPerM2: row.cap_per_m2,
-    flatBilling: row.flat_billing,
-  });
+  return seasonFromRow(row);
 }
 
 type AccountRow = Awaited<ReturnType<typeof repo.accountContext>>;

@@ -1,10 +1,10 @@
+import { seasonFromRow } from '../compounds/season.js';
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
 import { findAccountInScope } from '../accounts/scope.js';
 import { findCompoundInScope, listSeasons } from '../compounds/repository.js';
 import { seasonOut } from '../compounds/schemas.js';
 import {
-  buildSeasonCalendar,
   dayNumber,
   formatQuantity,
   formatRate,
@@ -12,10 +12,9 @@ import {
   parseRate,
   seasonForDate,
   type DecimalInput,
-  type SeasonCalendar,
 } from '../core/index.js';
 import type { Database, Executor } from '../db/pool.js';
-import type { FlatBilling, Plan, Season } from '../db/types.js';
+import type { FlatBilling, Plan } from '../db/types.js';
 import { conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
 import * as repo from './repository.js';
 import { accountOut, householdOut, meterOut, quantityOut } from './schemas.js';
@@ -64,14 +63,6 @@ async function compoundOr404(db: Executor, code: string, principal: Principal) {
   const compound = await findCompoundInScope(db, code, principal);
   if (!compound) throw notFound('Compound');
   return compound;
-}
-
-function calendarOf(season: Season): SeasonCalendar {
-  return buildSeasonCalendar({
-    label: season.label,
-    heating: { start: season.heating_start, end: season.heating_end },
-    cooling: { start: season.cooling_start, end: season.cooling_end },
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +340,7 @@ export async function createAccount(db: Database, principal: Principal, input: A
 
     let planSeason: string | undefined;
     if (input.plan !== undefined) {
-      const calendars = (await listSeasons(tx, household.compound_id)).map(calendarOf);
+      const calendars = (await listSeasons(tx, household.compound_id)).map(seasonFromRow);
       const season = seasonForDate(calendars, input.openedOn) ?? calendars.find((c) => c.spanStart > input.openedOn);
       if (!season) {
         throw unprocessable(`No season of ${household.compound_code} contains or follows ${input.openedOn}; define the season before choosing a plan.`, [

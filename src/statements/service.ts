@@ -1,4 +1,5 @@
-import { accountTerms, buildSeason, formatArea, formatQuantity, parseQuantity, type Season } from '../core/index.js';
+import { seasonFromRow } from '../compounds/season.js';
+import { accountTerms, formatArea, formatQuantity, parseQuantity } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/pool.js';
 import type { LineKind, Plan } from '../db/types.js';
@@ -6,28 +7,7 @@ import { notFound } from '../http/problem.js';
 import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
 import { formatInstant } from '../registry/time.js';
 import { maskName, maskPhone } from './mask.js';
-import { loadStatement, type StatementSeasonRow } from './repository.js';
-
-const seasonCache = new Map<string, Season>();
-
-/** Seasons are built once per definition (the key holds every field), then shared. */
-function builtSeason(row: StatementSeasonRow): Season {
-  const key = `${row.label}|${row.heating_start}|${row.heating_end}|${row.cooling_start}|${row.cooling_end}|${row.unit_rate}|${row.cap_per_m2}|${row.flat_billing}`;
-  let season = seasonCache.get(key);
-  if (!season) {
-    season = buildSeason({
-      label: row.label,
-      heating: { start: row.heating_start, end: row.heating_end },
-      cooling: { start: row.cooling_start, end: row.cooling_end },
-      unitRate: row.unit_rate,
-      capPerM2: row.cap_per_m2,
-      flatBilling: row.flat_billing,
-    });
-    if (seasonCache.size > 10_000) seasonCache.clear();
-    seasonCache.set(key, season);
-  }
-  return season;
-}
+import { loadStatement } from './repository.js';
 
 /** Line kinds that count towards the season cap (metered) or the flat fee (flat). */
 const PLAN_CHARGE_KINDS: Record<Plan, ReadonlySet<LineKind>> = {
@@ -64,7 +44,7 @@ export async function getStatement(db: Database, principal: Principal, accountId
   const account = await loadStatement(db, accountId, principal, seasonLabel);
   if (!account) throw notFound('Account');
   if (!account.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
-  const season = builtSeason(account.season);
+  const season = seasonFromRow(account.season);
   const plan: Plan = account.plan ?? 'metered';
   const figures = account;
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });

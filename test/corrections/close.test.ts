@@ -4,7 +4,6 @@ import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { createAccount, residentToken } from '../helpers/registry.js';
 import { runMonths, monthReadAt, seasonTotal, SEASON_MONTHS } from '../helpers/corrections.js';
-import type { Database } from '../../src/db/pool.js';
 
 const WORKED = ['1500', '4100', '7100', '9500', '10400', '10900', '12100', '13200', '13200'];
 

@@ -131,7 +131,7 @@ t.test('after the cap has bitten: upwards changes nothing, downwards below the c
 });
 
 t.test('validation: monotonic against neighbours, scope, roles, input', async (t) => {
-  const { app, db, pool, op } = await scene(t);
+  const { app, db, op } = await scene(t);
   const other = await operatorWithCompound(app, 'other');
   const a = await home(db, op.compound.id);
   const id = a.readingOf('2026-01');
