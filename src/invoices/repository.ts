@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type pg from 'pg';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { Invoice, InvoiceLine, InvoiceStatus } from '../db/types.js';
@@ -67,29 +66,52 @@ export async function loadInvoicesOut(db: Executor, ids: readonly string[]): Pro
   return (await loadInvoices(db, ids)).map(({ row, lines }) => invoiceOut(row, lines, row.compound_code));
 }
 
+/** What runs a statement: the pg pool (or one of its clients). */
+export interface Queryable {
+  query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+}
+
+const INVOICE_COLUMNS = [
+  'id', 'compound_id', 'account_id', 'household_id', 'season_label', 'period', 'kind', 'seq', 'number', 'issued_on', 'due_on',
+  'plan', 'total_fen', 'paid_fen', 'status', 'no_reading', 'end_reading_id', 'end_value', 'usage_units', 'billing_run_id',
+  'void_reason', 'voided_at', 'created_at',
+] as const satisfies ReadonlyArray<keyof Invoice>;
+
+const invoiceInScopeSql = (scope: string) => `
+    SELECT ${INVOICE_COLUMNS.map((c) => `i.${c}`).join(', ')},
+           c.code AS compound_code, c.name AS compound_name, c.time_zone, h.building, h.unit, h.room, a.holder_name, a.phone,
+           (SELECT coalesce(json_agg(l ORDER BY l.line_no), '[]')
+              FROM (SELECT l.invoice_id, l.line_no, l.compound_id, l.kind, l.description, l.units::text AS units,
+                           l.unit_rate::text AS unit_rate, l.amount_fen
+                    FROM invoice_lines l WHERE l.invoice_id = i.id) l) AS lines
+    FROM invoices i
+    JOIN compounds c ON c.id = i.compound_id
+    JOIN households h ON h.id = i.household_id
+    JOIN accounts a ON a.id = i.account_id
+    WHERE i.id = $1 ${scope}`;
+
+const INVOICE_IN_SCOPE = {
+  admin: { name: 'invoice_in_scope_admin_v1', text: invoiceInScopeSql('') },
+  operator: { name: 'invoice_in_scope_operator_v1', text: invoiceInScopeSql('AND c.provider_id = $2') },
+  resident: { name: 'invoice_in_scope_resident_v1', text: invoiceInScopeSql('AND i.account_id = $2') },
+} as const;
+
 /**
  * One invoice the caller may see, scope in the query (admin: any; operator: its provider's
  * compounds; resident: its own account), or undefined, answered as 404 like a missing one.
+ * One round trip: the lines come along as JSON (numerics as text, never through a float). A NAMED
+ * (prepared) statement, one text per role, on the pg pool (Kysely cannot name a statement), so
+ * PostgreSQL plans it once per connection instead of on every request.
  */
-export async function findInvoiceInScope(db: Executor, id: string, principal: Principal): Promise<LoadedInvoice | undefined> {
-  // One round trip: the lines come along as JSON (numerics as text, never through a float).
-  let query = detailQuery(db)
-    .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('invoice_lines as l')
-          .select(['l.invoice_id', 'l.line_no', 'l.compound_id', 'l.kind', 'l.description', sql<string | null>`l.units::text`.as('units'), sql<string | null>`l.unit_rate::text`.as('unit_rate'), 'l.amount_fen'])
-          .whereRef('l.invoice_id', '=', 'i.id')
-          .orderBy('l.line_no'),
-      ).as('lines'),
-    )
-    .where('i.id', '=', id);
-  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  if (principal.role === 'resident') query = query.where('i.account_id', '=', principal.accountId);
-  const found = await query.executeTakeFirst();
+export async function findInvoiceInScope(db: Queryable, id: string, principal: Principal): Promise<LoadedInvoice | undefined> {
+  const statement = INVOICE_IN_SCOPE[principal.role];
+  const values: unknown[] = [id];
+  if (principal.role === 'operator') values.push(principal.providerId);
+  if (principal.role === 'resident') values.push(principal.accountId);
+  const found = (await db.query<InvoiceDetailRow & { lines: InvoiceLine[] }>({ name: statement.name, text: statement.text, values })).rows[0];
   if (!found) return undefined;
   const { lines, ...row } = found;
-  return { row, lines: lines as InvoiceLine[] };
+  return { row, lines };
 }
 
 export interface InvoiceFilters {

@@ -53,7 +53,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const invoice = await findInvoiceInScope(app.db, request.params.id, request.principal);
+      const invoice = await findInvoiceInScope(app.pool, request.params.id, request.principal);
       if (!invoice) throw notFound('Invoice');
       if (prefersHtml(request)) {
         return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(invoiceHtml(invoice));

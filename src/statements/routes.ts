@@ -43,6 +43,6 @@ export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: StatementSchema, ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => getStatement(app.db, request.principal, request.params.id, request.query.season),
+    async (request) => getStatement(app.pool, request.principal, request.params.id, request.query.season),
   );
 };

@@ -1,13 +1,12 @@
 import { seasonFromRow } from '../compounds/season.js';
 import { accountTerms, formatArea, formatQuantity, parseQuantity } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
-import type { Database } from '../db/pool.js';
 import type { LineKind, Plan } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
 import { formatInstant } from '../registry/time.js';
 import { maskName, maskPhone } from './mask.js';
-import { loadStatement } from './repository.js';
+import { loadStatement, type Queryable } from './repository.js';
 
 /** Line kinds that count towards the season cap (metered) or the flat fee (flat). */
 const PLAN_CHARGE_KINDS: Record<Plan, ReadonlySet<LineKind>> = {
@@ -40,7 +39,7 @@ export interface Statement {
  * - usage: per billing month of the season, the units and total of its non-void invoices.
  * Residents get the holder's name and phone masked.
  */
-export async function getStatement(db: Database, principal: Principal, accountId: string, seasonLabel: string | undefined): Promise<Statement> {
+export async function getStatement(db: Queryable, principal: Principal, accountId: string, seasonLabel: string | undefined): Promise<Statement> {
   const account = await loadStatement(db, accountId, principal, seasonLabel);
   if (!account) throw notFound('Account');
   if (!account.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
