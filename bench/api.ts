@@ -15,17 +15,13 @@
  * (1000/min) never bites. Prints requests/s, p50/p99 latency and the ratios to the bare route.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createDatabase } from '../src/db/pool.js';
-import { freePort, startEmbeddedPostgres } from '../src/db/embedded.js';
-import { migrate } from '../src/db/migrate.js';
+import { freePort } from '../src/db/embedded.js';
+import { openScratchDatabase } from './scratch.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -141,27 +137,9 @@ async function drive(name: string, port: number, pick: () => { path: string; hea
 }
 
 async function main(): Promise<void> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hpb-bench-api-'));
-  await chmod(tmp, 0o755);
-  let stopServer = async () => {};
-  let serverUrl: string;
-  if (process.env.DATABASE_URL) {
-    serverUrl = process.env.DATABASE_URL;
-  } else {
-    log('starting embedded PostgreSQL …');
-    const server = await startEmbeddedPostgres(path.join(tmp, 'data'));
-    serverUrl = server.adminUrl;
-    stopServer = () => server.stop();
-  }
-  const dbName = `hpb_bench_${randomBytes(4).toString('hex')}`;
-  const maintenance = new pg.Client({ connectionString: serverUrl });
-  await maintenance.connect();
-  await maintenance.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  const { db, pool } = createDatabase(url.toString());
+  const scratch = await openScratchDatabase('api', { log });
+  const { db, pool, url } = scratch;
   try {
-    await migrate(url.toString());
     log(`creating ${HOUSEHOLDS} households with a season of invoices …`);
     const t0 = Date.now();
     const client = await pool.connect();
@@ -186,7 +164,7 @@ async function main(): Promise<void> {
     ).rows;
     const random = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
-    const app = await buildApp({ config: { ...loadConfig({}), adminToken: ADMIN_TOKEN, logLevel: 'silent', databaseUrl: url.toString() }, db, pool });
+    const app = await buildApp({ config: { ...loadConfig({}), adminToken: ADMIN_TOKEN, logLevel: 'silent', databaseUrl: url }, db, pool });
     const appPort = await freePort();
     await app.listen({ port: appPort, host: '127.0.0.1' });
     const bare = Fastify({ logger: false });
@@ -232,11 +210,7 @@ async function main(): Promise<void> {
     log('');
     log(`statement: ${((100 * statement.rps) / base).toFixed(0)}% of bare (target ≥ 50%), p99 ${statement.p99} ms (target ≤ 50 ms)`);
   } finally {
-    await db.destroy();
-    await maintenance.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-    await maintenance.end();
-    await stopServer();
-    await rm(tmp, { recursive: true, force: true });
+    await scratch.close();
   }
 }
 

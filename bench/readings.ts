@@ -13,18 +13,13 @@
  *      validation, INSERT … SELECT, audit), committed.
  * Prints both times, the ratio and the peak RSS of this process.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createDatabase } from '../src/db/pool.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import { migrate } from '../src/db/migrate.js';
+import { openScratchDatabase } from './scratch.js';
 import { csvSource } from '../src/readings/csv.js';
 import { importReadings } from '../src/readings/service.js';
 
@@ -67,27 +62,9 @@ function importedValue(m: number, k: number): string {
 }
 
 async function main(): Promise<void> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hpb-bench-'));
-  await chmod(tmp, 0o755);
-  let stopServer = async () => {};
-  let serverUrl: string;
-  if (process.env.DATABASE_URL) {
-    serverUrl = process.env.DATABASE_URL;
-  } else {
-    log('starting embedded PostgreSQL …');
-    const server = await startEmbeddedPostgres(path.join(tmp, 'data'));
-    serverUrl = server.adminUrl;
-    stopServer = () => server.stop();
-  }
-  const dbName = `hpb_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  const { db, pool } = createDatabase(url.toString(), { max: 4 });
+  const scratch = await openScratchDatabase('readings', { poolSize: 4, log });
+  const { db, pool, tmpDir: tmp } = scratch;
   try {
-    await migrate(url.toString());
     const t0 = Date.now();
     const client = await pool.connect();
     let compoundId: string;
@@ -183,11 +160,7 @@ async function main(): Promise<void> {
     log(`RSS during the import:     ${mib(rssBefore)} MiB before, ${mib(rssPeak)} MiB peak (sampled every 50 ms)`);
     log(`peak RSS of this process:  ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (includes writing the input files)`);
   } finally {
-    await db.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-    await admin.end();
-    await stopServer();
-    await rm(tmp, { recursive: true, force: true });
+    await scratch.close();
   }
 }
 
