@@ -1,6 +1,7 @@
 /** Billing run records and the compounds a run covers (Kysely; scope enforced in the queries). */
 import type { Executor } from '../db/pool.js';
 import type { Principal } from '../auth/principal.js';
+import { queryCount, queryRows, type Queryable } from './sql.js';
 
 export interface RunTotals {
   accountsBilled: number;
@@ -28,24 +29,43 @@ export async function listCompoundsForRun(db: Executor, providerId: string | und
     .execute();
 }
 
+const INSERT_RUN_SQL = `
+INSERT INTO billing_runs (period, compound_id, provider_id, dry_run, started_by, started_at, error, finished_at, backend_pid, backend_start)
+VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, pg_backend_pid(), (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()))
+RETURNING id`;
+
+/**
+ * Records a new run as `running`, owned by the session of `session`: the caller keeps that
+ * connection checked out until the run is finished, so "its session is gone" means "its process
+ * ended before the run finished" (sweepInterruptedRuns).
+ */
 export async function insertRun(
-  db: Executor,
+  session: Queryable,
   run: { period: string; compoundId: string | null; providerId: string | null; dryRun: boolean; startedBy: string; startedAt: Date },
-) {
-  return db
-    .insertInto('billing_runs')
-    .values({
-      period: run.period,
-      compound_id: run.compoundId,
-      provider_id: run.providerId,
-      dry_run: run.dryRun,
-      started_by: run.startedBy,
-      started_at: run.startedAt,
-      error: null,
-      finished_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+): Promise<{ id: string }> {
+  const [row] = await queryRows<{ id: string }>(session, INSERT_RUN_SQL, [run.period, run.compoundId, run.providerId, run.dryRun, run.startedBy, run.startedAt]);
+  return row!;
+}
+
+export const INTERRUPTED_ERROR = 'interrupted (the process ended before the run finished)';
+
+/*
+ * A `running` run whose session is no longer in pg_stat_activity (same pid and backend start; the
+ * start is hidden for another role's sessions, then the pid alone counts) was interrupted. Runs
+ * recorded before migration 0009 (no pid) are left alone: nothing tells whether they live.
+ */
+const SWEEP_SQL = `
+UPDATE billing_runs r SET status = 'failed', error = $1, finished_at = now()
+WHERE r.status = 'running' AND r.backend_pid IS NOT NULL
+  AND ($2::uuid IS NULL OR r.id = $2::uuid)
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_stat_activity s
+    WHERE s.pid = r.backend_pid
+      AND (s.backend_start IS NULL OR r.backend_start IS NULL OR s.backend_start = r.backend_start))`;
+
+/** Records every interrupted run (or only run `id`) as failed; returns how many. */
+export async function sweepInterruptedRuns(q: Queryable, id?: string): Promise<number> {
+  return queryCount(q, SWEEP_SQL, [INTERRUPTED_ERROR, id ?? null]);
 }
 
 export async function finishRun(db: Executor, id: string, outcome: RunTotals & { status: 'succeeded' | 'failed'; error: string | null }) {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { providerScope } from '../auth/principal.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { IdParams } from '../http/schemas.js';
-import { findRunInScope } from './repository.js';
+import { findRunInScope, sweepInterruptedRuns } from './repository.js';
 import { BillingRunSchema, CreateRunBody } from './schemas.js';
 import { runBilling, runOut } from './service.js';
 
@@ -46,8 +46,13 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const run = await findRunInScope(app.db, request.params.id, request.principal);
+      let run = await findRunInScope(app.db, request.params.id, request.principal);
       if (!run) throw notFound('Billing run');
+      // A run whose process died part-way is told apart from a live one here too.
+      if (run.status === 'running' && (await sweepInterruptedRuns(app.db, run.id)) > 0) {
+        run = await findRunInScope(app.db, request.params.id, request.principal);
+        if (!run) throw notFound('Billing run');
+      }
       return runOut(run);
     },
   );

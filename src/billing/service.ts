@@ -22,7 +22,7 @@ import { notFound } from '../http/problem.js';
 import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound } from './facts.js';
 import { invoiceNumber, lockCompoundReadings, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
-import { findCompoundForRun, findRun, finishRun, insertRun, listCompoundsForRun, type RunRow, type RunTotals } from './repository.js';
+import { findCompoundForRun, findRun, finishRun, insertRun, listCompoundsForRun, sweepInterruptedRuns, type RunRow, type RunTotals } from './repository.js';
 import { queryCount, queryRows } from './sql.js';
 
 export interface CompoundSummary extends RunTotals {
@@ -104,8 +104,35 @@ export async function runBilling(handle: BillingHandle, request: BillingRunReque
   } else {
     compounds = await listCompoundsForRun(db, request.providerId);
   }
+  // Runs whose process died part-way are recorded as such before this one starts.
+  await sweepInterruptedRuns(db);
   const startedAt = new Date();
-  const run = await insertRun(db, { period: request.period, compoundId, providerId, dryRun, startedBy: request.actor, startedAt });
+  // The run's session: checked out until the run is recorded finished, so a `running` run whose
+  // session is gone was interrupted (repository.ts sweepInterruptedRuns).
+  const session = await handle.pool.connect();
+  let finished = false;
+  try {
+    const run = await insertRun(session, { period: request.period, compoundId, providerId, dryRun, startedBy: request.actor, startedAt });
+    const out = await billRun(handle, request, run.id, compounds, compoundId, startedAt);
+    finished = true;
+    return out;
+  } finally {
+    // Unfinished (the record could not be written): drop the session so the run reads as interrupted.
+    session.release(finished ? undefined : true);
+  }
+}
+
+async function billRun(
+  handle: BillingHandle,
+  request: BillingRunRequest,
+  runId: string,
+  compounds: ReadonlyArray<{ id: string; code: string }>,
+  compoundId: string | null,
+  startedAt: Date,
+): Promise<BillingRunOut> {
+  const { db } = handle;
+  const dryRun = request.dryRun ?? false;
+  const run = { id: runId };
 
   const totals: RunTotals = { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0 };
   const errors: string[] = [];

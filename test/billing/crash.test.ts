@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { testDatabase } from '../helpers/app.js';
 import { cumulative, insertCompound, insertHomeWithReadings, invoiceSnapshot } from '../helpers/billing.js';
 import { lockInvoiceNumbering } from '../../src/billing/numbering.js';
+import { INTERRUPTED_ERROR } from '../../src/billing/repository.js';
 import type { Database } from '../../src/db/pool.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,6 +85,10 @@ t.test('a run killed after the first compound commits, run again, equals one cle
   t.equal(await rerun.exit, 0, 'the rerun exits 0');
   t.match(rerun.output(), /invoices:\s+10\b/, 'the rerun issues only what was missing');
   t.match(rerun.output(), /committed aaa-one: 0 invoices/);
+  const runs = await crashed.db.selectFrom('billing_runs').select(['status', 'error', 'finished_at']).orderBy('started_at').execute();
+  t.equal(runs.length, 2);
+  t.match(runs[0], { status: 'failed', error: INTERRUPTED_ERROR, finished_at: Date }, 'after the rerun, the killed run is recorded as interrupted');
+  t.match(runs[1], { status: 'succeeded', error: null }, 'the rerun itself succeeded');
 
   const once = cli(clean.url, ['--period', '2025-11']);
   t.equal(await once.exit, 0, 'the clean run exits 0');
