@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/pool.js';
 import type { TokenRole } from '../db/types.js';
+import type { Principal } from './principal.js';
 import { generateToken, hashToken } from './tokens.js';
 
 export interface StoredToken {
@@ -71,4 +72,31 @@ export async function issueToken(
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, token };
+}
+
+/**
+ * Marks a token revoked if the caller may: admins any token; operators their provider's operator
+ * tokens and the resident tokens of their compounds' accounts (scope in the query). False if none.
+ */
+export async function revokeTokenInScope(db: Executor, tokenId: string, principal: Principal): Promise<boolean> {
+  if (principal.role === 'resident') return false;
+  let query = db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('api_tokens.id', '=', tokenId).where('revoked_at', 'is', null);
+  if (principal.role === 'operator') {
+    query = query.where((eb) =>
+      eb.or([
+        eb('api_tokens.provider_id', '=', principal.providerId),
+        eb(
+          'api_tokens.account_id',
+          'in',
+          eb
+            .selectFrom('accounts')
+            .innerJoin('compounds', 'compounds.id', 'accounts.compound_id')
+            .select('accounts.id')
+            .where('compounds.provider_id', '=', principal.providerId),
+        ),
+      ]),
+    );
+  }
+  const result = await query.executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

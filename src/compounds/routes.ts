@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { IANAZone } from 'luxon';
-import { audit } from '../audit/audit.js';
-import { badRequest, conflict, forbidden, notFound, problemResponses } from '../http/problem.js';
+import { notFound, problemResponses } from '../http/problem.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../http/pagination.js';
 import { CompoundCode } from '../http/schemas.js';
-import { findProvider } from '../providers/repository.js';
 import { CompoundSchema, CreateCompoundBody, compoundOut } from './schemas.js';
-import { findCompoundInScope, insertCompound, listCompoundsInScope, listSeasons } from './repository.js';
+import { findCompoundInScope, listCompoundsInScope, listSeasons } from './repository.js';
+import { createCompound } from './service.js';
 
 export const compoundRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -21,27 +19,7 @@ export const compoundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: CompoundSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request, reply) => {
-      const principal = request.principal;
-      const body = request.body;
-      let providerId = body.providerId;
-      if (principal.role === 'operator') {
-        if (providerId !== undefined && providerId !== principal.providerId) throw forbidden('Operators create compounds under their own provider only.');
-        providerId = principal.providerId;
-      }
-      if (providerId === undefined) throw badRequest('providerId is required.', [{ path: 'body.providerId', message: 'is required for admin' }]);
-      if (body.timeZone !== undefined && !IANAZone.isValidZone(body.timeZone)) {
-        throw badRequest(`timeZone "${body.timeZone}" is not an IANA time zone.`, [{ path: 'body.timeZone', message: 'is not an IANA time zone' }]);
-      }
-      const compound = await app.db.transaction().execute(async (tx) => {
-        if (!(await findProvider(tx, providerId))) throw notFound('Provider');
-        const created = await insertCompound(tx, { ...body, providerId });
-        if (!created) throw conflict(`A compound with code "${body.code}" already exists.`);
-        await audit(tx, { actor: principal.actor, action: 'compound.create', entity: 'compound', entityId: created.id, compoundId: created.id, details: { ...body, providerId } });
-        return created;
-      });
-      return reply.code(201).send(compoundOut(compound, []));
-    },
+    async (request, reply) => reply.code(201).send(compoundOut(await createCompound(app.db, request.principal, request.body), [])),
   );
 
   app.get(

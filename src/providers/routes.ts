@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { audit } from '../audit/audit.js';
 import { problemResponses } from '../http/problem.js';
-import { insertProvider } from './repository.js';
+import { createProvider } from './service.js';
 
 const ProviderSchema = Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String() });
 
@@ -18,13 +17,6 @@ export const providerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ProviderSchema, ...problemResponses(400, 401, 403) },
       },
     },
-    async (request, reply) => {
-      const provider = await app.db.transaction().execute(async (tx) => {
-        const created = await insertProvider(tx, request.body.name);
-        await audit(tx, { actor: request.principal.actor, action: 'provider.create', entity: 'provider', entityId: created.id, details: { name: created.name } });
-        return created;
-      });
-      return reply.code(201).send(provider);
-    },
+    async (request, reply) => reply.code(201).send(await createProvider(app.db, request.principal, request.body.name)),
   );
 };
