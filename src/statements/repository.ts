@@ -1,30 +1,13 @@
 import type pg from 'pg';
 import type { Principal } from '../auth/principal.js';
-import type { FlatBilling, InvoiceStatus, LineKind, Plan } from '../db/types.js';
+import type { SeasonColumns } from '../compounds/season.js';
+import type { InvoiceLineRowLike, InvoiceRowLike } from '../invoices/schemas.js';
+import type { Plan } from '../db/types.js';
 
-export interface StatementLineRow {
-  kind: LineKind;
-  description: string;
-  units: string | null;
-  unit_rate: string | null;
-  amount_fen: number;
-}
-
-export interface StatementInvoiceRow {
-  id: string;
-  number: string;
-  account_id: string;
-  household_id: string;
-  period: string;
-  issued_on: string;
-  due_on: string;
-  status: InvoiceStatus;
+export interface StatementInvoiceRow extends InvoiceRowLike {
   plan: Plan;
-  total_fen: number;
-  paid_fen: number;
-  no_reading: boolean;
   usage_units: string;
-  lines: StatementLineRow[];
+  lines: InvoiceLineRowLike[];
 }
 
 export interface StatementPaymentRow {
@@ -33,18 +16,6 @@ export interface StatementPaymentRow {
   paid_at: string;
   reference: string;
   unallocated_fen: number;
-}
-
-
-export interface StatementSeasonRow {
-  label: string;
-  heating_start: string;
-  heating_end: string;
-  cooling_start: string;
-  cooling_end: string;
-  unit_rate: string;
-  cap_per_m2: string;
-  flat_billing: FlatBilling;
 }
 
 export interface StatementRow {
@@ -62,7 +33,7 @@ export interface StatementRow {
   compound_code: string;
   time_zone: string;
   /** Null when the compound has no such season (or none at all). */
-  season: StatementSeasonRow | null;
+  season: SeasonColumns | null;
   plan: Plan | null;
   invoiced_fen: number;
   paid_fen: number;
