@@ -56,9 +56,11 @@ t.test('authentication: 401 without or with a bad token, 403 for a role that may
   t.ok(stored[0]?.last_used_at, 'last use is recorded');
 
   const issued = await app.inject({ method: 'POST', url: `/v1/providers/${provider.id}/tokens`, headers: admin, payload: {} });
+  t.equal((await app.inject({ url: '/v1/compounds', headers: bearer(issued.json().token) })).statusCode, 200, 'works (and is now cached)');
   const revoke = await app.inject({ method: 'DELETE', url: `/v1/tokens/${issued.json().id}`, headers: admin });
   t.equal(revoke.statusCode, 204);
-  t.equal((await app.inject({ url: '/v1/compounds', headers: bearer(issued.json().token) })).statusCode, 401, 'revoked');
+  t.equal((await app.inject({ url: '/v1/compounds', headers: bearer(issued.json().token) })).statusCode, 401, 'revoked: refused at once despite the cache');
+  t.equal((await app.inject({ method: 'DELETE', url: `/v1/tokens/${issued.json().id}`, headers: admin })).statusCode, 404, 'already revoked');
 });
 
 t.test('compounds: operators see and create only under their own provider', async (t) => {
