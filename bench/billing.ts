@@ -3,7 +3,7 @@
  * POST /v1/billing-runs) for one month of N households against a bare COPY of the same number
  * of invoice and line rows into the same tables.
  *
- *   npx tsx bench/billing.ts [--households 1000000] [--prior 2] [--chunk 20000]
+ *   npx tsx bench/billing.ts [--households 1000000] [--prior 2] [--chunk 5000]
  *
  * Uses DATABASE_URL when set (a scratch database is created there and dropped after), else an
  * embedded PostgreSQL in a temporary directory. Seeds the eleven compounds, generates N
@@ -39,7 +39,7 @@ function arg(name: string, fallback: number): number {
 
 const HOUSEHOLDS = arg('--households', 200_000);
 const PRIOR = arg('--prior', 2);
-const CHUNK = arg('--chunk', 20_000);
+const CHUNK = process.argv.includes('--chunk') ? arg('--chunk', 0) : undefined; // default: the batch's own (DEFAULT_CHUNK_SIZE)
 const MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-06', '2026-07', '2026-08', '2026-09'];
 const PERIOD = '2026-01';
 const seconds = (ms: number) => (ms / 1000).toFixed(2);

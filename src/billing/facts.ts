@@ -236,7 +236,7 @@ interface MeterRow {
 }
 
 export interface FactsOptions {
-  /** Accounts per chunk (default 20,000). */
+  /** Accounts per chunk (default 20,000; the batch passes its own, service.ts DEFAULT_CHUNK_SIZE). */
   chunkSize?: number;
   /** Only these accounts (the single-account path). */
   accountIds?: readonly string[];

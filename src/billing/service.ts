@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { audit } from '../audit/audit.js';
 import { addDays, localDateOf } from '../core/index.js';
@@ -211,6 +211,46 @@ async function copyInto(client: pg.PoolClient, statement: string, parts: string[
   await pipeline(Readable.from(parts), client.query(copyFrom(statement)));
 }
 
+/** Joins COPY rows into ~256 KiB pieces: one stream write per piece, not per row. */
+class CopyText {
+  readonly parts: string[] = [];
+  private buf = '';
+  push(row: string): void {
+    this.buf += row;
+    if (this.buf.length >= 262_144) {
+      this.parts.push(this.buf);
+      this.buf = '';
+    }
+  }
+  done(): string[] {
+    if (this.buf.length > 0) this.parts.push(this.buf);
+    this.buf = '';
+    return this.parts;
+  }
+}
+
+/** Accounts per chunk: small enough that reading the next chunk overlaps writing this one for most of a compound. */
+export const DEFAULT_CHUNK_SIZE = 5_000;
+
+/**
+ * A second connection that reads in the compound transaction's snapshot (exported after the
+ * locks), so the next chunk's facts are gathered while this chunk is COPYed. Its own connection,
+ * outside the pool: it never waits for a pool slot while the compound's locks are held.
+ */
+async function snapshotReader(pool: pg.Pool, client: pg.PoolClient): Promise<pg.Client> {
+  const [row] = await queryRows<{ snapshot: string }>(client, 'SELECT pg_export_snapshot() AS snapshot');
+  const reader = new pg.Client(pool.options);
+  try {
+    await reader.connect();
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await reader.query(`SET TRANSACTION SNAPSHOT ${reader.escapeLiteral(row!.snapshot)}`);
+  } catch (error) {
+    reader.end().catch(() => {});
+    throw error;
+  }
+  return reader;
+}
+
 /**
  * Bills one compound's month in one transaction on one client of `pool` (see the file comment).
  * A dry run computes the same figures under no lock and writes nothing.
@@ -220,6 +260,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
   const { compoundId, period, dryRun } = request;
   const client = await pool.connect();
   let broken: unknown;
+  let reader: pg.Client | undefined;
   try {
     await client.query('BEGIN');
     if (!dryRun) {
@@ -230,10 +271,11 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     if (!compound) throw new Error(`compound ${compoundId} does not exist`);
     const month = billingMonth(compound, period);
     const summary: CompoundSummary = { code: compound.code, accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0, durationMs: 0 };
-    if (request.onProgress) {
-      const [count] = month.season ? await queryRows<{ n: number }>(client, 'SELECT count(*)::int AS n FROM accounts WHERE compound_id = $1', [compoundId]) : [];
-      request.onProgress({ type: 'compound-start', code: compound.code, accounts: count?.n ?? 0 });
-    }
+    const chunkSize = request.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const [count] = month.season ? await queryRows<{ n: number }>(client, 'SELECT count(*)::int AS n FROM accounts WHERE compound_id = $1', [compoundId]) : [];
+    request.onProgress?.({ type: 'compound-start', code: compound.code, accounts: count?.n ?? 0 });
+    // More than one chunk: gather facts on a snapshot reader, one chunk ahead of the writes.
+    if ((count?.n ?? 0) > chunkSize) reader = await snapshotReader(pool, client);
     let seq = dryRun ? 0 : (await nextInvoiceSeq(client, compoundId, period)) - 1;
     const issuedOn = localDateOf(request.issuedAt, compound.timeZone);
     const dueOn = addDays(issuedOn, compound.dueDays);
@@ -241,12 +283,23 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     const runId = request.runId ?? '\\N';
     const code = compound.code;
 
-    for await (const chunk of billingFactsChunks(client, month, { chunkSize: request.chunkSize })) {
-      const invoiceParts: string[] = [];
-      const lineParts: string[] = [];
+    interface Prepared {
+      accounts: number;
+      invoices: string[];
+      lines: string[];
+      adjustmentIds: string[];
+      adjustmentInvoices: string[];
+    }
+    const chunks = billingFactsChunks(reader ?? client, month, { chunkSize })[Symbol.asyncIterator]();
+    /** The next chunk's facts, computed and numbered (in household order: one prepare at a time) into COPY text; null at the end. */
+    const prepare = async (): Promise<Prepared | null> => {
+      const result = await chunks.next();
+      if (result.done) return null;
+      const invoiceText = new CopyText();
+      const lineText = new CopyText();
       const adjustmentIds: string[] = [];
       const adjustmentInvoices: string[] = [];
-      for (const facts of chunk) {
+      for (const facts of result.value) {
         summary.accountsBilled += 1;
         const computed = computeAccountInvoice(month, facts);
         if (computed === null) continue;
@@ -256,13 +309,13 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         if (computed.invoice.capped) summary.cappedAccounts += 1;
         if (dryRun) continue;
         const id = randomUUID();
-        invoiceParts.push(
+        invoiceText.push(
           `${id}\t${compoundId}\t${facts.accountId}\t${facts.householdId}\t${seasonLabel}\t${period}\t${seq}\t${invoiceNumber(code, period, seq)}\t${issuedOn}\t${dueOn}\t${facts.plan}\t${computed.totalFen}\t${computed.status}\t${computed.invoice.noReading ? 't' : 'f'}\t${computed.endReadingId ?? '\\N'}\t${computed.endValue}\t${computed.usageUnits}\t${runId}\n`,
         );
         const lines = computed.lines;
         for (let i = 0; i < lines.length; i++) {
           const l = lines[i]!;
-          lineParts.push(
+          lineText.push(
             `${id}\t${i + 1}\t${compoundId}\t${l.kind}\t${copyText(l.description)}\t${l.units ?? '\\N'}\t${l.unitRate ?? '\\N'}\t${l.amountFen}\n`,
           );
         }
@@ -271,15 +324,32 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
           adjustmentInvoices.push(id);
         }
       }
+      return { accounts: result.value.length, invoices: invoiceText.done(), lines: lineText.done(), adjustmentIds, adjustmentInvoices };
+    };
+    const ahead = () => {
+      const promise = prepare();
+      promise.catch(() => {}); // awaited below; a failure while the current chunk is written must not go unhandled
+      return promise;
+    };
+    let processed = 0;
+    let next = ahead();
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null) break;
+      // On the reader the next chunk is read and computed now, while this one is COPYed; on the
+      // compound's own client only after (one connection, one query at a time).
+      if (reader) next = ahead();
       if (!dryRun) {
-        await copyInto(client, INVOICE_COPY, invoiceParts);
-        await copyInto(client, LINE_COPY, lineParts);
-        if (adjustmentIds.length > 0) {
-          const applied = await queryCount(client, APPLY_ADJUSTMENTS_SQL, [adjustmentIds, adjustmentInvoices]);
-          if (applied !== adjustmentIds.length) throw new Error('pending adjustments changed during the run');
+        await copyInto(client, INVOICE_COPY, chunk.invoices);
+        await copyInto(client, LINE_COPY, chunk.lines);
+        if (chunk.adjustmentIds.length > 0) {
+          const applied = await queryCount(client, APPLY_ADJUSTMENTS_SQL, [chunk.adjustmentIds, chunk.adjustmentInvoices]);
+          if (applied !== chunk.adjustmentIds.length) throw new Error('pending adjustments changed during the run');
         }
       }
-      request.onProgress?.({ type: 'compound-progress', code, processed: summary.accountsBilled });
+      processed += chunk.accounts;
+      request.onProgress?.({ type: 'compound-progress', code, processed });
+      if (!reader) next = ahead();
     }
 
     summary.durationMs = Date.now() - started;
@@ -311,6 +381,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     }
     throw error;
   } finally {
+    reader?.end().catch(() => {});
     client.release(broken instanceof Error ? broken : undefined);
   }
 }
