@@ -135,30 +135,48 @@ async function billRun(
   const run = { id: runId };
 
   const totals: RunTotals = { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0 };
-  const errors: string[] = [];
-  for (const compound of compounds) {
-    try {
-      const summary = await billCompoundMonth(handle.pool, {
-        compoundId: compound.id,
-        period: request.period,
-        runId: run.id,
-        dryRun,
-        actor: request.actor,
-        issuedAt: startedAt,
-        chunkSize: request.chunkSize,
-        onProgress: request.onProgress,
-      });
-      totals.accountsBilled += summary.accountsBilled;
-      totals.invoicesIssued += summary.invoicesIssued;
-      totals.totalFen += summary.totalFen;
-      totals.cappedAccounts += summary.cappedAccounts;
-      request.onProgress?.({ type: 'compound-done', code: compound.code, summary, dryRun });
-    } catch (error) {
-      const message = `${compound.code}: ${error instanceof Error ? error.message : String(error)}`;
-      errors.push(message);
-      request.onProgress?.({ type: 'compound-failed', code: compound.code, error: message });
-    }
+  // Compounds in a pipeline of two: the next compound starts (its own transaction and locks) once
+  // this one has gathered its first chunk, gathers its own first chunk while this one writes, and
+  // writes only after this one has committed or failed. Commits stay in compound order; at most
+  // one compound waits ahead, and it holds every connection it needs before a lock-holder waits
+  // on it (no pool deadlock).
+  const errorsBy: Array<string | undefined> = new Array(compounds.length);
+  const tasks: Array<Promise<void>> = [];
+  let previousEnded: Promise<void> = Promise.resolve();
+  for (const [index, compound] of compounds.entries()) {
+    let firstChunk!: () => void;
+    const ready = new Promise<void>((resolve) => (firstChunk = resolve));
+    const task = billCompoundMonth(handle.pool, {
+      compoundId: compound.id,
+      period: request.period,
+      runId: run.id,
+      dryRun,
+      actor: request.actor,
+      issuedAt: startedAt,
+      chunkSize: request.chunkSize,
+      onProgress: request.onProgress,
+      onFirstChunk: firstChunk,
+      writeAfter: previousEnded,
+    }).then(
+      (summary) => {
+        totals.accountsBilled += summary.accountsBilled;
+        totals.invoicesIssued += summary.invoicesIssued;
+        totals.totalFen += summary.totalFen;
+        totals.cappedAccounts += summary.cappedAccounts;
+        request.onProgress?.({ type: 'compound-done', code: compound.code, summary, dryRun });
+      },
+      (error: unknown) => {
+        const message = `${compound.code}: ${error instanceof Error ? error.message : String(error)}`;
+        errorsBy[index] = message;
+        request.onProgress?.({ type: 'compound-failed', code: compound.code, error: message });
+      },
+    );
+    tasks.push(task);
+    previousEnded = task;
+    await Promise.race([ready, task]);
   }
+  await Promise.all(tasks);
+  const errors = errorsBy.filter((e): e is string => e !== undefined);
   const status = errors.length === 0 ? 'succeeded' : 'failed';
   await db.transaction().execute(async (tx) => {
     await finishRun(tx, run.id, { ...totals, status, error: errors.length === 0 ? null : errors.join('; ') });
@@ -185,6 +203,10 @@ export interface CompoundMonthRequest {
   issuedAt: Date;
   chunkSize?: number | undefined;
   onProgress?: ((event: BillingProgress) => void) | undefined;
+  /** Called once the first chunk is gathered (locks held, connections in hand): the run may start the next compound. */
+  onFirstChunk?: (() => void) | undefined;
+  /** Nothing is written before this settles (the previous compound of the run has ended). */
+  writeAfter?: Promise<unknown> | undefined;
 }
 
 const INVOICE_COPY =
@@ -333,8 +355,14 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     };
     let processed = 0;
     let next = ahead();
+    let first = true;
     for (;;) {
       const chunk = await next;
+      if (first) {
+        first = false;
+        request.onFirstChunk?.();
+        await request.writeAfter;
+      }
       if (chunk === null) break;
       // On the reader the next chunk is read and computed now, while this one is COPYed; on the
       // compound's own client only after (one connection, one query at a time).
