@@ -172,7 +172,8 @@ async function billRun(
       },
     );
     tasks.push(task);
-    previousEnded = task;
+    // Every earlier compound, not just the last: one that failed early does not let a later one overtake.
+    previousEnded = Promise.all([previousEnded, task]).then(() => {});
     await Promise.race([ready, task]);
   }
   await Promise.all(tasks);
