@@ -127,7 +127,10 @@ async function main(): Promise<void> {
     log(`batch ${PERIOD}: ${run.invoicesIssued} invoices, ${lines} lines, ${run.cappedAccounts} capped, in ${seconds(batchMs)} s`);
 
     // 2. The COPY floor: as many rows, same tables, same indexes and foreign keys, rolled back.
-    const sample = (await pool.query(`SELECT compound_id, account_id, household_id FROM invoices WHERE period = $1 ORDER BY seq LIMIT 1`, [PERIOD])).rows[0];
+    // The floor carries the same foreign keys the batch's rows carry (end reading, billing run).
+    const endReadings = (await pool.query(`SELECT end_reading_id FROM invoices WHERE period = $1 ORDER BY compound_id, seq`, [PERIOD])).rows.map(
+      (r: { end_reading_id: number | null }) => (r.end_reading_id === null ? '\\N' : String(r.end_reading_id)),
+    );
     const accounts = (await pool.query(`SELECT a.id, a.household_id, a.compound_id FROM accounts a ORDER BY a.id`)).rows as Array<{ id: string; household_id: string; compound_id: string }>;
     const ids = accounts.map(() => randomUUID());
     const floor = await pool.connect();
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
             for (let k = 0; k < run.invoicesIssued; k++) {
               const a = accounts[k % accounts.length]!;
               buf.push(
-                `${ids[k % ids.length]}\t${a.compound_id}\t${a.id}\t${a.household_id}\t2025-26\t2026-02\t${k + 1}\tBENCH-202602-${String(k + 1).padStart(6, '0')}\t2026-02-01\t2026-02-16\tmetered\t${k % 50_000}\tissued\tf\t\\N\t${k}.000\t${k % 400}.000\t${sample ? '\\N' : '\\N'}\n`,
+                `${ids[k % ids.length]}\t${a.compound_id}\t${a.id}\t${a.household_id}\t2025-26\t2026-02\t${k + 1}\tBENCH-202602-${String(k + 1).padStart(6, '0')}\t2026-02-01\t2026-02-16\tmetered\t${k % 50_000}\tissued\tf\t${endReadings[k] ?? '\\N'}\t${k}.000\t${k % 400}.000\t${run.id}\n`,
               );
               if (buf.length === 10_000) {
                 yield buf.join('');
