@@ -137,13 +137,16 @@ async function billRun(
   const totals: RunTotals = { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0 };
   // Compounds in a pipeline of two: the next compound starts (its own transaction and locks) once
   // this one has gathered its first chunk, gathers its own first chunk while this one writes, and
-  // writes only after this one has committed or failed. Commits stay in compound order; at most
-  // one compound waits ahead, and it holds every connection it needs before a lock-holder waits
-  // on it (no pool deadlock).
+  // writes only after this one has committed or failed. Commits stay in compound order; exactly
+  // one compound at most waits ahead, and it holds every connection it needs before a
+  // lock-holder waits on it (no pool deadlock).
   const errorsBy: Array<string | undefined> = new Array(compounds.length);
   const tasks: Array<Promise<void>> = [];
   let previousEnded: Promise<void> = Promise.resolve();
   for (const [index, compound] of compounds.entries()) {
+    // Two compounds in flight at most: each holds a pool connection until it commits, and a third
+    // waiting on the pool while the first writes would time out on a large compound.
+    if (index >= 2) await tasks[index - 2];
     let firstChunk!: () => void;
     const ready = new Promise<void>((resolve) => (firstChunk = resolve));
     const task = billCompoundMonth(handle.pool, {

@@ -178,3 +178,27 @@ t.test('accounts: occupancy, final invoices, plans per season', async (t) => {
   const inv = await db.selectFrom('invoices').selectAll().where('account_id', '=', late.accountId).executeTakeFirstOrThrow();
   t.equal(inv.usage_units, '50.000', 'first invoice starts at the opening reading');
 });
+
+t.test('a run over many compounds holds at most two compounds (and the run session) on the pool', async (t) => {
+  const { db, pool } = await testApp(t);
+  for (const code of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6']) await scene(db, code, 12);
+  let inUse = 0;
+  let peak = 0;
+  const acquired = () => {
+    inUse += 1;
+    peak = Math.max(peak, inUse);
+  };
+  const released = () => {
+    inUse -= 1;
+  };
+  pool.on('acquire', acquired);
+  pool.on('release', released);
+  t.teardown(() => {
+    pool.off('acquire', acquired);
+    pool.off('release', released);
+  });
+  const run = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 2 });
+  t.match(run, { status: 'succeeded', invoicesIssued: 6 * 13 });
+  // Run session + two compound writers: a third compound waiting on a busy pool would time out.
+  t.ok(peak <= 3, `at most 3 pool connections at once (saw ${peak})`);
+});
