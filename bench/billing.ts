@@ -15,27 +15,15 @@
  *   2. times a bare COPY of as many invoice rows and line rows as the batch wrote, into
  *      invoices and invoice_lines, in a transaction that is rolled back.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createDatabase } from '../src/db/pool.js';
-import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import { migrate } from '../src/db/migrate.js';
 import { seedCompounds } from '../seeds/seed.js';
 import { runBilling } from '../src/billing/service.js';
+import { integerArg, openScratchDatabase } from './scratch.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${name} needs a non-negative integer`);
-  return v;
-}
+const arg = integerArg;
 
 const HOUSEHOLDS = arg('--households', 200_000);
 const PRIOR = arg('--prior', 2);
@@ -47,27 +35,9 @@ const log = (message: string) => process.stdout.write(`${message}\n`);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 async function main(): Promise<void> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'hpb-bench-billing-'));
-  await chmod(tmp, 0o755);
-  let stopServer = async () => {};
-  let serverUrl: string;
-  if (process.env.DATABASE_URL) {
-    serverUrl = process.env.DATABASE_URL;
-  } else {
-    log('starting embedded PostgreSQL …');
-    const server = await startEmbeddedPostgres(path.join(tmp, 'data'));
-    serverUrl = server.adminUrl;
-    stopServer = () => server.stop();
-  }
-  const dbName = `hpb_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  const { db, pool } = createDatabase(url.toString(), { max: 4 });
+  const scratch = await openScratchDatabase('billing', { poolSize: 4, log });
+  const { db, pool } = scratch;
   try {
-    await migrate(url.toString());
     await seedCompounds(db);
     const t0 = Date.now();
     const client = await pool.connect();
@@ -191,11 +161,7 @@ async function main(): Promise<void> {
     log(`ratio batch / COPY:     ${(batchMs / floorMs).toFixed(2)}×`);
     log(`peak RSS during batch:  ${mib(peak)} (baseline before the batch ${mib(baseline)})`);
   } finally {
-    await db.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
-    await admin.end();
-    await stopServer();
-    await rm(tmp, { recursive: true, force: true });
+    await scratch.close();
   }
 }
 

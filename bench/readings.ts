@@ -19,17 +19,11 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import { openScratchDatabase } from './scratch.js';
+import { integerArg, openScratchDatabase } from './scratch.js';
 import { csvSource } from '../src/readings/csv.js';
 import { importReadings } from '../src/readings/service.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${name} needs a non-negative integer`);
-  return v;
-}
+const arg = integerArg;
 
 const METERS = arg('--meters', 100_000);
 const PER_METER = arg('--per-meter', 10);

@@ -53,3 +53,12 @@ export async function openScratchDatabase(label: string, options: { poolSize?: n
     },
   };
 }
+
+/** `--name N` from the command line: a non-negative integer, or the fallback when absent. */
+export function integerArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a non-negative integer`);
+  return value;
+}

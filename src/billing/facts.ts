@@ -4,7 +4,7 @@
  * same loader with an account filter gives ONE account's facts (corrections, final bills,
  * statements: "what would this month bill"), so there is a single code path.
  */
-import { seasonFromRow } from '../compounds/season.js';
+import { seasonFromRow, type SeasonColumns } from '../compounds/season.js';
 import {
   dayNumber,
   dateOfDayNumber,
@@ -79,17 +79,6 @@ export interface AccountBillingFacts {
   adjustments: PendingAdjustmentFact[];
 }
 
-interface SeasonRow {
-  label: string;
-  heating_start: string;
-  heating_end: string;
-  cooling_start: string;
-  cooling_end: string;
-  unit_rate: string;
-  cap_per_m2: string;
-  flat_billing: 'installments' | 'upfront';
-}
-
 const COMPOUND_SQL = `
 SELECT id, code, provider_id, time_zone, due_days FROM compounds WHERE id = $1`;
 
@@ -102,7 +91,7 @@ FROM seasons WHERE compound_id = $1 ORDER BY label`;
 export async function loadBillingCompound(q: Queryable, compoundId: string): Promise<BillingCompound | undefined> {
   const [row] = await queryRows<{ id: string; code: string; provider_id: string; time_zone: string; due_days: number }>(q, COMPOUND_SQL, [compoundId]);
   if (!row) return undefined;
-  const seasons = (await queryRows<SeasonRow>(q, SEASONS_SQL, [compoundId])).map(seasonFromRow);
+  const seasons = (await queryRows<SeasonColumns>(q, SEASONS_SQL, [compoundId])).map(seasonFromRow);
   return { id: row.id, code: row.code, providerId: row.provider_id, timeZone: row.time_zone, dueDays: row.due_days, seasons };
 }
 
