@@ -21,15 +21,9 @@ import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { freePort } from '../src/db/embedded.js';
-import { openScratchDatabase } from './scratch.js';
+import { integerArg, openScratchDatabase } from './scratch.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-  return v;
-}
+const arg = (name: string, fallback: number) => integerArg(name, fallback, 1);
 
 const HOUSEHOLDS = arg('--households', 100_000);
 const DURATION = arg('--duration', 10);

@@ -11,14 +11,9 @@ import {
   type MeteredUsage,
   type SeasonBilled,
 } from '../src/core/index.js';
+import { integerArg } from './scratch.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer`);
-  return v;
-}
+const arg = (name: string, fallback: number) => integerArg(name, fallback, 1);
 
 const households = arg('--households', 1_000_000);
 

@@ -54,11 +54,11 @@ export async function openScratchDatabase(label: string, options: { poolSize?: n
   };
 }
 
-/** `--name N` from the command line: a non-negative integer, or the fallback when absent. */
-export function integerArg(name: string, fallback: number): number {
+/** `--name N` from the command line: an integer of at least `min`, or the fallback when absent. */
+export function integerArg(name: string, fallback: number, min = 0): number {
   const i = process.argv.indexOf(name);
   if (i < 0) return fallback;
   const value = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} needs an integer of at least ${min}`);
   return value;
 }
