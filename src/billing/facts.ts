@@ -16,6 +16,7 @@ import {
   type Season,
   type SeasonBilled,
 } from '../core/index.js';
+import type pg from 'pg';
 import type { Plan } from '../db/types.js';
 import { queryRows, type Queryable } from './sql.js';
 
@@ -106,13 +107,14 @@ export function billingMonth(compound: BillingCompound, period: string): Billing
 // --- the set-wise queries -------------------------------------------------------------------
 
 /*
- * Accounts due for the month, in household order (creation order; then opening date), keyset
- * paged, with an occupancy overlapping the month (the core decides on service days).
+ * Accounts with an occupancy overlapping the month (the core decides on service days), in
+ * household order (creation order; then opening date). $1 compound, $2 season label, $3 first
+ * day of the next month, $4 first day of the month, $5 the compound's time zone.
  */
-const ACCOUNTS_SQL = `
+const ACCOUNTS_SELECT = `
 SELECT a.id AS account_id, a.household_id, h.household_no, h.area_m2::text AS area_m2,
        a.opened_on, a.closed_on, a.opening_reading::text AS opening_reading,
-       (a.opened_on::timestamp AT TIME ZONE $9::text) AS opened_at,
+       (a.opened_on::timestamp AT TIME ZONE $5::text) AS opened_at,
        coalesce(p.plan, 'metered') AS plan
 FROM accounts a
 JOIN households h ON h.id = a.household_id
@@ -120,12 +122,24 @@ LEFT JOIN account_plans p ON p.account_id = a.id AND p.season_label = $2
 WHERE a.compound_id = $1
   AND h.compound_id = $1
   AND a.opened_on < $3::date
-  AND (a.closed_on IS NULL OR a.closed_on > $4::date)
-  AND ($5::uuid[] IS NULL OR a.id = ANY($5::uuid[]))
-  AND h.household_no >= $6::bigint
-  AND (h.household_no, a.opened_on, a.id) > ($6::bigint, $7::date, $8::uuid)
-ORDER BY h.household_no, a.opened_on, a.id
-LIMIT $10`;
+  AND (a.closed_on IS NULL OR a.closed_on > $4::date)`;
+const HOUSEHOLD_ORDER = 'ORDER BY h.household_no, a.opened_on, a.id';
+
+/*
+ * The whole compound, as a cursor read chunk by chunk: the compound is sorted once. (Keyset
+ * pages re-sorted what was left of the compound for every chunk, a cost growing with the square
+ * of its size.) Declared in the batch's transaction; gone at its end.
+ */
+const DECLARE_ACCOUNTS_CURSOR = `DECLARE billing_accounts NO SCROLL CURSOR FOR ${ACCOUNTS_SELECT} ${HOUSEHOLD_ORDER}`;
+const CLOSE_ACCOUNTS_CURSOR = 'CLOSE billing_accounts';
+/** FETCH takes no bind parameter: the count is spliced in, and only ever a checked integer. */
+const fetchAccounts = (count: number) => {
+  if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`chunk size ${count} is not a positive integer`);
+  return `FETCH FORWARD ${count} FROM billing_accounts`;
+};
+
+/** Some accounts of the compound ($6), e.g. one for a correction or a final bill. */
+const LISTED_ACCOUNTS_SQL = `${ACCOUNTS_SELECT} AND a.id = ANY($6::uuid[]) ${HOUSEHOLD_ORDER}`;
 
 /*
  * Of a chunk's accounts, those not due: a monthly invoice for the period exists, or a (non-void)
@@ -224,53 +238,49 @@ interface MeterRow {
   reading_at: Date | null;
 }
 
-export interface FactsOptions {
-  /** Accounts per chunk (default 20,000; the batch passes its own, service.ts DEFAULT_CHUNK_SIZE). */
-  chunkSize?: number;
-  /** Only these accounts (the single-account path). */
-  accountIds?: readonly string[];
-}
+/** Accounts per chunk when the caller names none (the batch passes its own, service.ts DEFAULT_CHUNK_SIZE). */
+const DEFAULT_FACTS_CHUNK = 20_000;
 
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+function accountsParams(month: BillingMonth, season: Season): unknown[] {
+  return [month.compound.id, season.label, month.nextFirstDay, month.firstDay, month.compound.timeZone];
+}
 
 /**
  * The billing facts of every account due for the month, streamed in chunks in household order.
- * Each chunk is gathered by six set-wise queries, whatever its size. Call inside the
- * transaction that writes the invoices (after the numbering lock) for a consistent picture.
+ * Each chunk is gathered by six set-wise queries, whatever its size. Call inside the transaction
+ * that writes the invoices (after the numbering lock), or on a reader sharing its snapshot: the
+ * accounts come from a cursor, which lives as long as that transaction.
  */
-export async function* billingFactsChunks(q: Queryable, month: BillingMonth, options: FactsOptions = {}): AsyncGenerator<AccountBillingFacts[]> {
+export async function* billingFactsChunks(client: pg.ClientBase, month: BillingMonth, chunkSize = DEFAULT_FACTS_CHUNK): AsyncGenerator<AccountBillingFacts[]> {
   const season = month.season;
   if (!season) return;
-  const chunkSize = options.chunkSize ?? 20_000;
-  let after: [number, string, string] = [0, '0001-01-01', NIL_UUID];
+  const fetch = fetchAccounts(chunkSize);
+  await client.query(DECLARE_ACCOUNTS_CURSOR, accountsParams(month, season));
   for (;;) {
-    const accounts = await queryRows<AccountRow>(q, ACCOUNTS_SQL, [
-      month.compound.id,
-      season.label,
-      month.nextFirstDay,
-      month.firstDay,
-      options.accountIds ? [...options.accountIds] : null,
-      after[0],
-      after[1],
-      after[2],
-      month.compound.timeZone,
-      chunkSize,
-    ]);
-    if (accounts.length === 0) return;
-    const notDue = await queryRows<{ account_id: string }>(q, NOT_DUE_SQL, [accounts.map((a) => a.account_id), month.period]);
-    const skip = new Set(notDue.map((r) => r.account_id));
-    const due = skip.size === 0 ? accounts : accounts.filter((a) => !skip.has(a.account_id));
-    if (due.length > 0) yield await assembleChunk(q, month, season, due);
-    if (accounts.length < chunkSize) return;
-    const last = accounts[accounts.length - 1] as AccountRow;
-    after = [last.household_no, last.opened_on, last.account_id];
+    const accounts = (await client.query<AccountRow>(fetch)).rows;
+    const due = await dueAccounts(client, month, accounts);
+    if (due.length > 0) yield await assembleChunk(client, month, season, due);
+    if (accounts.length < chunkSize) break;
   }
+  await client.query(CLOSE_ACCOUNTS_CURSOR);
 }
 
 /** One account's facts for a period, or undefined when it is not due (no billable month, no occupancy in it, already billed, or settled by a final invoice). */
 export async function loadAccountBillingFacts(q: Queryable, month: BillingMonth, accountId: string): Promise<AccountBillingFacts | undefined> {
-  for await (const chunk of billingFactsChunks(q, month, { accountIds: [accountId], chunkSize: 2 })) return chunk[0];
-  return undefined;
+  const season = month.season;
+  if (!season) return undefined;
+  const accounts = await queryRows<AccountRow>(q, LISTED_ACCOUNTS_SQL, [...accountsParams(month, season), [accountId]]);
+  const due = await dueAccounts(q, month, accounts);
+  return due.length === 0 ? undefined : (await assembleChunk(q, month, season, due))[0];
+}
+
+/** Of some accounts, those without a monthly invoice for the period or a final invoice. */
+async function dueAccounts(q: Queryable, month: BillingMonth, accounts: AccountRow[]): Promise<AccountRow[]> {
+  if (accounts.length === 0) return accounts;
+  const notDue = await queryRows<{ account_id: string }>(q, NOT_DUE_SQL, [accounts.map((a) => a.account_id), month.period]);
+  if (notDue.length === 0) return accounts;
+  const skip = new Set(notDue.map((r) => r.account_id));
+  return accounts.filter((a) => !skip.has(a.account_id));
 }
 
 async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, accounts: AccountRow[]): Promise<AccountBillingFacts[]> {

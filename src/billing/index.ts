@@ -16,7 +16,6 @@ export {
   type AccountBillingFacts,
   type BillingCompound,
   type BillingMonth,
-  type FactsOptions,
   type PendingAdjustmentFact,
   type RegisterPoint,
 } from './facts.js';

@@ -316,7 +316,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       adjustmentIds: string[];
       adjustmentInvoices: string[];
     }
-    const chunks = billingFactsChunks(reader ?? client, month, { chunkSize })[Symbol.asyncIterator]();
+    const chunks = billingFactsChunks(reader ?? client, month, chunkSize)[Symbol.asyncIterator]();
     /** The next chunk's facts, computed and numbered (in household order: one prepare at a time) into COPY text; null at the end. */
     const prepare = async (): Promise<Prepared | null> => {
       const result = await chunks.next();
