@@ -13,14 +13,16 @@
  * each route for `--duration` seconds with `--connections` connections, every request picking a
  * random resident (its token, its account, one of its invoices), so the per-token rate limit
  * (1000/min) never bites. Prints requests/s, p50/p99 latency and the ratios to the bare route.
+ *
+ * The servers run in a child process (bench/api-server.ts): autocannon parsing responses in the
+ * servers' own event loop would charge its work to them, the more so the larger the response.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { freePort } from '../src/db/embedded.js';
+import type { ServerPorts } from './api-server.js';
 import { integerArg, openScratchDatabase } from './scratch.js';
 
 const arg = (name: string, fallback: number) => integerArg(name, fallback, 1);
@@ -130,9 +132,23 @@ async function drive(name: string, port: number, pick: () => { path: string; hea
   return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** The app and the bare route, in a child process of their own (see the header). */
+async function startServers(url: string): Promise<ServerPorts & { server: ChildProcess }> {
+  const server = fork(new URL('./api-server.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_ADMIN_TOKEN: ADMIN_TOKEN },
+  });
+  const exited = once(server, 'exit').then(([code]) => {
+    throw new Error(`bench/api-server.ts exited with ${String(code)} before listening`);
+  });
+  const [ports] = (await Promise.race([once(server, 'message'), exited])) as [ServerPorts];
+  exited.catch(() => {});
+  return { server, ...ports };
+}
+
 async function main(): Promise<void> {
   const scratch = await openScratchDatabase('api', { log });
-  const { db, pool, url } = scratch;
+  const { pool, url } = scratch;
   try {
     log(`creating ${HOUSEHOLDS} households with a season of invoices …`);
     const t0 = Date.now();
@@ -158,16 +174,7 @@ async function main(): Promise<void> {
     ).rows;
     const random = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
-    const app = await buildApp({ config: { ...loadConfig({}), adminToken: ADMIN_TOKEN, logLevel: 'silent', databaseUrl: url }, db, pool });
-    const appPort = await freePort();
-    await app.listen({ port: appPort, host: '127.0.0.1' });
-    const bare = Fastify({ logger: false });
-    bare.get<{ Params: { id: string } }>('/bare/:id', async (request) =>
-      db.selectFrom('accounts').select(['id', 'holder_name', 'opened_on']).where('id', '=', request.params.id).executeTakeFirst(),
-    );
-    const barePort = await freePort();
-    await bare.listen({ port: barePort, host: '127.0.0.1' });
-
+    const { server, appPort, barePort } = await startServers(url);
     // Warm up (JIT, pool connections, caches) before measuring.
     await drive('warm-up', appPort, () => {
       const r = random(residents);
@@ -189,8 +196,8 @@ async function main(): Promise<void> {
         return { path: `/v1/invoices/${random(r.invoice_ids)}`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
       }),
     );
-    await app.close();
-    await bare.close();
+    server.send('close');
+    await once(server, 'exit');
 
     const base = results[0]!.rps;
     log('');
