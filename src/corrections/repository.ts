@@ -215,8 +215,8 @@ export async function insertAdjustment(
     .executeTakeFirstOrThrow();
 }
 
-/** An invoice the caller may see, locked (scope in the query). */
-export async function findInvoiceInScopeForUpdate(db: Executor, id: string, principal: Principal) {
+/** An invoice the caller may see (scope in the query), locked when `lock`. */
+export async function findInvoiceInScope(db: Executor, id: string, principal: Principal, lock: boolean) {
   if (principal.role === 'resident') return undefined;
   let query = db
     .selectFrom('invoices as i')
@@ -225,7 +225,7 @@ export async function findInvoiceInScopeForUpdate(db: Executor, id: string, prin
     .select('c.code as compound_code')
     .where('i.id', '=', id);
   if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  return query.forUpdate('i').executeTakeFirst();
+  return (lock ? query.forUpdate('i') : query).executeTakeFirst();
 }
 
 export async function hasFinalInvoice(db: Executor, accountId: string): Promise<boolean> {

@@ -301,13 +301,14 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
   const reason = input.reason.trim();
   if (reason.length === 0) throw unprocessable('A reason is required.', [{ path: 'body.reason', message: 'must not be blank' }]);
   return db.transaction().execute(async (tx) => {
-    const seen = await repo.findInvoiceInScopeForUpdate(tx, invoiceId, principal);
+    const seen = await repo.findInvoiceInScope(tx, invoiceId, principal, false);
     if (!seen) throw notFound('Invoice');
     // Serialise with the compound's monthly batch (it holds this lock while billing) so the
-    // re-bill is computed from every invoice the batch issued; then the account.
+    // re-bill is computed from every invoice the batch issued; then the account, and only then
+    // the invoice: payments lock account before invoices too, so the two can never deadlock.
     await repo.lockCompoundReadings(tx, seen.compound_id);
     await repo.lockAccount(tx, seen.account_id);
-    const invoice = (await repo.findInvoiceInScopeForUpdate(tx, invoiceId, principal))!;
+    const invoice = (await repo.findInvoiceInScope(tx, invoiceId, principal, true))!;
     if (invoice.status === 'void') throw conflict(`Invoice ${invoice.number} is already void.`);
     if (invoice.paid_fen !== 0) throw conflict(`Invoice ${invoice.number} has payments (${invoice.paid_fen} fen); only an unpaid invoice can be voided.`);
     if (invoice.kind === 'final') throw conflict(`Invoice ${invoice.number} is a final invoice; it settles a closed account and cannot be voided.`);

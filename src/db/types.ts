@@ -30,6 +30,8 @@ export interface CompoundsTable {
   provider_id: string;
   time_zone: Generated<string>;
   due_days: Generated<number>;
+  /** Bumped by triggers (db/migrations/0010_statement_versions.sql), never written by the app. */
+  statement_version: ColumnType<number, never, never>;
   created_at: CreatedAt;
 }
 
@@ -80,6 +82,8 @@ export interface AccountsTable {
   closed_on: IsoDate | null;
   opening_reading: Decimal | null;
   closing_reading: Decimal | null;
+  /** Bumped by triggers (db/migrations/0010_statement_versions.sql), never written by the app. */
+  statement_version: ColumnType<number, never, never>;
   created_at: CreatedAt;
 }
 

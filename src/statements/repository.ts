@@ -18,7 +18,19 @@ export interface StatementPaymentRow {
   unallocated_fen: number;
 }
 
-export interface StatementRow {
+/**
+ * What a statement was computed from, read in the same snapshot as its figures: the counters kept
+ * by db/migrations/0010_statement_versions.sql, the account's number of invoices (the batch's
+ * inserts fire no trigger) and today's date in the compound's zone (it picks the default season).
+ */
+export interface StatementStamp {
+  statement_version: number;
+  compound_version: number;
+  invoice_count: number;
+  today: string;
+}
+
+export interface StatementRow extends StatementStamp {
   id: string;
   compound_id: string;
   household_id: string;
@@ -46,18 +58,23 @@ export interface Queryable {
   query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
 }
 
-/** The scope clause per role: the account in the caller's scope ($3), or none for admin. */
+/** The scope clause per role, on its parameter: the account in the caller's scope, or none for admin. */
 const SCOPES = {
-  admin: '',
-  operator: 'AND c.provider_id = $3',
-  resident: 'AND a.id = $3',
+  admin: () => '',
+  operator: (param: string) => `AND c.provider_id = ${param}`,
+  resident: (param: string) => `AND a.id = ${param}`,
 } as const;
+type Role = keyof typeof SCOPES;
+
+const STAMP_COLUMNS = `a.statement_version, c.statement_version AS compound_version,
+             (now() AT TIME ZONE c.time_zone)::date AS today,
+             (SELECT count(*) FROM invoices i WHERE i.account_id = a.id)::int AS invoice_count`;
 
 const statementSql = (scope: string) => `
     WITH acc AS (
       SELECT a.id, a.compound_id, a.household_id, a.holder_name, a.phone, a.opened_on, a.closed_on,
              h.building, h.unit, h.room, h.area_m2::text AS area_m2, c.code AS compound_code, c.time_zone,
-             (now() AT TIME ZONE c.time_zone)::date AS today
+             ${STAMP_COLUMNS}
       FROM accounts a
       JOIN households h ON h.id = a.household_id
       JOIN compounds c ON c.id = a.compound_id
@@ -75,6 +92,7 @@ const statementSql = (scope: string) => `
     )
     SELECT acc.id, acc.compound_id, acc.household_id, acc.holder_name, acc.phone, acc.opened_on, acc.closed_on,
            acc.building, acc.unit, acc.room, acc.area_m2, acc.compound_code, acc.time_zone,
+           acc.statement_version, acc.compound_version, acc.today, acc.invoice_count,
            (SELECT row_to_json(season) FROM season) AS season,
            (SELECT p.plan FROM account_plans p, season WHERE p.account_id = acc.id AND p.season_label = season.label) AS plan,
            (SELECT coalesce(sum(i.total_fen), 0)::bigint FROM invoices i WHERE i.account_id = acc.id AND i.status <> 'void') AS invoiced_fen,
@@ -92,11 +110,24 @@ const statementSql = (scope: string) => `
                     FROM payments p WHERE p.account_id = acc.id) y) AS payments
     FROM acc`;
 
-const STATEMENTS = {
-  admin: { name: 'statement_admin_v1', text: statementSql(SCOPES.admin) },
-  operator: { name: 'statement_operator_v1', text: statementSql(SCOPES.operator) },
-  resident: { name: 'statement_resident_v1', text: statementSql(SCOPES.resident) },
-} as const;
+const stampSql = (scope: string) => `
+    SELECT ${STAMP_COLUMNS}
+    FROM accounts a JOIN compounds c ON c.id = a.compound_id
+    WHERE a.id = $1 ${scope}`;
+
+/** Named statements per role (see loadStatement): the whole statement, and its stamp alone. */
+const namedPerRole = (name: string, sql: (scope: string) => string, scopeParam: string) =>
+  Object.fromEntries(
+    (Object.keys(SCOPES) as Role[]).map((role) => [role, { name: `${name}_${role}_v2`, text: sql(SCOPES[role](scopeParam)) }]),
+  ) as Record<Role, { name: string; text: string }>;
+const STATEMENTS = namedPerRole('statement', statementSql, '$3');
+const STAMPS = namedPerRole('statement_stamp', stampSql, '$2');
+
+function scopeValue(principal: Principal): unknown[] {
+  if (principal.role === 'operator') return [principal.providerId];
+  if (principal.role === 'resident') return [principal.accountId];
+  return [];
+}
 
 /**
  * Everything a statement shows, in ONE statement (one round trip, one snapshot, so balance,
@@ -112,9 +143,14 @@ const STATEMENTS = {
  */
 export async function loadStatement(db: Queryable, accountId: string, principal: Principal, seasonLabel: string | undefined): Promise<StatementRow | undefined> {
   const statement = STATEMENTS[principal.role];
-  const values: unknown[] = [accountId, seasonLabel ?? null];
-  if (principal.role === 'operator') values.push(principal.providerId);
-  if (principal.role === 'resident') values.push(principal.accountId);
+  const values = [accountId, seasonLabel ?? null, ...scopeValue(principal)];
   const result = await db.query<StatementRow>({ name: statement.name, text: statement.text, values });
+  return result.rows[0];
+}
+
+/** The stamp of an account in the caller's scope (undefined: none such), to check a cached statement with. */
+export async function loadStatementStamp(db: Queryable, accountId: string, principal: Principal): Promise<StatementStamp | undefined> {
+  const stamp = STAMPS[principal.role];
+  const result = await db.query<StatementStamp>({ name: stamp.name, text: stamp.text, values: [accountId, ...scopeValue(principal)] });
   return result.rows[0];
 }

@@ -4,7 +4,8 @@ import { problemResponses } from '../http/problem.js';
 import { CompoundCode, Fen, IdParams, Period, SeasonLabel, Uuid } from '../http/schemas.js';
 import { InvoiceSchema } from '../invoices/schemas.js';
 import { PlanSchema } from '../http/schemas.js';
-import { getStatement } from './service.js';
+import { createStatementCache } from './cache.js';
+import { getStatementJson } from './service.js';
 
 export const StatementSchema = Type.Object(
   {
@@ -31,6 +32,7 @@ export const StatementSchema = Type.Object(
 );
 
 export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const cache = createStatementCache();
   app.get(
     '/accounts/:id/statement',
     {
@@ -43,6 +45,12 @@ export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: StatementSchema, ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (request) => getStatement(app.pool, request.principal, request.params.id, request.query.season),
+    async (request, reply) => {
+      const json = await getStatementJson(app.pool, cache, request.principal, request.params.id, request.query.season, (statement) =>
+        String(reply.serialize(statement)),
+      );
+      // Bytes this route's own serializer produced (now or when cached): sent as they are.
+      return reply.type('application/json; charset=utf-8').send(json as never);
+    },
   );
 };

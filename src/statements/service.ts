@@ -6,7 +6,8 @@ import { notFound } from '../http/problem.js';
 import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
 import { formatInstant } from '../registry/time.js';
 import { maskName, maskPhone } from './mask.js';
-import { loadStatement, type Queryable } from './repository.js';
+import type { StatementCache } from './cache.js';
+import { loadStatement, loadStatementStamp, type Queryable, type StatementRow, type StatementStamp } from './repository.js';
 
 /** Line kinds that count towards the season cap (metered) or the flat fee (flat). */
 const PLAN_CHARGE_KINDS: Record<Plan, ReadonlySet<LineKind>> = {
@@ -29,6 +30,38 @@ export interface Statement {
 }
 
 /**
+ * An account's statement for a season, as the route's JSON. Served from `cache` when the account
+ * was read before (same role, same `season` query) and a one-row check of its stamp, in the
+ * caller's scope, finds nothing changed since (db/migrations/0010_statement_versions.sql); else
+ * computed by `statementOf` from one statement and cached. `serialize` is the route's serializer.
+ */
+export async function getStatementJson(
+  db: Queryable,
+  cache: StatementCache,
+  principal: Principal,
+  accountId: string,
+  seasonLabel: string | undefined,
+  serialize: (statement: Statement) => string,
+): Promise<Buffer> {
+  const key = `${principal.role}|${accountId}|${seasonLabel ?? ''}`;
+  const cached = cache.get(key);
+  if (cached) {
+    const stamp = await loadStatementStamp(db, accountId, principal);
+    if (!stamp) throw notFound('Account');
+    if (sameStamp(stamp, cached.stamp)) return cached.json;
+  }
+  const row = await loadStatement(db, accountId, principal, seasonLabel);
+  if (!row) throw notFound('Account');
+  const json = Buffer.from(serialize(statementOf(row, principal, seasonLabel)));
+  cache.set(key, { stamp: row, json });
+  return json;
+}
+
+function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
+  return a.statement_version === b.statement_version && a.compound_version === b.compound_version && a.invoice_count === b.invoice_count && a.today === b.today;
+}
+
+/**
  * An account's statement for a season (SPEC §7). Figures:
  * - capFen: the core's accountTerms (prorated to the occupancy's covered service days);
  * - billedFen: totals of the season's non-void invoices;
@@ -39,9 +72,7 @@ export interface Statement {
  * - usage: per billing month of the season, the units and total of its non-void invoices.
  * Residents get the holder's name and phone masked.
  */
-export async function getStatement(db: Queryable, principal: Principal, accountId: string, seasonLabel: string | undefined): Promise<Statement> {
-  const account = await loadStatement(db, accountId, principal, seasonLabel);
-  if (!account) throw notFound('Account');
+function statementOf(account: StatementRow, principal: Principal, seasonLabel: string | undefined): Statement {
   if (!account.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
   const season = seasonFromRow(account.season);
   const plan: Plan = account.plan ?? 'metered';
