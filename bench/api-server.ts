@@ -1,8 +1,9 @@
 /**
  * The servers under test of bench/api.ts, in a process of their own so that the load generator
- * never shares their event loop: the real app and a bare Fastify route that runs one indexed
- * SELECT, both on ONE pg pool. Started by bench/api.ts with BENCH_DATABASE_URL and
- * BENCH_ADMIN_TOKEN set; answers `{ appPort, barePort }` over IPC and closes on 'close'.
+ * never shares their event loop: the real app, the real app with its statement cache off, and a
+ * bare Fastify route that runs one indexed SELECT, all on ONE pg pool. Started by bench/api.ts
+ * with BENCH_DATABASE_URL and BENCH_ADMIN_TOKEN set; answers the ports over IPC and closes on
+ * 'close'.
  */
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.js';
@@ -12,6 +13,7 @@ import { createDatabase } from '../src/db/pool.js';
 
 export interface ServerPorts {
   appPort: number;
+  uncachedAppPort: number;
   barePort: number;
 }
 
@@ -20,9 +22,13 @@ async function main(): Promise<void> {
   const adminToken = process.env.BENCH_ADMIN_TOKEN;
   if (!url || !adminToken || !process.send) throw new Error('bench/api-server.ts is started by bench/api.ts');
   const { db, pool } = createDatabase(url);
-  const app = await buildApp({ config: { ...loadConfig({}), adminToken, logLevel: 'silent', databaseUrl: url }, db, pool });
+  const config = { ...loadConfig({}), adminToken, logLevel: 'silent', databaseUrl: url };
+  const app = await buildApp({ config, db, pool });
   const appPort = await freePort();
   await app.listen({ port: appPort, host: '127.0.0.1' });
+  const uncachedApp = await buildApp({ config: { ...config, statementCacheEntries: 0 }, db, pool });
+  const uncachedAppPort = await freePort();
+  await uncachedApp.listen({ port: uncachedAppPort, host: '127.0.0.1' });
   const bare = Fastify({ logger: false });
   bare.get<{ Params: { id: string } }>('/bare/:id', async (request) =>
     db.selectFrom('accounts').select(['id', 'holder_name', 'opened_on']).where('id', '=', request.params.id).executeTakeFirst(),
@@ -33,11 +39,12 @@ async function main(): Promise<void> {
   process.on('message', async (message) => {
     if (message !== 'close') return;
     await app.close();
+    await uncachedApp.close();
     await bare.close();
     await db.destroy();
     process.disconnect();
   });
-  process.send({ appPort, barePort } satisfies ServerPorts);
+  process.send({ appPort, uncachedAppPort, barePort } satisfies ServerPorts);
 }
 
 main().catch((error) => {

@@ -14,6 +14,10 @@
  * random resident (its token, its account, one of its invoices), so the per-token rate limit
  * (1000/min) never bites. Prints requests/s, p50/p99 latency and the ratios to the bare route.
  *
+ * The statement route runs twice: as configured (its cache warm: every token's statement was read
+ * in the warm-up, so each request checks a stamp and sends cached bytes) and on a second app with
+ * the cache off (every request computes its statement: the first read of each account).
+ *
  * The servers run in a child process (bench/api-server.ts): autocannon parsing responses in the
  * servers' own event loop would charge its work to them, the more so the larger the response.
  */
@@ -174,22 +178,20 @@ async function main(): Promise<void> {
     ).rows;
     const random = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
-    const { server, appPort, barePort } = await startServers(url);
-    // Warm up (JIT, pool connections, caches) before measuring.
-    await drive('warm-up', appPort, () => {
+    const { server, appPort, uncachedAppPort, barePort } = await startServers(url);
+    const statementRequest = () => {
       const r = random(residents);
-      return { path: `/v1/accounts/${r.account_id}/statement`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
-    });
+      return { path: `/v1/accounts/${r.account_id}/statement?season=2025-26`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
+    };
+    // Warm up (JIT, pool connections, token and statement caches) before measuring.
+    await drive('warm-up', appPort, statementRequest);
+    await drive('warm-up', uncachedAppPort, statementRequest);
     const results: Result[] = [];
     results.push(
       await drive('bare indexed SELECT', barePort, () => ({ path: `/bare/${random(residents).account_id}`, headers: {} })),
     );
-    results.push(
-      await drive('GET /v1/accounts/{id}/statement (resident)', appPort, () => {
-        const r = random(residents);
-        return { path: `/v1/accounts/${r.account_id}/statement?season=2025-26`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
-      }),
-    );
+    results.push(await drive('GET /v1/accounts/{id}/statement (resident)', appPort, statementRequest));
+    results.push(await drive('same, statement cache off (every read computed)', uncachedAppPort, statementRequest));
     results.push(
       await drive('GET /v1/invoices/{id} (resident)', appPort, () => {
         const r = random(residents);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { STATEMENT_CACHE_MAX_ENTRIES } from './statements/cache.js';
 
 /** Runtime configuration, read once from the environment and validated before anything starts. */
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   jsonBodyLimitBytes: number;
   /** Cron expression for the in-process monthly batch; absent means no schedule. */
   billingSchedule: string | undefined;
+  /** Statements kept in this process's cache (src/statements/cache.ts); 0 turns it off. */
+  statementCacheEntries: number;
 }
 
 export class ConfigError extends Error {
@@ -78,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     csvUploadLimitBytes: integer(env, 'CSV_UPLOAD_LIMIT_MB', 100, 1, 10_000) * MIB,
     jsonBodyLimitBytes: 16 * MIB,
     billingSchedule: optional(env, 'BILLING_SCHEDULE'),
+    statementCacheEntries: integer(env, 'STATEMENT_CACHE_ENTRIES', STATEMENT_CACHE_MAX_ENTRIES, 0, 1_000_000),
   };
 }

@@ -32,7 +32,7 @@ export const StatementSchema = Type.Object(
 );
 
 export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const cache = createStatementCache();
+  const cache = createStatementCache(app.config.statementCacheEntries);
   app.get(
     '/accounts/:id/statement',
     {

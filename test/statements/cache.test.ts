@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import t from 'tap';
 import type { Principal } from '../../src/auth/principal.js';
-import { createStatementCache } from '../../src/statements/cache.js';
+import { loadConfig } from '../../src/config.js';
+import { createStatementCache, STATEMENT_CACHE_MAX_ENTRIES } from '../../src/statements/cache.js';
 import { loadStatementStamp, type Queryable } from '../../src/statements/repository.js';
 import { getStatementJson } from '../../src/statements/service.js';
 import { testApp } from '../helpers/app.js';
@@ -101,4 +102,23 @@ t.test('every table behind a statement moves its stamp; the batch inserts fire n
     SELECT c.relname AS table, t.tgname AS trigger FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
     WHERE NOT t.tgisinternal AND c.relname IN ('invoices', 'invoice_lines') AND (t.tgtype & 4) <> 0`.execute(db);
   t.same(triggers.rows, [], 'no INSERT trigger on invoices or invoice lines');
+});
+
+t.test('STATEMENT_CACHE_ENTRIES sizes the cache; 0 turns it off and every read computes', async (t) => {
+  t.equal(loadConfig({}).statementCacheEntries, STATEMENT_CACHE_MAX_ENTRIES);
+  t.equal(loadConfig({ STATEMENT_CACHE_ENTRIES: '0' }).statementCacheEntries, 0);
+  t.throws(() => loadConfig({ STATEMENT_CACHE_ENTRIES: 'many' }), /STATEMENT_CACHE_ENTRIES: must be an integer/);
+
+  const { app, db } = await testApp(t, { statementCacheEntries: 0 });
+  const s = await twoProviderScene(app, db, 2);
+  const url = `/v1/accounts/${s.homeA.accountId}/statement?season=2025-26`;
+  const before = (await app.inject({ url, headers: s.residentA })).json();
+  await db.updateTable('invoices').set({ paid_fen: 700, status: 'partially_paid' }).where('id', '=', s.invoicesA[0]!.id).execute();
+  const after = (await app.inject({ url, headers: s.residentA })).json();
+  t.equal(before.invoices[0].paidFen, 0);
+  t.equal(after.invoices[0].paidFen, 700);
+
+  const off = createStatementCache(0);
+  off.set('k', { stamp: { statement_version: 0, compound_version: 0, invoice_count: 0, today: '2026-01-01' }, json: Buffer.from('{}') });
+  t.equal(off.get('k'), undefined, 'a cache of 0 entries keeps nothing');
 });
