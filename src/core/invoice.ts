@@ -104,7 +104,8 @@ export function accountTerms(facts: AccountSeasonFacts): AccountTerms {
   return { fullCapFen, capFen, seasonDays: s.totalDays, coveredDays, occupancy };
 }
 
-function checkBilled(billed: SeasonBilled): void {
+/** Internal (shared with settlement): `billed` holds whole fen. */
+export function checkBilled(billed: SeasonBilled): void {
   assertFen(billed.usageFen, 'billed.usageFen');
   assertFen(billed.flatFen, 'billed.flatFen');
 }
@@ -144,7 +145,8 @@ export function usageSuffix(noReading: boolean, replaced: boolean): string {
   return noReading ? ' (无新读数 no new reading)' : replaced ? ' (含换表 incl. meter replacement)' : '';
 }
 
-function sumLines(lines: readonly InvoiceLine[]): number {
+/** Internal (shared with settlement): the invoice total, checked to be whole fen. */
+export function sumLines(lines: readonly InvoiceLine[]): number {
   let total = 0;
   for (const l of lines) total += l.amountFen;
   assertFen(total, 'totalFen');

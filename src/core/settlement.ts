@@ -2,11 +2,13 @@
  * Final settlement of an account closing mid-season (SPEC §5 "Invoices", §7 proration).
  * The cap / flat fee is prorated to the covered service days of [openedOn, closedOn).
  */
-import { assertFen, formatFenAsCny, formatQuantity, type Qty } from './decimal.js';
+import { formatFenAsCny, formatQuantity, type Qty } from './decimal.js';
 import {
   accountTerms,
   addAdjustmentLines,
   capDescription,
+  checkBilled,
+  sumLines,
   usageSuffix,
   type AccountSeasonFacts,
   type InvoiceLine,
@@ -55,8 +57,7 @@ export function computeFinalSettlement(
   if (closedOn === undefined || closedOn === null) throw new Error('final settlement needs closedOn');
   const s = facts.season;
   const t = accountTerms(facts);
-  assertFen(billed.usageFen, 'billed.usageFen');
-  assertFen(billed.flatFen, 'billed.flatFen');
+  checkBilled(billed);
   const adjLines: InvoiceLine[] = [];
   const [adjUsage, adjFlat] = addAdjustmentLines(adjLines, adjustments, facts.plan);
   const lines: InvoiceLine[] = [];
@@ -110,9 +111,7 @@ export function computeFinalSettlement(
   }
 
   for (const l of adjLines) lines.push(l);
-  let totalFen = 0;
-  for (const l of lines) totalFen += l.amountFen;
-  assertFen(totalFen, 'totalFen');
+  const totalFen = sumLines(lines);
   return {
     closedOn,
     plan: facts.plan,
