@@ -17,23 +17,10 @@ import {
   type MonthInvoice,
   type SeasonBilled,
 } from '../../src/core/index.js';
+import { DEFAULT_SEASON } from '../helpers/season.js';
 
-const DEF = {
-  label: '2025-26',
-  heating: { start: '2025-11-15', end: '2026-03-15' },
-  cooling: { start: '2026-06-15', end: '2026-09-15' },
-  unitRate: '0.33',
-  capPerM2: '35',
-};
-const season = buildSeason(DEF);
-const upfrontSeason = buildSeason({
-  label: '2025-26',
-  heating: { start: '2025-11-15', end: '2026-03-15' },
-  cooling: { start: '2026-06-15', end: '2026-09-15' },
-  unitRate: '0.3300',
-  capPerM2: '35.0000',
-  flatBilling: 'upfront',
-});
+const season = buildSeason(DEFAULT_SEASON);
+const upfrontSeason = buildSeason({ ...DEFAULT_SEASON, unitRate: '0.3300', capPerM2: '35.0000', flatBilling: 'upfront' });
 
 const metered = (extra: Partial<AccountSeasonFacts> = {}): AccountSeasonFacts => ({
   plan: 'metered',
@@ -217,7 +204,7 @@ t.test('fractional areas and readings: half-up rounding decides the fen', async 
   const nums = computeMonthInvoice(metered({ areaM2: 10.001 }), '2025-12', { startValue: 12345.6, endValue: 12347.1 }, { usageFen: 0, flatFen: 0 });
   t.equal(nums?.capFen, 35004, 'JSON number area 10.001 × 35 = 35003.5 fen → 35004');
   t.equal(nums?.totalFen, 50, 'JSON number readings');
-  const rate4 = buildSeason({ ...DEF, unitRate: '0.3333' });
+  const rate4 = buildSeason({ ...DEFAULT_SEASON, unitRate: '0.3333' });
   const r4 = computeMonthInvoice(metered({ season: rate4 }), '2025-12', { startValue: '0', endValue: '1.5' }, { usageFen: 0, flatFen: 0 });
   t.equal(r4?.totalFen, 50, '1.5 × 0.3333 = 49.995 fen → 50');
   t.equal(r4?.lines[0]?.unitRate, '0.3333');
@@ -298,8 +285,8 @@ t.test('input errors are explicit', async (t) => {
   t.throws(() => computeMonthInvoice(metered(), '2026-01', { startValue: '1', endValue: '2' }, { usageFen: 0.5, flatFen: 0 }), {
     message: /billed.usageFen/,
   });
-  t.throws(() => buildSeason({ ...DEF, flatBilling: 'monthly' as 'upfront' }), { message: /flatBilling/ });
-  t.throws(() => buildSeason({ ...DEF, unitRate: '0.33333' }), { message: /unitRate: "0.33333" has more than 4/ });
+  t.throws(() => buildSeason({ ...DEFAULT_SEASON, flatBilling: 'monthly' as 'upfront' }), { message: /flatBilling/ });
+  t.throws(() => buildSeason({ ...DEFAULT_SEASON, unitRate: '0.33333' }), { message: /unitRate: "0.33333" has more than 4/ });
 });
 
 t.test('metered charge and season replay for corrections', async (t) => {

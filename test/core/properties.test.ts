@@ -20,14 +20,10 @@ import {
   type MeteredUsage,
   type Season,
 } from '../../src/core/index.js';
+import { DEFAULT_WINDOWS } from '../helpers/season.js';
 
-const WINDOWS = {
-  label: '2025-26',
-  heating: { start: '2025-11-15', end: '2026-03-15' },
-  cooling: { start: '2026-06-15', end: '2026-09-15' },
-};
-const FIRST = dayNumber('2025-11-15');
-const LAST = dayNumber('2026-09-15');
+const FIRST = dayNumber(DEFAULT_WINDOWS.heating.start);
+const LAST = dayNumber(DEFAULT_WINDOWS.cooling.end);
 /** CORE_PROPERTY_RUNS=20000 for a deeper search. */
 const RUNS = { numRuns: Number(process.env['CORE_PROPERTY_RUNS'] ?? 400) };
 
@@ -51,7 +47,7 @@ const monthsUnitsArb = fc.array(unitsArb, { minLength: 9, maxLength: 9 });
 const dayArb = fc.integer({ min: FIRST - 30, max: LAST + 30 });
 
 function seasonOf(rate: bigint, capPerM2: bigint, flatBilling: FlatBilling = 'installments'): Season {
-  return buildSeason({ ...WINDOWS, unitRate: formatRate(rate), capPerM2: formatRate(capPerM2), flatBilling });
+  return buildSeason({ ...DEFAULT_WINDOWS, unitRate: formatRate(rate), capPerM2: formatRate(capPerM2), flatBilling });
 }
 
 const ALLOWED_NEGATIVE = new Set(['cap', 'adjustment', 'final_settlement']);

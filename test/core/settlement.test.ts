@@ -1,15 +1,9 @@
 import t from 'tap';
 import { buildSeason, computeFinalSettlement, type AccountSeasonFacts } from '../../src/core/index.js';
+import { DEFAULT_SEASON } from '../helpers/season.js';
 
-const DEF = {
-  label: '2025-26',
-  heating: { start: '2025-11-15', end: '2026-03-15' },
-  cooling: { start: '2026-06-15', end: '2026-09-15' },
-  unitRate: '0.33',
-  capPerM2: '35',
-};
-const season = buildSeason(DEF);
-const upfront = buildSeason({ ...DEF, flatBilling: 'upfront' });
+const season = buildSeason(DEFAULT_SEASON);
+const upfront = buildSeason({ ...DEFAULT_SEASON, flatBilling: 'upfront' });
 
 /** 99 m², closing 2026-01-20: 66 of 212 service days, prorated cap 107,873 fen. */
 const closing = (extra: Partial<AccountSeasonFacts> = {}): AccountSeasonFacts => ({
