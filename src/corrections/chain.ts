@@ -17,10 +17,9 @@
  * after a correction started from the corrected value, so its Δstart is 0.
  *
  * "Started from": the monthly batch starts an invoice at the end reading of the account's
- * latest earlier invoice (START_SKIPS_VOID false: a void invoice's end reading is still where
- * the next one starts, and what the void invoice carried is re-billed by an adjustment), or of
- * the latest one not void when it was issued (START_SKIPS_VOID true: the next invoice bills the
- * void one's usage again itself).
+ * latest earlier invoice, void or not: a void invoice's end reading is still where the next one
+ * starts, and what the void invoice carried is re-billed by an adjustment, so its units still
+ * count in the season's replay.
  */
 import type { Qty } from '../core/index.js';
 
@@ -33,8 +32,6 @@ export interface ChainInvoice {
   void: boolean;
   /** Creation instant (ms): issue order. */
   createdAt: number;
-  /** Void instant (ms) or null. */
-  voidedAt: number | null;
   endReadingId: number | null;
   /** Meter of the end reading (null without one). */
   endMeterId: string | null;
@@ -57,20 +54,15 @@ export function chainOrder(invoices: readonly ChainInvoice[]): ChainInvoice[] {
   return [...invoices].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : a.createdAt - b.createdAt));
 }
 
-/** Whether the batch starts a month after the latest NON-void invoice (see above). */
-export const START_SKIPS_VOID = false;
-
 /**
  * The invoice whose end reading invoice k started from: the latest earlier invoice (in issue
- * order, created no later than k) with an end reading (and, when voids are skipped, not yet
- * void when k was issued).
+ * order, created no later than k) with an end reading, void or not (see above).
  */
-export function startInvoiceOf(ordered: readonly ChainInvoice[], index: number, skipVoid = START_SKIPS_VOID): ChainInvoice | undefined {
+function startInvoiceOf(ordered: readonly ChainInvoice[], index: number): ChainInvoice | undefined {
   const k = ordered[index] as ChainInvoice;
   for (let j = index - 1; j >= 0; j--) {
     const p = ordered[j] as ChainInvoice;
     if (p.createdAt > k.createdAt) continue;
-    if (skipVoid && p.voidedAt !== null && p.voidedAt <= k.createdAt) continue;
     if (p.endReadingId === null) continue;
     return p;
   }
@@ -97,17 +89,13 @@ export interface CorrectedInvoice {
   /** The invoice its usage started from (undefined: the opening reading). */
   start: ChainInvoice | undefined;
   correctedUnits: Qty;
-  /** Units still counting as usage: non-void, the start of a later invoice, or any when voids are not skipped. */
-  covering: boolean;
 }
 
-/** Every invoice with its corrected units and whether its usage still counts (see above). */
+/** Every invoice with its corrected units (see above). */
 export function correctChain(invoices: readonly ChainInvoice[], meters: ReadonlyMap<string, ChainMeter>): CorrectedInvoice[] {
   const ordered = chainOrder(invoices);
-  const startedFrom = new Set<string>();
-  const out: CorrectedInvoice[] = ordered.map((invoice, i) => {
+  return ordered.map((invoice, i) => {
     const start = startInvoiceOf(ordered, i);
-    if (start) startedFrom.add(start.id);
     let corrected = invoice.usageUnits;
     if (invoice.endReadingId !== null && invoice.endValue !== null && invoice.currentEndValue !== null) {
       corrected += invoice.currentEndValue - invoice.endValue;
@@ -116,13 +104,11 @@ export function correctChain(invoices: readonly ChainInvoice[], meters: Readonly
         corrected -= start.currentEndValue - startedAt;
       }
     }
-    return { invoice, start, correctedUnits: corrected, covering: !invoice.void || !START_SKIPS_VOID };
+    return { invoice, start, correctedUnits: corrected };
   });
-  for (const c of out) if (startedFrom.has(c.invoice.id)) c.covering = true;
-  return out;
 }
 
 /** The invoices of one season whose corrected units a replay must price, in period order. */
 export function seasonUnits(chain: readonly CorrectedInvoice[], seasonLabel: string): CorrectedInvoice[] {
-  return chain.filter((c) => c.covering && c.invoice.seasonLabel === seasonLabel);
+  return chain.filter((c) => c.invoice.seasonLabel === seasonLabel);
 }

@@ -85,7 +85,6 @@ export async function chainInvoices(db: Executor, accountId: string) {
       'i.kind',
       'i.status',
       'i.created_at',
-      'i.voided_at',
       'i.end_reading_id',
       'i.end_value',
       'i.usage_units',

@@ -38,7 +38,7 @@ import { loadInvoicesOut } from '../invoices/repository.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
 import { quantityOut } from '../registry/schemas.js';
 import { formatInstant, FUTURE_SKEW_MS, localToday, startOfLocalDate } from '../registry/time.js';
-import { chainOrder, correctChain, seasonUnits, START_SKIPS_VOID, type ChainInvoice, type ChainMeter, type CorrectedInvoice } from './chain.js';
+import { chainOrder, correctChain, seasonUnits, type ChainInvoice, type ChainMeter, type CorrectedInvoice } from './chain.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import * as repo from './repository.js';
 
@@ -82,7 +82,6 @@ async function loadChain(db: Executor, account: AccountRow) {
     kind: r.kind,
     void: r.status === 'void',
     createdAt: r.created_at.getTime(),
-    voidedAt: r.voided_at ? r.voided_at.getTime() : null,
     endReadingId: r.end_reading_id,
     endMeterId: r.end_meter_id,
     endValue: r.end_value === null ? null : qty(r.end_value),
@@ -514,7 +513,7 @@ export async function closeAccount(
     // Usage since the reading the last invoice ended at (as the batch starts a month), or the opening reading.
     const { invoices, meterRows } = await loadChain(tx, closed);
     const ordered = chainOrder(invoices).filter(
-      (i) => (!START_SKIPS_VOID || !i.void) && i.endReadingId !== null && i.currentEndValue !== null && i.endMeterId !== null,
+      (i) => i.endReadingId !== null && i.currentEndValue !== null && i.endMeterId !== null,
     );
     const last = ordered[ordered.length - 1];
     let start: { meterId: string; value: Qty };
