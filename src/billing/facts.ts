@@ -12,7 +12,7 @@ import {
   periodBounds,
   seasonForPeriod,
   type MeteredUsage,
-  type RegisterSegment,
+  usageAcrossMeters,
   type Season,
   type SeasonBilled,
 } from '../core/index.js';
@@ -374,23 +374,8 @@ function endPoint(start: RegisterPoint, meters: readonly MeterRow[]): RegisterPo
 
 /** The core's usage input: one register, or segments across meter replacements (SPEC §4). */
 function usageBetween(accountId: string, start: RegisterPoint, end: RegisterPoint | null, meters: readonly MeterRow[]): MeteredUsage {
-  if (end === null) return { startValue: start.value, endValue: null };
-  if (end.meterId === start.meterId) return { startValue: start.value, endValue: end.value };
-  const byId = new Map(meters.map((m) => [m.id, m]));
-  const path: MeterRow[] = [];
-  let current = byId.get(end.meterId as string);
-  while (current && current.id !== start.meterId) {
-    path.unshift(current);
-    current = current.replaces_meter_id === null ? undefined : byId.get(current.replaces_meter_id);
-    if (path.length > meters.length) break;
-  }
-  if (!current || current.final_reading === null) {
-    throw new Error(`account ${accountId}: the meter of the latest reading does not replace the meter billing last ended on`);
-  }
-  const segments: RegisterSegment[] = [{ from: start.value, to: current.final_reading }];
-  for (const m of path) {
-    if (m.id === end.meterId) segments.push({ from: m.initial_reading, to: end.value });
-    else if (m.final_reading !== null) segments.push({ from: m.initial_reading, to: m.final_reading });
-  }
-  return { segments };
+  const chained = meters.map((m) => ({ id: m.id, replacesId: m.replaces_meter_id, initialReading: m.initial_reading, finalReading: m.final_reading }));
+  const usage = usageAcrossMeters(chained, { meterId: start.meterId ?? '', value: start.value }, end && { meterId: end.meterId ?? '', value: end.value });
+  if (usage === null) throw new Error(`account ${accountId}: the meter of the latest reading does not replace the meter billing last ended on`);
+  return usage;
 }

@@ -19,6 +19,48 @@ export type MeteredUsage =
   | { startValue: DecimalInput; endValue: DecimalInput | null }
   | { segments: readonly RegisterSegment[] };
 
+/** A household meter as the replacement chain needs it (SPEC §4). */
+export interface ChainedMeter {
+  id: string;
+  /** The meter this one replaced, if any. */
+  replacesId: string | null;
+  initialReading: DecimalInput;
+  /** Set when the meter was retired (every replaced meter is). */
+  finalReading: DecimalInput | null;
+}
+
+/** A register position: a value on one meter. */
+export interface MeterPoint {
+  meterId: string;
+  value: DecimalInput;
+}
+
+/**
+ * Usage from `start` to `end` (`end` null: no newer reading yet) over the household's meters
+ * (SPEC §4): one register when both are on the same meter; otherwise the start meter up to its
+ * final reading, then each replacement from its initial reading, up to `end` on the last one.
+ * Null when `end`'s meter does not descend from `start`'s through retired meters.
+ */
+export function usageAcrossMeters(meters: readonly ChainedMeter[], start: MeterPoint, end: MeterPoint | null): MeteredUsage | null {
+  if (end === null) return { startValue: start.value, endValue: null };
+  if (end.meterId === start.meterId) return { startValue: start.value, endValue: end.value };
+  const byId = new Map(meters.map((m) => [m.id, m]));
+  const path: ChainedMeter[] = [];
+  let current = byId.get(end.meterId);
+  while (current && current.id !== start.meterId) {
+    path.unshift(current);
+    if (path.length > meters.length) return null;
+    current = current.replacesId === null ? undefined : byId.get(current.replacesId);
+  }
+  if (!current || current.finalReading === null) return null;
+  const segments: RegisterSegment[] = [{ from: start.value, to: current.finalReading }];
+  for (const m of path) {
+    if (m.id === end.meterId) segments.push({ from: m.initialReading, to: end.value });
+    else if (m.finalReading !== null) segments.push({ from: m.initialReading, to: m.finalReading });
+  }
+  return { segments };
+}
+
 export interface UnitsResult {
   units: Qty;
   /** True only when no segment has a reading newer than its start (SPEC §7). */

@@ -29,7 +29,7 @@ import {
   type MeteredUsage,
   type PendingAdjustment,
   type Qty,
-  type RegisterSegment,
+  usageAcrossMeters,
   type Season,
 } from '../core/index.js';
 import type { Database, Executor } from '../db/pool.js';
@@ -384,23 +384,16 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
 
 type MeterRow = Awaited<ReturnType<typeof repo.householdMeters>>[number];
 
-/** Register segments from a start (meter, value) to the closing reading across replacements (SPEC §4). */
+/** Usage from where billing last ended to the closing reading, across replacements (SPEC §4). */
 function usageAcross(meters: readonly MeterRow[], start: { meterId: string; value: Qty }, end: { meterId: string; value: Qty }): MeteredUsage {
-  if (start.meterId === end.meterId) return { startValue: formatQuantity(start.value), endValue: formatQuantity(end.value) };
-  const byId = new Map(meters.map((m) => [m.id, m]));
-  const path: MeterRow[] = [];
-  let current = byId.get(end.meterId);
-  while (current && current.id !== start.meterId) {
-    path.unshift(current);
-    current = current.replaces_meter_id ? byId.get(current.replaces_meter_id) : undefined;
-  }
-  if (!current) throw conflict('The closing meter does not descend from the meter billing last ended on.');
-  const segments: RegisterSegment[] = [{ from: formatQuantity(start.value), to: current.final_reading ?? formatQuantity(start.value) }];
-  for (const m of path) {
-    const isEnd = m.id === end.meterId;
-    segments.push({ from: m.initial_reading, to: isEnd ? formatQuantity(end.value) : (m.final_reading ?? m.initial_reading) });
-  }
-  return { segments };
+  const chained = meters.map((m) => ({ id: m.id, replacesId: m.replaces_meter_id, initialReading: m.initial_reading, finalReading: m.final_reading }));
+  const usage = usageAcrossMeters(
+    chained,
+    { meterId: start.meterId, value: formatQuantity(start.value) },
+    { meterId: end.meterId, value: formatQuantity(end.value) },
+  );
+  if (usage === null) throw conflict('The closing meter does not descend from the meter billing last ended on.');
+  return usage;
 }
 
 /** The season a closing on `closedOn` settles: the latest starting before it, else the first. */

@@ -53,3 +53,26 @@ t.test('a meter replaced between two billing months: usage billed once, correcti
   t.equal(await seasonTotal(db, a.accountId), await seasonTotal(db, twin.accountId), 'the whole season equals the twin without a replacement');
   t.equal(await seasonTotal(db, a.accountId), 13_200 * 33);
 });
+
+t.test('a move-out after a meter replacement: the final bill counts both registers once', async (t) => {
+  const { app, db, pool } = await testApp(t);
+  const op = await operatorWithCompound(app, 'lanjing');
+  await insertDefaultSeason(db, op.compound.id);
+  const a = await insertHome(db, op.compound.id, { openedOn: '2025-11-01' });
+  await insertReadings(db, op.compound.id, a.meterId, SEASON_MONTHS.slice(0, 2).map((p, i) => [monthReadAt(p), String(WORKED[i])]));
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
+  t.equal(await seasonTotal(db, a.accountId), 135_300);
+
+  // Billing ended at 4100 on the old meter; it was retired at 5000 and the new one read 1000 at the move-out.
+  await createMeter(app, op.headers, a.householdId, { serial: 'NEW-1', installedAt: '2026-01-10T00:00:00', initialReading: '0', replaces: a.serial, finalReading: '5000' });
+  const close = await app.inject({ method: 'POST', url: `/v1/accounts/${a.accountId}/close`, headers: op.headers, payload: { closedOn: '2026-01-20', closingReading: '1000' } });
+  t.equal(close.statusCode, 201, close.body);
+  // (5000 − 4100) + (1000 − 0) = 1,900 units: the same final bill as a move-out at 6000 on one meter
+  // (close.test.ts): all above the prorated cap round(346,500 × 66 / 212) = 107,873.
+  t.match(close.json().lines, [
+    { kind: 'usage', units: '1900', amountFen: 62_700 },
+    { kind: 'cap', amountFen: -62_700 },
+    { kind: 'final_settlement', amountFen: -27_427 },
+  ]);
+  t.equal(await seasonTotal(db, a.accountId), 107_873);
+});
