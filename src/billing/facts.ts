@@ -131,6 +131,11 @@ const HOUSEHOLD_ORDER = 'ORDER BY h.household_no, a.opened_on, a.id';
  * of its size.) Declared in the batch's transaction; gone at its end.
  */
 const DECLARE_ACCOUNTS_CURSOR = `DECLARE billing_accounts NO SCROLL CURSOR FOR ${ACCOUNTS_SELECT} ${HOUSEHOLD_ORDER}`;
+/*
+ * A cursor is planned for its first 10% of rows (cursor_tuple_fraction) unless told otherwise;
+ * the batch reads every row, so plan it like a whole SELECT. Local to the batch's transaction.
+ */
+const PLAN_CURSOR_FOR_ALL_ROWS = "SELECT set_config('cursor_tuple_fraction', '1', true)";
 const CLOSE_ACCOUNTS_CURSOR = 'CLOSE billing_accounts';
 /** FETCH takes no bind parameter: the count is spliced in, and only ever a checked integer. */
 const fetchAccounts = (count: number) => {
@@ -255,6 +260,7 @@ export async function* billingFactsChunks(client: pg.ClientBase, month: BillingM
   const season = month.season;
   if (!season) return;
   const fetch = fetchAccounts(chunkSize);
+  await client.query(PLAN_CURSOR_FOR_ALL_ROWS);
   await client.query(DECLARE_ACCOUNTS_CURSOR, accountsParams(month, season));
   for (;;) {
     const accounts = (await client.query<AccountRow>(fetch)).rows;
