@@ -2,7 +2,7 @@
  * The servers under test of bench/api.ts, in a process of their own so that the load generator
  * never shares their event loop: the real app, the real app with its statement cache off, and a
  * bare Fastify route that runs one indexed SELECT, all on ONE pg pool. Started by bench/api.ts
- * with BENCH_DATABASE_URL and BENCH_ADMIN_TOKEN set; answers the ports over IPC and closes on
+ * with BENCH_DATABASE_URL, BENCH_ADMIN_TOKEN and BENCH_POOL_SIZE set; answers the ports over IPC and closes on
  * 'close'.
  */
 import Fastify from 'fastify';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const url = process.env.BENCH_DATABASE_URL;
   const adminToken = process.env.BENCH_ADMIN_TOKEN;
   if (!url || !adminToken || !process.send) throw new Error('bench/api-server.ts is started by bench/api.ts');
-  const { db, pool } = createDatabase(url);
+  const { db, pool } = createDatabase(url, { max: Number(process.env.BENCH_POOL_SIZE ?? 20) });
   const config = { ...loadConfig({}), adminToken, logLevel: 'silent', databaseUrl: url };
   const app = await buildApp({ config, db, pool });
   const appPort = await freePort();

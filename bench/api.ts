@@ -2,7 +2,7 @@
  * API read benchmark: the resident statement and GET /v1/invoices/{id} of the real app against a
  * bare Fastify route that runs one indexed SELECT through the same pool.
  *
- *   npx tsx bench/api.ts [--households 100000] [--duration 10] [--connections 64] [--tokens 2000]
+ *   npx tsx bench/api.ts [--households 100000] [--duration 10] [--connections 64] [--tokens 2000] [--pool 20]
  *
  * Uses DATABASE_URL when set (a scratch database is created on that server and dropped after),
  * else an embedded PostgreSQL in a temporary directory. Creates, set-wise in SQL: one compound with
@@ -35,6 +35,8 @@ const HOUSEHOLDS = arg('--households', 100_000);
 const DURATION = arg('--duration', 10);
 const CONNECTIONS = arg('--connections', 64);
 const TOKENS = arg('--tokens', 2000);
+/** pg connections of the servers' one pool (the app's default is 20). */
+const POOL = arg('--pool', 20);
 const ADMIN_TOKEN = `bench-admin-${randomBytes(12).toString('hex')}`;
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -140,7 +142,7 @@ async function drive(name: string, port: number, pick: () => { path: string; hea
 async function startServers(url: string): Promise<ServerPorts & { server: ChildProcess }> {
   const server = fork(new URL('./api-server.ts', import.meta.url), {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_ADMIN_TOKEN: ADMIN_TOKEN },
+    env: { ...process.env, BENCH_DATABASE_URL: url, BENCH_ADMIN_TOKEN: ADMIN_TOKEN, BENCH_POOL_SIZE: String(POOL) },
   });
   const exited = once(server, 'exit').then(([code]) => {
     throw new Error(`bench/api-server.ts exited with ${String(code)} before listening`);
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
 
     const base = results[0]!.rps;
     log('');
-    log(`${HOUSEHOLDS} households, ${CONNECTIONS} connections, ${DURATION} s per route, pool of 20`);
+    log(`${HOUSEHOLDS} households, ${CONNECTIONS} connections, ${DURATION} s per route, pool of ${POOL}`);
     log('| route | requests/s | p50 ms | p99 ms | vs bare | non-2xx |');
     log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const r of results) {
