@@ -3,7 +3,7 @@ import { accountTerms, buildSeason } from '../../src/core/index.js';
 import { maskName, maskPhone } from '../../src/statements/mask.js';
 import { admin, bearer, testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome } from '../helpers/data.js';
-import { insertInvoice, insertMeteredSeason, meteredLines, twoProviderScene, WORKED_FLAT } from '../helpers/invoices.js';
+import { insertInvoice, meteredLines, twoProviderScene, WORKED_FLAT } from '../helpers/invoices.js';
 import { residentToken } from '../helpers/registry.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { defaultSeason as seedSeason } from '../../seeds/compounds.js';
@@ -140,5 +140,4 @@ t.test('statement: other seasons stay apart; balance spans all time', async (t) 
   t.equal(next.billedFen, 3_300);
   t.equal(next.invoices.length, 1);
   t.equal(next.balanceFen, old.balanceFen);
-  void insertMeteredSeason;
 });
