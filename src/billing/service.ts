@@ -8,7 +8,9 @@
  * set-wise (facts.ts), compute every invoice with the core in TypeScript (compute.ts), number
  * them gaplessly in household order and COPY invoices and lines straight into their tables.
  * Either the whole compound commits or nothing of it does; a crashed run is finished by running
- * the month again (already billed accounts are not due any more).
+ * the month again (already billed accounts are not due any more). After the commit, credit on
+ * the compound's accounts settles their open invoices (payments/credit.ts), in a transaction of
+ * its own that every run repeats.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -19,6 +21,7 @@ import { audit } from '../audit/audit.js';
 import { addDays, localDateOf } from '../core/index.js';
 import type { Database } from '../db/pool.js';
 import { notFound } from '../http/problem.js';
+import { applyCompoundCredit } from '../payments/credit.js';
 import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound } from './facts.js';
 import { invoiceNumber, lockCompoundReadings, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
@@ -227,6 +230,17 @@ UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued 
   total_fen = total_fen + $4, capped_accounts = capped_accounts + $5
 WHERE id = $1`;
 
+async function auditCompound(client: pg.PoolClient, request: CompoundMonthRequest, action: string, details: object): Promise<void> {
+  await client.query('INSERT INTO audit_log (actor, action, entity, entity_id, compound_id, details) VALUES ($1, $2, $3, $4, $5, $6)', [
+    request.actor,
+    action,
+    'billing_run',
+    request.runId,
+    request.compoundId,
+    JSON.stringify(details),
+  ]);
+}
+
 /** COPY text format: backslash, tab, newline and carriage return escaped. */
 function copyText(value: string): string {
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
@@ -392,18 +406,33 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     if (request.runId !== null) {
       await client.query(RUN_PROGRESS_SQL, [request.runId, summary.accountsBilled, summary.invoicesIssued, summary.totalFen, summary.cappedAccounts]);
     }
-    await client.query(
-      'INSERT INTO audit_log (actor, action, entity, entity_id, compound_id, details) VALUES ($1, $2, $3, $4, $5, $6)',
-      [
-        request.actor,
-        'billing-run.compound',
-        'billing_run',
-        request.runId,
-        compoundId,
-        JSON.stringify({ period, invoicesIssued: summary.invoicesIssued, accountsBilled: summary.accountsBilled, totalFen: summary.totalFen, cappedAccounts: summary.cappedAccounts, firstSeq: seq - summary.invoicesIssued + 1, lastSeq: seq }),
-      ],
-    );
+    await auditCompound(client, request, 'billing-run.compound', {
+      period,
+      invoicesIssued: summary.invoicesIssued,
+      accountsBilled: summary.accountsBilled,
+      totalFen: summary.totalFen,
+      cappedAccounts: summary.cappedAccounts,
+      firstSeq: seq - summary.invoicesIssued + 1,
+      lastSeq: seq,
+    });
     await client.query('COMMIT');
+
+    // Credit already on an account (an earlier overpayment) settles the new invoices, in a short
+    // transaction of its own after the compound's: it locks only accounts with credit, and a
+    // failure here leaves the invoices issued and is settled by running the month again (which
+    // issues nothing twice and settles again).
+    try {
+      await client.query('BEGIN');
+      const allocations = await applyCompoundCredit(client, compoundId);
+      if (allocations.length > 0) {
+        const amountFen = allocations.reduce((sum, a) => sum + a.amountFen, 0);
+        await auditCompound(client, request, 'billing-run.credit', { period, allocations: allocations.length, amountFen });
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`${summary.invoicesIssued} invoices were issued, but applying credit to them failed (run the month again to apply it): ${reason}`);
+    }
     return summary;
   } catch (error) {
     try {

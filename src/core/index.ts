@@ -6,3 +6,4 @@ export * from './metered.js';
 export * from './flat.js';
 export * from './invoice.js';
 export * from './settlement.js';
+export * from './allocation.js';

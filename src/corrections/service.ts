@@ -35,6 +35,7 @@ import {
 import type { Database, Executor } from '../db/pool.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { loadInvoicesOut } from '../invoices/repository.js';
+import { applyCredit } from '../payments/credit.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
 import { quantityOut } from '../registry/schemas.js';
 import { formatInstant, FUTURE_SKEW_MS, localToday, startOfLocalDate } from '../registry/time.js';
@@ -590,6 +591,8 @@ export async function closeAccount(
         .where('id', 'in', pending.map((a) => a.id))
         .execute();
     }
+    // Credit on the account (an overpayment) settles what is still owed, the final invoice included.
+    const creditApplied = await applyCredit(tx, [accountId]);
 
     await audit(tx, {
       actor: principal.actor,
@@ -614,6 +617,7 @@ export async function closeAccount(
         capFen: settlement.capFen,
         coveredDays: settlement.coveredDays,
         appliedAdjustments: pending.map((a) => a.id),
+        creditApplied,
       },
     });
     const [out] = await loadInvoicesOut(tx, [invoice.id]);

@@ -5,17 +5,8 @@ import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/pool.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 import { formatInstant, FUTURE_SKEW_MS, parseLocalInstant } from '../registry/time.js';
-import {
-  addAllocation,
-  creditsForUpdate,
-  findPaymentByKey,
-  insertPayment,
-  lockAccount,
-  openInvoicesForUpdate,
-  paymentAllocations,
-  setInvoicePaid,
-  setUnallocated,
-} from './repository.js';
+import { applyCredit } from './credit.js';
+import { findPaymentByKey, insertPayment, paymentAllocations } from './repository.js';
 
 export interface PaymentInput {
   accountId: string;
@@ -42,45 +33,6 @@ export function scopedKey(principal: Principal, key: string): string {
 
 export function requestHash(input: PaymentInput): string {
   return createHash('sha256').update(JSON.stringify([input.accountId, input.amountFen, input.paidAt, input.reference])).digest('hex');
-}
-
-/** One fund (a payment) spent on one invoice. */
-export interface Allocation {
-  paymentId: string;
-  invoiceId: string;
-  amountFen: number;
-}
-
-/**
- * Pure allocation: funds (oldest credit first, the new payment last) settle the open invoices
- * oldest first. Returns the allocations, each invoice's new paid amount and each fund's remainder.
- */
-export function allocate(
-  funds: ReadonlyArray<{ id: string; availableFen: number }>,
-  invoices: ReadonlyArray<{ id: string; total_fen: number; paid_fen: number }>,
-) {
-  const remaining = funds.map((f) => ({ id: f.id, fen: f.availableFen }));
-  const allocations: Allocation[] = [];
-  const paid = new Map<string, number>();
-  let f = 0;
-  for (const invoice of invoices) {
-    let open = invoice.total_fen - invoice.paid_fen;
-    let paidFen = invoice.paid_fen;
-    while (open > 0 && f < remaining.length) {
-      const fund = remaining[f]!;
-      const take = Math.min(open, fund.fen);
-      if (take > 0) {
-        allocations.push({ paymentId: fund.id, invoiceId: invoice.id, amountFen: take });
-        fund.fen -= take;
-        open -= take;
-        paidFen += take;
-      }
-      if (fund.fen === 0) f += 1;
-    }
-    if (paidFen !== invoice.paid_fen) paid.set(invoice.id, paidFen);
-    if (f >= remaining.length) break;
-  }
-  return { allocations, paid, remaining };
 }
 
 async function paymentOut(db: Database, payment: NonNullable<Awaited<ReturnType<typeof findPaymentByKey>>>): Promise<PaymentOut> {
@@ -110,9 +62,9 @@ class KeyTaken extends Error {}
 
 /**
  * Records a payment exactly once per Idempotency-Key and settles the account's oldest open
- * invoices first (issued_on, then number), earlier credit before the new money; what is left stays
- * on the payment as unallocated credit. The account row and its open invoices are locked for the
- * transaction, so concurrent payments never allocate the same open amount twice.
+ * invoices first (issued_on, then number), older credit before newer (credit.ts); what is left
+ * stays on the payment as unallocated credit. The account row, its open invoices and its credit
+ * are locked for the transaction, so concurrent payments never allocate the same open amount twice.
  * Same key and body again: the same payment (created false); same key, other body: 409.
  */
 export async function recordPayment(db: Database, principal: Principal, rawKey: string, input: PaymentInput): Promise<{ created: boolean; payment: PaymentOut }> {
@@ -132,7 +84,6 @@ export async function recordPayment(db: Database, principal: Principal, rawKey: 
         throw badRequest('paidAt is in the future.', [{ path: 'body.paidAt', message: 'is in the future' }]);
       }
 
-      await lockAccount(tx, account.id);
       const inserted = await insertPayment(tx, {
         compoundId: account.compound_id,
         accountId: account.id,
@@ -146,18 +97,8 @@ export async function recordPayment(db: Database, principal: Principal, rawKey: 
       // The key was taken by a concurrent request that committed first: answer with its payment.
       if (!inserted) throw new KeyTaken();
 
-      const invoices = await openInvoicesForUpdate(tx, account.id);
-      const credits = invoices.length > 0 ? await creditsForUpdate(tx, account.id) : [];
-      const funds = [...credits.filter((c) => c.id !== inserted.id).map((c) => ({ id: c.id, availableFen: c.unallocated_fen })), { id: inserted.id, availableFen: input.amountFen }];
-      const { allocations, paid, remaining } = allocate(funds, invoices);
-      for (const invoice of invoices) {
-        const paidFen = paid.get(invoice.id);
-        if (paidFen !== undefined) await setInvoicePaid(tx, invoice.id, paidFen, paidFen >= invoice.total_fen ? 'paid' : 'partially_paid');
-      }
-      for (const a of allocations) await addAllocation(tx, { ...a, compoundId: account.compound_id });
-      for (const [i, fund] of remaining.entries()) {
-        if (fund.fen !== funds[i]!.availableFen) await setUnallocated(tx, fund.id, fund.fen);
-      }
+      const allocations = await applyCredit(tx, [account.id]);
+      const spent = allocations.filter((x) => x.paymentId === inserted.id).reduce((sum, x) => sum + x.amountFen, 0);
       await audit(tx, {
         actor: principal.actor,
         action: 'payment.record',
@@ -170,7 +111,7 @@ export async function recordPayment(db: Database, principal: Principal, rawKey: 
           paidAt: paidAt.toISOString(),
           reference: input.reference,
           allocations,
-          unallocatedFen: remaining[remaining.length - 1]!.fen,
+          unallocatedFen: input.amountFen - spent,
         },
       });
       return inserted.id;

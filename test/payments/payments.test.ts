@@ -1,5 +1,4 @@
 import t from 'tap';
-import { allocate } from '../../src/payments/service.js';
 import { admin, testApp } from '../helpers/app.js';
 import { twoProviderScene } from '../helpers/invoices.js';
 
@@ -128,20 +127,4 @@ t.test('payments: concurrent payments never allocate the same open amount twice'
   const payments = await db.selectFrom('payments').select(['amount_fen', 'unallocated_fen']).where('account_id', '=', s.homeA.accountId).execute();
   const credit = payments.reduce((sum, p) => sum + p.unallocated_fen, 0);
   t.equal(credit, 300_000 - (49_500 + 85_800 + 99_000), 'paid in − allocated = credit');
-});
-
-t.test('allocate (pure)', async (t) => {
-  const r = allocate([{ id: 'old', availableFen: 100 }, { id: 'new', availableFen: 500 }], [
-    { id: 'a', total_fen: 300, paid_fen: 250 },
-    { id: 'b', total_fen: 400, paid_fen: 0 },
-    { id: 'c', total_fen: 400, paid_fen: 0 },
-  ]);
-  t.same(r.allocations, [
-    { paymentId: 'old', invoiceId: 'a', amountFen: 50 },
-    { paymentId: 'old', invoiceId: 'b', amountFen: 50 },
-    { paymentId: 'new', invoiceId: 'b', amountFen: 350 },
-    { paymentId: 'new', invoiceId: 'c', amountFen: 150 },
-  ]);
-  t.same([...r.paid], [['a', 300], ['b', 400], ['c', 150]]);
-  t.same(r.remaining.map((f) => f.fen), [0, 0]);
 });
