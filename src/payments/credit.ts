@@ -27,12 +27,19 @@ WHERE account_id = ANY($1::uuid[]) AND unallocated_fen > 0
 ORDER BY account_id, paid_at, created_at, id
 FOR UPDATE`;
 
-/** Accounts of a compound with both credit and an open invoice (index payments_credit_idx). */
+/**
+ * Accounts of a compound with both credit (index payments_credit_idx) and an open invoice. The
+ * LATERAL … LIMIT 1 probes each account's invoices by index; as an EXISTS the planner chose a
+ * semi-join that read every invoice of every compound.
+ */
 const COMPOUND_ACCOUNTS_SQL = `
 SELECT DISTINCT p.account_id FROM payments p
-WHERE p.compound_id = $1 AND p.unallocated_fen > 0
-  AND EXISTS (SELECT 1 FROM invoices i
-              WHERE i.account_id = p.account_id AND i.status IN ('issued', 'partially_paid') AND i.total_fen > i.paid_fen)`;
+CROSS JOIN LATERAL (
+  SELECT 1 FROM invoices i
+  WHERE i.account_id = p.account_id AND i.status IN ('issued', 'partially_paid') AND i.total_fen > i.paid_fen
+  LIMIT 1
+) open_invoice
+WHERE p.compound_id = $1 AND p.unallocated_fen > 0`;
 
 const SET_PAID_SQL = `
 UPDATE invoices i SET paid_fen = v.paid_fen, status = CASE WHEN v.paid_fen >= i.total_fen THEN 'paid' ELSE 'partially_paid' END

@@ -131,11 +131,16 @@ t.test('credit that arrived without being applied is applied by running the mont
     })
     .execute();
   t.same(await invoicesOf(db, prepaid.accountId), [['2025-11', 49_500, 0, 'issued']]);
+  const statementUrl = `/v1/accounts/${prepaid.accountId}/statement?season=2025-26`;
+  const before = (await app.inject({ url: statementUrl, headers: op.headers })).json();
+  t.same([before.invoices[0].status, before.payments[0].unallocatedFen], ['issued', 20_000], 'the statement, now cached');
 
   const again = (await postRun(app, op.headers, { period: '2025-11', compound: 'credit-court' })).json();
   t.match(again, { status: 'succeeded', invoicesIssued: 0 });
   t.same(await invoicesOf(db, prepaid.accountId), [['2025-11', 49_500, 20_000, 'partially_paid']], 'settled by the re-run');
   t.equal(await creditOf(db, prepaid.accountId), 0);
+  const after = (await app.inject({ url: statementUrl, headers: op.headers })).json();
+  t.same([after.invoices[0].status, after.invoices[0].paidFen, after.payments[0].unallocatedFen], ['partially_paid', 20_000, 0], 'the next read shows it');
 });
 
 t.test('a dry run applies no credit', async (t) => {
