@@ -9,7 +9,7 @@
  * embedded PostgreSQL in a temporary directory. Seeds the eleven compounds, generates N
  * households set-wise in SQL across them (every fifth on the flat plan, areas 60–159 m², one
  * meter and one open account each, one reading at the end of every month of the 2025-26
- * season), bills the `--prior` months before 2026-01 (untimed, so January has previous
+ * season, every tenth paid 1,000 CNY in advance), bills the `--prior` months before 2026-01 (untimed, so January has previous
  * invoices, season sums and start readings to look up), then:
  *   1. times the batch for 2026-01 over all compounds (RSS sampled every 50 ms);
  *   2. times a bare COPY of as many invoice rows and line rows as the batch wrote, into
@@ -70,6 +70,13 @@ async function main(): Promise<void> {
          CROSS JOIN unnest($1::text[]) WITH ORDINALITY AS months(p, k)`,
         [MONTHS],
       );
+      // Every tenth household paid in advance (1,000 CNY, about ten months at these rates): the
+      // batch settles their invoices from that credit after each compound commits.
+      await client.query(
+        `INSERT INTO payments (compound_id, account_id, amount_fen, paid_at, reference, idempotency_key, request_hash, unallocated_fen, created_by)
+         SELECT a.compound_id, a.id, 100000, '2025-10-20T10:00:00+08:00', 'prepaid', 'bench:' || a.id, 'bench', 100000, 'bench'
+         FROM accounts a JOIN households h ON h.id = a.household_id WHERE h.household_no % 10 = 3`,
+      );
       await client.query('VACUUM ANALYZE');
     } finally {
       client.release();
@@ -94,7 +101,13 @@ async function main(): Promise<void> {
     peak = Math.max(peak, process.memoryUsage().rss);
     if (run.status !== 'succeeded') throw new Error(`batch failed: ${run.error}`);
     const lines = Number((await pool.query('SELECT count(*) AS n FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = $1', [PERIOD])).rows[0].n);
-    log(`batch ${PERIOD}: ${run.invoicesIssued} invoices, ${lines} lines, ${run.cappedAccounts} capped, in ${seconds(batchMs)} s`);
+    const credit = (
+      await pool.query<{ n: number; fen: number }>(
+        'SELECT count(*)::int AS n, coalesce(sum(pa.amount_fen), 0)::bigint AS fen FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id WHERE i.period = $1',
+        [PERIOD],
+      )
+    ).rows[0]!;
+    log(`batch ${PERIOD}: ${run.invoicesIssued} invoices, ${lines} lines, ${run.cappedAccounts} capped, ${credit.n} settled from credit (${credit.fen} fen), in ${seconds(batchMs)} s`);
 
     // 2. The COPY floor: as many rows, same tables, same indexes and foreign keys, rolled back.
     // The floor carries the same foreign keys the batch's rows carry (end reading, billing run).
