@@ -17,6 +17,7 @@ import {
   type SeasonBilled,
 } from '../core/index.js';
 import type pg from 'pg';
+import { groupBy } from '../db/group.js';
 import type { Plan } from '../db/types.js';
 import { queryRows, type Queryable } from './sql.js';
 
@@ -304,25 +305,18 @@ async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, 
     ),
   ];
   const previousBy = new Map(previous.map((p) => [p.account_id, p]));
-  const metersBy = new Map<string, MeterRow[]>();
-  for (const m of meters) {
-    const list = metersBy.get(m.household_id);
-    if (list) list.push(m);
-    else metersBy.set(m.household_id, [m]);
-  }
+  const metersBy = groupBy(meters, (m) => m.household_id);
   const billedBy = new Map<string, SeasonBilled>();
   for (const b of billedLines) billedBy.set(b.account_id, { usageFen: b.usage_fen, flatFen: b.flat_fen });
   for (const b of billedAdjustments) {
     const sum = billedBy.get(b.account_id) ?? { usageFen: 0, flatFen: 0 };
     billedBy.set(b.account_id, { usageFen: sum.usageFen + b.usage_fen, flatFen: sum.flatFen + b.flat_fen });
   }
-  const pendingBy = new Map<string, PendingAdjustmentFact[]>();
-  for (const p of pending) {
-    const fact: PendingAdjustmentFact = { id: p.id, amountFen: p.amount_fen, description: p.description, appliesTo: p.applies_to, seasonLabel: p.season_label };
-    const list = pendingBy.get(p.account_id);
-    if (list) list.push(fact);
-    else pendingBy.set(p.account_id, [fact]);
-  }
+  const pendingBy = groupBy(
+    pending,
+    (p) => p.account_id,
+    (p): PendingAdjustmentFact => ({ id: p.id, amountFen: p.amount_fen, description: p.description, appliesTo: p.applies_to, seasonLabel: p.season_label }),
+  );
 
   const out: AccountBillingFacts[] = new Array(accounts.length);
   for (let i = 0; i < accounts.length; i++) {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Principal } from '../auth/principal.js';
+import { groupBy } from '../db/group.js';
 import type { Executor } from '../db/pool.js';
 import type { Invoice, InvoiceLine, InvoiceStatus } from '../db/types.js';
 import { invoiceOut, type InvoiceOut } from './schemas.js';
@@ -33,8 +34,7 @@ function detailQuery(db: Executor) {
 
 /** Lines of many invoices in one query, grouped by invoice id, in line order. */
 export async function loadInvoiceLines(db: Executor, invoiceIds: readonly string[]): Promise<Map<string, InvoiceLine[]>> {
-  const byInvoice = new Map<string, InvoiceLine[]>();
-  if (invoiceIds.length === 0) return byInvoice;
+  if (invoiceIds.length === 0) return new Map();
   const lines = await db
     .selectFrom('invoice_lines')
     .selectAll()
@@ -42,12 +42,7 @@ export async function loadInvoiceLines(db: Executor, invoiceIds: readonly string
     .orderBy('invoice_id')
     .orderBy('line_no')
     .execute();
-  for (const line of lines) {
-    const list = byInvoice.get(line.invoice_id);
-    if (list) list.push(line);
-    else byInvoice.set(line.invoice_id, [line]);
-  }
-  return byInvoice;
+  return groupBy(lines, (line) => line.invoice_id);
 }
 
 /**

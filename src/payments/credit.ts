@@ -12,6 +12,7 @@
  */
 import { allocate, type Allocation } from '../core/index.js';
 import { queryCount, queryRows, type Queryable } from '../billing/sql.js';
+import { groupBy } from '../db/group.js';
 
 const LOCK_ACCOUNTS_SQL = 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE';
 
@@ -70,16 +71,6 @@ interface CreditRow {
   unallocated_fen: number;
 }
 
-function byAccount<T extends { account_id: string }>(rows: readonly T[]): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = map.get(row.account_id);
-    if (list) list.push(row);
-    else map.set(row.account_id, [row]);
-  }
-  return map;
-}
-
 /**
  * Settles the open invoices of these accounts from their credit, set-wise (a fixed number of
  * statements whatever the number of accounts). Call inside a transaction. Returns what was allocated.
@@ -90,14 +81,14 @@ export async function applyCredit(q: Queryable, accountIds: readonly string[]): 
   await queryRows(q, LOCK_ACCOUNTS_SQL, [ids]);
   const invoices = await queryRows<OpenInvoiceRow>(q, OPEN_INVOICES_SQL, [ids]);
   if (invoices.length === 0) return [];
-  const credits = byAccount(await queryRows<CreditRow>(q, CREDITS_SQL, [ids]));
+  const credits = groupBy(await queryRows<CreditRow>(q, CREDITS_SQL, [ids]), (c) => c.account_id);
   if (credits.size === 0) return [];
 
   const compoundOf = new Map(invoices.map((i) => [i.id, i.compound_id]));
   const allocations: Allocation[] = [];
   const paid = new Map<string, number>();
   const unallocated = new Map<string, number>();
-  for (const [accountId, open] of byAccount(invoices)) {
+  for (const [accountId, open] of groupBy(invoices, (i) => i.account_id)) {
     const funds = credits.get(accountId);
     if (!funds) continue;
     const result = allocate(
