@@ -7,6 +7,7 @@
 import { seasonFromRow, type SeasonColumns } from '../compounds/season.js';
 import {
   dayNumber,
+  meterAtOpening,
   dateOfDayNumber,
   parsePeriod,
   periodBounds,
@@ -342,13 +343,9 @@ async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, 
   return out;
 }
 
-/** The meter in service when the account opened (else the household's first meter). */
+/** The meter the account opened on (the core's meterAtOpening rule). */
 function openingMeter(openedAt: Date, meters: readonly MeterRow[]): MeterRow | undefined {
-  const t = openedAt.getTime();
-  for (const m of meters) {
-    if (m.installed_at.getTime() <= t && (m.retired_at === null || m.retired_at.getTime() > t)) return m;
-  }
-  return meters[0];
+  return meters[meterAtOpening(meters.map((m) => ({ installedAt: m.installed_at, retiredAt: m.retired_at })), openedAt)];
 }
 
 function startPoint(a: AccountRow, previous: PreviousRow | undefined, meters: readonly MeterRow[]): RegisterPoint {

@@ -61,6 +61,25 @@ export function usageAcrossMeters(meters: readonly ChainedMeter[], start: MeterP
   return { segments };
 }
 
+/** When a meter was in service: from its installation until its retirement (null: still in service). */
+export interface MeterService {
+  installedAt: Date;
+  retiredAt: Date | null;
+}
+
+/**
+ * The meter an account starts on when no invoice has ended anywhere yet (SPEC §4): the meter in
+ * service at the instant the account opened, else the first installed after it, else the latest.
+ * `meters` in installation order; -1 when there is none. An index, so callers keep their own rows.
+ */
+export function meterAtOpening(meters: readonly MeterService[], openedAt: Date): number {
+  const t = openedAt.getTime();
+  const inService = meters.findIndex((m) => m.installedAt.getTime() <= t && (m.retiredAt === null || m.retiredAt.getTime() > t));
+  if (inService >= 0) return inService;
+  const installedAfter = meters.findIndex((m) => m.installedAt.getTime() > t);
+  return installedAfter >= 0 ? installedAfter : meters.length - 1;
+}
+
 export interface UnitsResult {
   units: Qty;
   /** True only when no segment has a reading newer than its start (SPEC §7). */

@@ -21,6 +21,7 @@ import {
   addDays,
   computeFinalSettlement,
   formatQuantity,
+  meterAtOpening,
   meteredCorrectionFen,
   parseQuantity,
   periodOfDate,
@@ -514,11 +515,8 @@ export async function closeAccount(
     if (last) {
       start = { meterId: last.endMeterId as string, value: last.currentEndValue as Qty };
     } else {
-      const openedAt = startOfLocalDate(account.opened_on, zone).getTime();
-      const atOpening =
-        meterRows.find((m) => m.installed_at.getTime() <= openedAt && (m.retired_at === null || m.retired_at.getTime() > openedAt)) ??
-        meterRows.find((m) => m.installed_at.getTime() > openedAt) ??
-        meter;
+      const openedAt = startOfLocalDate(account.opened_on, zone);
+      const atOpening = meterRows[meterAtOpening(meterRows.map((m) => ({ installedAt: m.installed_at, retiredAt: m.retired_at })), openedAt)] ?? meter;
       start = { meterId: atOpening.id, value: qty(account.opening_reading ?? atOpening.initial_reading) };
     }
     if (start.meterId === meter.id && v < start.value) {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { formatQuantity, meteredUnits, usageAcrossMeters, type ChainedMeter } from '../../src/core/index.js';
+import { formatQuantity, meterAtOpening, meteredUnits, usageAcrossMeters, type ChainedMeter } from '../../src/core/index.js';
 
 // SPEC §4: a household's meter A (initial 0, retired at 1,200) replaced by B (initial 0, retired
 // at 300) replaced by C (initial 5, still in service).
@@ -79,3 +79,19 @@ t.test('property: units across a chain = what each register turned, in thousandt
 function billedOffset(index: number, alreadyBilled: bigint): bigint {
   return index === 0 ? alreadyBilled : 0n;
 }
+
+t.test('meterAtOpening: in service at the opening, else the first installed after it, else the latest', async (t) => {
+  const at = (iso: string) => new Date(iso);
+  // A: Oct 1 – Nov 5; gap; B: Nov 20 – Jan 10; C: from Jan 10.
+  const meters = [
+    { installedAt: at('2025-10-01T00:00:00Z'), retiredAt: at('2025-11-05T00:00:00Z') },
+    { installedAt: at('2025-11-20T00:00:00Z'), retiredAt: at('2026-01-10T00:00:00Z') },
+    { installedAt: at('2026-01-10T00:00:00Z'), retiredAt: null },
+  ];
+  t.equal(meterAtOpening(meters, at('2025-10-15T00:00:00Z')), 0, 'in service');
+  t.equal(meterAtOpening(meters, at('2025-11-10T00:00:00Z')), 1, 'between meters: the next one, not the retired one');
+  t.equal(meterAtOpening(meters, at('2026-01-10T00:00:00Z')), 2, 'on the day of a swap: the new meter');
+  t.equal(meterAtOpening(meters, at('2025-09-01T00:00:00Z')), 0, 'before any meter: the first installed');
+  t.equal(meterAtOpening(meters.slice(0, 2), at('2026-02-01T00:00:00Z')), 1, 'after every meter retired: the latest');
+  t.equal(meterAtOpening([], at('2026-02-01T00:00:00Z')), -1, 'no meter');
+});

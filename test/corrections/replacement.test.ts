@@ -76,3 +76,32 @@ t.test('a move-out after a meter replacement: the final bill counts both registe
   ]);
   t.equal(await seasonTotal(db, a.accountId), 107_873);
 });
+
+t.test('an account opened while its household had no meter in service starts on the next meter, in the batch and in a move-out bill', async (t) => {
+  const { app, db, pool } = await testApp(t);
+  const op = await operatorWithCompound(app, 'lanjing');
+  await insertDefaultSeason(db, op.compound.id);
+  // Meter A (to 3000) retired on 5 November; meter B, replacing it, installed on 20 November at 0;
+  // the account opened on 10 November, in between, with no opening reading of its own.
+  const gap = async () => {
+    const home = await insertHome(db, op.compound.id, { openedOn: '2025-11-10', openingReading: null });
+    await db.updateTable('meters').set({ retired_at: new Date('2025-11-05T00:00:00+08:00'), final_reading: '3000' }).where('id', '=', home.meterId).execute();
+    const b = await db
+      .insertInto('meters')
+      .values({ compound_id: op.compound.id, household_id: home.householdId, serial: `B-${home.serial}`, installed_at: '2025-11-20T00:00:00+08:00', initial_reading: '0', replaces_meter_id: home.meterId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await insertReadings(db, op.compound.id, b.id, [[monthReadAt('2025-11'), '100']]);
+    return home;
+  };
+
+  const billed = await gap();
+  await runMonths(db, pool, ['2025-11']);
+  const november = (await app.inject({ url: `/v1/invoices?accountId=${billed.accountId}&period=2025-11`, headers: op.headers })).json().items[0];
+  t.match(november.lines, [{ kind: 'usage', units: '100', amountFen: 3_300 }], "meter B from 0 to 100: none of meter A's register");
+
+  const movedOut = await gap(); // after the batch: no invoice yet, so the final bill starts at the opening
+  const close = await app.inject({ method: 'POST', url: `/v1/accounts/${movedOut.accountId}/close`, headers: op.headers, payload: { closedOn: '2025-12-01', closingReading: '150' } });
+  t.equal(close.statusCode, 201, close.body);
+  t.match(close.json().lines, [{ kind: 'usage', units: '150', amountFen: 4_950 }], 'the final bill starts on meter B too');
+});
