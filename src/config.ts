@@ -19,6 +19,8 @@ export interface Config {
   billingSchedule: string | undefined;
   /** Statements kept in this process's cache (src/statements/cache.ts); 0 turns it off. */
   statementCacheEntries: number;
+  /** POST /v1/billing-runs answers 201 with the finished run within this long, else 202 and the run goes on. */
+  billingRunWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jsonBodyLimitBytes: 16 * MIB,
     billingSchedule: optional(env, 'BILLING_SCHEDULE'),
     statementCacheEntries: integer(env, 'STATEMENT_CACHE_ENTRIES', STATEMENT_CACHE_MAX_ENTRIES, 0, 1_000_000),
+    billingRunWaitMs: integer(env, 'BILLING_RUN_WAIT_SECONDS', 20, 0, 3600) * 1000,
   };
 }

@@ -4,10 +4,28 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { IdParams } from '../http/schemas.js';
 import { findRunInScope, sweepInterruptedRuns } from './repository.js';
 import { BillingRunSchema, CreateRunBody } from './schemas.js';
-import { runBilling, runOut } from './service.js';
+import { runBilling, runOut, type BillingRunOut } from './service.js';
 
-/** POST /v1/billing-runs (the monthly batch, synchronous) and GET /v1/billing-runs/{id}. */
+/** Resolves after `ms` with undefined; `cancel` stops the timer. */
+function timeout(ms: number): { elapsed: Promise<undefined>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return { elapsed, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * POST /v1/billing-runs (the monthly batch) and GET /v1/billing-runs/{id}. A run that finishes
+ * within BILLING_RUN_WAIT_SECONDS answers 201 with its record; a longer one answers 202 with the
+ * record as it stands (status running, Location to poll) and goes on in this process, which
+ * waits for it before closing. A process that dies mid-run leaves a run the next read records as
+ * failed; running the month again finishes the job.
+ */
 export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const inFlight = new Set<Promise<unknown>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inFlight]);
+  });
+
   app.post(
     '/billing-runs',
     {
@@ -16,21 +34,40 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['billing'],
         summary: 'Run the monthly batch for a period (one compound, or every compound of the caller)',
         description:
-          'Idempotent: accounts already billed for the period are skipped. A compound is billed entirely or not at all; a second run of the same compound and month waits for the first and then finds nothing to do. A non-billable month succeeds with 0 invoices.',
+          'Idempotent: accounts already billed for the period are skipped. A compound is billed entirely or not at all; a second run of the same compound and month waits for the first and then finds nothing to do. A non-billable month succeeds with 0 invoices. 201: the run finished (succeeded or failed). 202: the run is still going; poll the Location.',
         body: CreateRunBody,
-        response: { 201: BillingRunSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 201: BillingRunSchema, 202: BillingRunSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const run = await runBilling(app, {
+      let recorded!: (runId: string) => void;
+      const started = new Promise<string>((resolve) => (recorded = resolve));
+      const finished = runBilling(app, {
         period: request.body.period,
         compound: request.body.compound,
         dryRun: request.body.dryRun,
         actor: request.principal.actor,
         providerId: providerScope(request.principal),
+        onStarted: recorded,
       });
-      if (run.status === 'failed') request.log.error({ runId: run.id, error: run.error }, 'billing run failed');
-      return reply.code(201).send(run);
+      const logOutcome = (run: BillingRunOut) => {
+        if (run.status === 'failed') request.log.error({ runId: run.id, error: run.error }, 'billing run failed');
+      };
+      // Refusals (an unknown compound: 404) come before the run is recorded, and reject here.
+      const runId = await Promise.race([started, finished.then((run) => run.id)]);
+      const wait = timeout(app.config.billingRunWaitMs);
+      const done = await Promise.race([finished, wait.elapsed]);
+      wait.cancel();
+      if (done) {
+        logOutcome(done);
+        return reply.code(201).send(done);
+      }
+      const background = finished.then(logOutcome, (err: unknown) => request.log.error({ err, runId }, 'billing run ended with an error'));
+      inFlight.add(background);
+      void background.finally(() => inFlight.delete(background));
+      const run = await findRunInScope(app.db, runId, request.principal);
+      if (!run) throw new Error(`billing run ${runId} vanished`);
+      return reply.code(202).header('location', `/v1/billing-runs/${runId}`).send(runOut(run));
     },
   );
 

@@ -50,6 +50,8 @@ export interface BillingRunRequest {
   providerId?: string | undefined;
   chunkSize?: number | undefined;
   onProgress?: ((event: BillingProgress) => void) | undefined;
+  /** Called once the run is recorded (status running), before any compound is billed. */
+  onStarted?: ((runId: string) => void) | undefined;
 }
 
 export interface BillingRunOut {
@@ -116,6 +118,7 @@ export async function runBilling(handle: BillingHandle, request: BillingRunReque
   let finished = false;
   try {
     const run = await insertRun(session, { period: request.period, compoundId, providerId, dryRun, startedBy: request.actor, startedAt });
+    request.onStarted?.(run.id);
     const out = await billRun(handle, request, run.id, compounds, compoundId, startedAt);
     finished = true;
     return out;

@@ -50,3 +50,42 @@ t.test('billing runs: roles, scope and validation', async (t) => {
   t.equal((await app.inject({ url: '/v1/billing-runs/00000000-0000-4000-8000-000000000000', headers: admin })).statusCode, 404);
   t.equal((await app.inject({ url: '/v1/billing-runs/not-a-uuid', headers: admin })).statusCode, 400);
 });
+
+
+/** An app that never waits for a run to finish (BILLING_RUN_WAIT_SECONDS=0), with 20 homes to bill in 'slow'. */
+async function answeringAtOnce(t: Parameters<typeof testApp>[0]) {
+  const { app, db } = await testApp(t, { billingRunWaitMs: 0 });
+  const op = await operatorWithCompound(app, 'slow');
+  await insertDefaultSeason(db, op.compound.id);
+  for (let i = 0; i < 20; i++) await insertHomeWithReadings(db, op.compound.id, { readings: [['2025-11', String(100 + i)]] });
+  return { app, db, op };
+}
+
+t.test('a run longer than BILLING_RUN_WAIT_SECONDS answers 202 and goes on; GET follows it to the end', async (t) => {
+  const { app, db, op } = await answeringAtOnce(t);
+
+  const res = await postRun(app, op.headers, { period: '2025-11', compound: 'slow' });
+  t.equal(res.statusCode, 202, 'not finished when the wait ran out');
+  const accepted = res.json();
+  t.match(accepted, { status: 'running', period: '2025-11', compound: 'slow', finishedAt: null });
+  t.equal(res.headers.location, `/v1/billing-runs/${accepted.id}`);
+
+  let run = accepted;
+  for (let polls = 0; run.status === 'running' && polls < 200; polls++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    run = (await app.inject({ url: res.headers.location as string, headers: op.headers })).json();
+  }
+  t.match(run, { id: accepted.id, status: 'succeeded', invoicesIssued: 20, accountsBilled: 20 }, 'the run finished in the background');
+  t.equal((await db.selectFrom('invoices').select('id').where('compound_id', '=', op.compound.id).execute()).length, 20);
+
+  t.equal((await postRun(app, op.headers, { period: '2025-11', compound: 'nowhere' })).statusCode, 404, 'a refusal is still answered at once');
+});
+
+t.test('closing the app waits for a run it answered 202 for', async (t) => {
+  const { app, db, op } = await answeringAtOnce(t);
+  const res = await postRun(app, op.headers, { period: '2025-11', compound: 'slow' });
+  t.equal(res.statusCode, 202);
+  await app.close();
+  const stored = await db.selectFrom('billing_runs').select(['status', 'invoices_issued']).where('id', '=', res.json().id).executeTakeFirstOrThrow();
+  t.same(stored, { status: 'succeeded', invoices_issued: 20 }, 'finished before the app closed');
+});
