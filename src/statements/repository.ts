@@ -10,6 +10,13 @@ export interface StatementInvoiceRow extends InvoiceRowLike {
   lines: InvoiceLineRowLike[];
 }
 
+export interface StatementAdjustmentRow {
+  id: string;
+  amount_fen: number;
+  description: string;
+  created_at: string;
+}
+
 export interface StatementPaymentRow {
   id: string;
   amount_fen: number;
@@ -51,6 +58,8 @@ export interface StatementRow extends StatementStamp {
   paid_fen: number;
   invoices: StatementInvoiceRow[];
   payments: StatementPaymentRow[];
+  /** Adjustments not yet carried by an invoice, any season. */
+  pending_adjustments: StatementAdjustmentRow[];
 }
 
 /** What runs a statement: the pg pool (or one of its clients). */
@@ -107,7 +116,10 @@ const statementSql = (scope: string) => `
                     WHERE i.account_id = acc.id AND i.season_label = season.label) x) AS invoices,
            (SELECT coalesce(json_agg(y ORDER BY y.paid_at, y.created_at), '[]')
               FROM (SELECT p.id, p.amount_fen, p.paid_at, p.created_at, p.reference, p.unallocated_fen
-                    FROM payments p WHERE p.account_id = acc.id) y) AS payments
+                    FROM payments p WHERE p.account_id = acc.id) y) AS payments,
+           (SELECT coalesce(json_agg(z ORDER BY z.created_at, z.id), '[]')
+              FROM (SELECT d.id, d.amount_fen, d.description, d.created_at
+                    FROM account_adjustments d WHERE d.account_id = acc.id AND d.applied_invoice_id IS NULL) z) AS pending_adjustments
     FROM acc`;
 
 const stampSql = (scope: string) => `

@@ -26,6 +26,10 @@ export const StatementSchema = Type.Object(
       Type.Object({ id: Uuid, amountFen: Fen, paidAt: Type.String(), reference: Type.String(), unallocatedFen: Fen }),
       { description: "the account's payments, oldest first" },
     ),
+    pendingAdjustments: Type.Array(
+      Type.Object({ id: Uuid, amountFen: Type.Integer({ description: 'fen; negative is a credit' }), description: Type.String(), createdAt: Type.String() }),
+      { description: "corrections and voids the account's next invoice will carry, oldest first" },
+    ),
     usage: Type.Array(Type.Object({ period: Period, units: Type.String(), amountFen: Fen })),
   },
   { title: 'Statement' },

@@ -26,6 +26,7 @@ export interface Statement {
   balanceFen: number;
   invoices: InvoiceOut[];
   payments: Array<{ id: string; amountFen: number; paidAt: string; reference: string; unallocatedFen: number }>;
+  pendingAdjustments: Array<{ id: string; amountFen: number; description: string; createdAt: string }>;
   usage: Array<{ period: string; units: string; amountFen: number }>;
 }
 
@@ -69,7 +70,8 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
  *   usage + cap + adjustment + final_settlement lines (metered) or flat + adjustment +
  *   final_settlement lines (flat) of non-void invoices;
  * - balanceFen: all time, non-void invoice totals − payments (negative = credit);
- * - usage: per billing month of the season, the units and total of its non-void invoices.
+ * - usage: per billing month of the season, the units and total of its non-void invoices;
+ * - pendingAdjustments: corrections and voids not yet carried by an invoice (the next one will).
  * Residents get the holder's name and phone masked.
  */
 function statementOf(account: StatementRow, principal: Principal, seasonLabel: string | undefined): Statement {
@@ -121,6 +123,12 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
       paidAt: formatInstant(new Date(p.paid_at), account.time_zone),
       reference: p.reference,
       unallocatedFen: p.unallocated_fen,
+    })),
+    pendingAdjustments: figures.pending_adjustments.map((d) => ({
+      id: d.id,
+      amountFen: d.amount_fen,
+      description: d.description,
+      createdAt: formatInstant(new Date(d.created_at), account.time_zone),
     })),
     usage: [...usage].map(([period, month]) => ({ period, units: formatQuantity(month.units), amountFen: month.amountFen })),
   };

@@ -362,7 +362,12 @@ t.test('a reading correction: issued invoices never change; the next invoice car
   t.equal(patch.json().adjustment.amountFen, -6_600);
   const corrected = await warm(t, app, url, readers);
   for (const who of ['resident', 'operator', 'admin'] as const) {
-    t.same(corrected[who], before[who], `${who}: issued invoices never change; the adjustment waits for the next invoice`);
+    const { pendingAdjustments, ...rest } = corrected[who];
+    const { pendingAdjustments: pendingBefore, ...was } = before[who];
+    t.same(rest, was, `${who}: issued invoices never change`);
+    t.same(pendingBefore, [], `${who}: nothing pending before`);
+    t.match(pendingAdjustments, [{ amountFen: -6_600, description: /Reading correction/ }], `${who}: the adjustment shows as pending for the next invoice`);
+    t.equal(pendingAdjustments.length, 1);
   }
 
   const run = await postRun(app, op.headers, { period: '2026-02', compound: 'lanjing' });
@@ -372,6 +377,7 @@ t.test('a reading correction: issued invoices never change; the next invoice car
     const s = after[who];
     t.not(s.invoices.length, corrected[who].invoices.length);
     t.equal(s.invoices.length, 4);
+    t.same(s.pendingAdjustments, [], `${who}: carried by February, no longer pending`);
     t.match(s.invoices[2], { period: '2026-01', totalFen: 99_000, lines: [{ kind: 'usage', units: '3000', amountFen: 99_000 }] }, `${who}: January as issued`);
     t.match(s.invoices[3], {
       period: '2026-02',
