@@ -1,7 +1,7 @@
 /**
  * One way to run a constant, parameterised SQL text on either a raw pg client (the batch's
- * COPY-capable connection) or a Kysely executor (the corrections and statement services).
- * The text is always a constant of this folder; values are bound parameters, never spliced in.
+ * COPY-capable connection) or a Kysely executor (corrections, statements, payments credit).
+ * The text is always a constant of the calling module; values are bound parameters, never spliced in.
  */
 import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
