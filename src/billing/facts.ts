@@ -20,7 +20,7 @@ import {
 import type pg from 'pg';
 import { groupBy } from '../db/group.js';
 import type { Plan } from '../db/types.js';
-import { queryRows, type Queryable } from './sql.js';
+import { queryRows, type Queryable } from '../db/sql.js';
 
 export interface BillingCompound {
   id: string;

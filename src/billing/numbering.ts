@@ -8,7 +8,7 @@
  *   const seq = await nextInvoiceSeq(tx, compoundId, period);
  *   number = invoiceNumber(compoundCode, period, seq);
  */
-import { queryRows, type Queryable } from './sql.js';
+import { queryRows, type Queryable } from '../db/sql.js';
 
 /** The advisory lock key text of a compound and month (hashed by PostgreSQL's hashtext). */
 export function numberingLockKey(compoundId: string, period: string): string {

@@ -1,7 +1,7 @@
 /** Billing run records and the compounds a run covers (Kysely; scope enforced in the queries). */
 import type { Executor } from '../db/pool.js';
 import type { Principal } from '../auth/principal.js';
-import { queryCount, queryRows, type Queryable } from './sql.js';
+import { queryCount, queryRows, type Queryable } from '../db/sql.js';
 
 export interface RunTotals {
   accountsBilled: number;

@@ -26,7 +26,7 @@ import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound } from './facts.js';
 import { invoiceNumber, lockCompoundReadings, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import { findCompoundForRun, findRun, finishRun, insertRun, listCompoundsForRun, sweepInterruptedRuns, type RunRow, type RunTotals } from './repository.js';
-import { queryCount, queryRows } from './sql.js';
+import { queryCount, queryRows } from '../db/sql.js';
 
 export interface CompoundSummary extends RunTotals {
   code: string;

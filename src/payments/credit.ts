@@ -11,7 +11,7 @@
  * invoices, then their payments.
  */
 import { allocate, type Allocation } from '../core/index.js';
-import { queryCount, queryRows, type Queryable } from '../billing/sql.js';
+import { queryCount, queryRows, type Queryable } from '../db/sql.js';
 import { groupBy } from '../db/group.js';
 
 const LOCK_ACCOUNTS_SQL = 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE';

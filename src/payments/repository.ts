@@ -43,4 +43,3 @@ export async function insertPayment(
     .returning(['id'])
     .executeTakeFirst();
 }
-

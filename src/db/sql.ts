@@ -5,7 +5,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
-import type { Executor } from '../db/pool.js';
+import type { Executor } from './pool.js';
 
 export type Queryable = Executor | pg.ClientBase;
 
