@@ -10,7 +10,7 @@ import { authPlugin } from './auth/plugin.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { securityPlugin } from './http/security.js';
 import { ProblemSchema } from './http/problem.js';
-import { healthRoutes } from './health/routes.js';
+import { healthRoutes } from './operations/routes.js';
 import { v1Routes } from './routes.js';
 
 declare module 'fastify' {

@@ -2,7 +2,7 @@ import type { Database } from './db/pool.js';
 import { issueToken } from './auth/repository.js';
 import { runBilling, type BillingHandle } from './billing/service.js';
 import { billableMonths } from './core/index.js';
-import { seasonFromRow } from './compounds/season.js';
+import { seasonFromRow } from './seasons/from-row.js';
 import { defaultSeason, SEED_PROVIDER_NAME } from '../seeds/compounds.js';
 import { seedDemo } from '../seeds/seed.js';
 

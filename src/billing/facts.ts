@@ -4,7 +4,7 @@
  * same loader with an account filter gives ONE account's facts (corrections, final bills,
  * statements: "what would this month bill"), so there is a single code path.
  */
-import { seasonFromRow, type SeasonColumns } from '../compounds/season.js';
+import { seasonFromRow, type SeasonColumns } from '../seasons/from-row.js';
 import {
   dayNumber,
   meterAtOpening,

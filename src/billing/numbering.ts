@@ -40,7 +40,7 @@ export function invoiceNumber(compoundCode: string, period: string, seq: number)
   return `${compoundCode.toUpperCase()}-${period.slice(0, 4)}${period.slice(5, 7)}-${String(seq).padStart(6, '0')}`;
 }
 
-/** Serialises reading writes of a compound (the registry's, imports' and corrections' key). */
+/** Serialises reading writes of a compound (meter replacements', imports' and corrections' key). */
 export async function lockCompoundReadings(q: Queryable, compoundId: string): Promise<void> {
   await queryRows(q, 'SELECT pg_advisory_xact_lock(hashtext($1::text))', [`readings:${compoundId}`]);
 }

@@ -46,7 +46,3 @@ export async function insertCompound(
     .returning(COLUMNS)
     .executeTakeFirst();
 }
-
-export async function listSeasons(db: Executor, compoundId: string) {
-  return db.selectFrom('seasons').selectAll().where('compound_id', '=', compoundId).orderBy('label').execute();
-}

@@ -4,7 +4,8 @@ import { notFound, problemResponses } from '../http/problem.js';
 import { decodeCursor, Page, PageQuery, toPage } from '../http/pagination.js';
 import { CompoundCode } from '../http/schemas.js';
 import { CompoundSchema, CreateCompoundBody, compoundOut } from './schemas.js';
-import { findCompoundInScope, listCompoundsInScope, listSeasons } from './repository.js';
+import { listSeasons } from '../seasons/repository.js';
+import { findCompoundInScope, listCompoundsInScope } from './repository.js';
 import { createCompound } from './service.js';
 
 export const compoundRoutes: FastifyPluginAsyncTypebox = async (app) => {

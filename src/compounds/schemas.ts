@@ -1,17 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Season } from '../db/types.js';
-import { CompoundCode, IsoDate, SeasonLabel } from '../http/schemas.js';
-
-export const DateRange = Type.Object({ start: IsoDate, end: IsoDate }, { additionalProperties: false });
-
-export const SeasonSchema = Type.Object({
-  label: SeasonLabel,
-  heating: DateRange,
-  cooling: DateRange,
-  unitRate: Type.String({ description: 'CNY per meter unit, decimal string' }),
-  capPerM2: Type.String({ description: 'CNY per m² per season year, decimal string' }),
-  flatBilling: Type.Union([Type.Literal('installments'), Type.Literal('upfront')]),
-});
+import { CompoundCode } from '../http/schemas.js';
+import { SeasonSchema, seasonOut } from '../seasons/schemas.js';
 
 export const CompoundSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -36,7 +26,7 @@ export const CreateCompoundBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Compound row to API shape. Rates drop the database's trailing zeros ("0.3300" → "0.33"). */
+/** Compound row to API shape, with its seasons when given. */
 export function compoundOut(
   row: { id: string; code: string; name: string; district: string; provider_id: string; time_zone: string; due_days: number },
   seasons?: Season[],
@@ -50,20 +40,5 @@ export function compoundOut(
     timeZone: row.time_zone,
     dueDays: row.due_days,
     ...(seasons ? { seasons: seasons.map(seasonOut) } : {}),
-  };
-}
-
-export function trimDecimal(value: string): string {
-  return value.includes('.') ? value.replace(/\.?0+$/, '') : value;
-}
-
-export function seasonOut(season: Season) {
-  return {
-    label: season.label,
-    heating: { start: season.heating_start, end: season.heating_end },
-    cooling: { start: season.cooling_start, end: season.cooling_end },
-    unitRate: trimDecimal(season.unit_rate),
-    capPerM2: trimDecimal(season.cap_per_m2),
-    flatBilling: season.flat_billing,
   };
 }

@@ -2,10 +2,10 @@ import type { Static } from '@sinclair/typebox';
 import { IANAZone } from 'luxon';
 import { audit } from '../audit/audit.js';
 import type { Principal } from '../auth/principal.js';
-import type { Database } from '../db/pool.js';
+import type { Database, Executor } from '../db/pool.js';
 import { badRequest, conflict, forbidden, notFound } from '../http/problem.js';
 import { findProvider } from '../providers/repository.js';
-import { insertCompound } from './repository.js';
+import { findCompoundInScope, insertCompound } from './repository.js';
 import type { CreateCompoundBody } from './schemas.js';
 
 /** A new compound: admins name its provider, operators create under their own (another's: 403). */
@@ -27,4 +27,11 @@ export async function createCompound(db: Database, principal: Principal, body: S
     await audit(tx, { actor: principal.actor, action: 'compound.create', entity: 'compound', entityId: created.id, compoundId: created.id, details: { ...body, providerId: owner } });
     return created;
   });
+}
+
+/** A compound the caller may see, else 404 (out of scope answers exactly like missing). */
+export async function compoundOr404(db: Executor, code: string, principal: Principal) {
+  const compound = await findCompoundInScope(db, code, principal);
+  if (!compound) throw notFound('Compound');
+  return compound;
 }

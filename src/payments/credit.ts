@@ -1,7 +1,7 @@
 /**
  * Credit on an account (the unallocated part of its payments) settles its open invoices whenever
  * either side appears: a payment is recorded (payments/service.ts), the monthly batch issues a
- * compound's invoices (billing/service.ts), a final invoice is issued (corrections/service.ts).
+ * compound's invoices (billing/service.ts), a final invoice is issued (settlement/service.ts).
  * One rule for all three: the core's allocate, oldest open invoice first (issued_on, number),
  * oldest credit first (paid_at, then when it was recorded).
  *

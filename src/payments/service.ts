@@ -4,7 +4,7 @@ import { findAccountInScope } from '../accounts/scope.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/pool.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
-import { formatInstant, FUTURE_SKEW_MS, parseLocalInstant } from '../registry/time.js';
+import { formatInstant, FUTURE_SKEW_MS, parseLocalInstant } from '../shared/time.js';
 import { applyCredit } from './credit.js';
 import { findPaymentByKey, insertPayment, paymentAllocations } from './repository.js';
 

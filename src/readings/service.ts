@@ -12,8 +12,8 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { providerScope, type Principal } from '../auth/principal.js';
 import { HttpProblem, type FieldError } from '../http/problem.js';
-import { quantityOut } from '../registry/schemas.js';
-import { formatInstant, FUTURE_SKEW_MS } from '../registry/time.js';
+import { quantityOut } from '../shared/quantity.js';
+import { formatInstant, FUTURE_SKEW_MS } from '../shared/time.js';
 import { rowToCopyLine, type RawReading, type ReadingField, type RowError } from './rows.js';
 
 /** Listed errors are capped; the rest are counted in errorsOmitted. */
@@ -69,7 +69,7 @@ SELECT i.line, i.serial, m.id AS meter_id, m.compound_id, c.time_zone,
   LEFT JOIN (meters m JOIN compounds c ON c.id = m.compound_id AND ($1::uuid IS NULL OR c.provider_id = $1::uuid))
     ON m.serial = i.serial`;
 
-// Imports and meter replacements of a compound are serialised (same key as the registry's).
+// Imports and meter replacements of a compound are serialised (same key as the meter replacements' in households/).
 const LOCK_COMPOUNDS = `
 SELECT pg_advisory_xact_lock(hashtext('readings:' || s.compound_id::text))
   FROM (SELECT DISTINCT compound_id FROM reading_batch WHERE compound_id IS NOT NULL ORDER BY 1) s`;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Principal } from '../auth/principal.js';
-import type { SeasonColumns } from '../compounds/season.js';
+import type { SeasonColumns } from '../seasons/from-row.js';
 import type { InvoiceLineRowLike, InvoiceRowLike } from '../invoices/schemas.js';
 import type { Plan } from '../db/types.js';
 

@@ -1,10 +1,10 @@
-import { seasonFromRow } from '../compounds/season.js';
+import { seasonFromRow } from '../seasons/from-row.js';
 import { accountTerms, formatArea, formatQuantity, parseQuantity } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { LineKind, Plan } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
-import { formatInstant } from '../registry/time.js';
+import { formatInstant } from '../shared/time.js';
 import { maskName, maskPhone } from './mask.js';
 import type { StatementCache } from './cache.js';
 import { loadStatement, loadStatementStamp, type Queryable, type StatementRow, type StatementStamp } from './repository.js';

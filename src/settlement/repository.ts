@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { Plan } from '../db/types.js';
 
-/** Serialises reading writes per compound (the same key as the registry's, the imports' and the batch's). */
+/** Serialises reading writes per compound (the same key as meter replacements', the imports' and the batch's). */
 export { lockCompoundReadings } from '../billing/index.js';
 
 /** A reading the caller may see (scope in the query), locked for the transaction. */

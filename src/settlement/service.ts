@@ -11,7 +11,7 @@
  * - closeAccount: the closing reading is stored, the account closed and a final invoice issued
  *   at once from the core's computeFinalSettlement, numbered in the batch's gapless sequence.
  */
-import { seasonFromRow } from '../compounds/season.js';
+import { seasonFromRow } from '../seasons/from-row.js';
 import { sql } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
@@ -38,8 +38,8 @@ import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { loadInvoicesOut } from '../invoices/repository.js';
 import { applyCredit } from '../payments/credit.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
-import { quantityOut } from '../registry/schemas.js';
-import { formatInstant, FUTURE_SKEW_MS, localToday, startOfLocalDate } from '../registry/time.js';
+import { quantityOut } from '../shared/quantity.js';
+import { formatInstant, FUTURE_SKEW_MS, localToday, startOfLocalDate } from '../shared/time.js';
 import { chainOrder, correctChain, seasonUnits, type ChainInvoice, type ChainMeter, type CorrectedInvoice } from './chain.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import * as repo from './repository.js';

@@ -1,0 +1,135 @@
+import type { Principal } from '../auth/principal.js';
+import { audit } from '../audit/audit.js';
+import { dayNumber, seasonForDate, type DecimalInput } from '../core/index.js';
+import type { Database, Executor } from '../db/pool.js';
+import type { Plan } from '../db/types.js';
+import { findActiveMeter, findHouseholdInScope, lockHousehold, readingAtOrBefore } from '../households/repository.js';
+import { conflict, notFound, unprocessable } from '../http/problem.js';
+import { seasonFromRow } from '../seasons/from-row.js';
+import { findSeason, listSeasons } from '../seasons/repository.js';
+import { Checks, messageOf } from '../shared/checks.js';
+import { quantityOut } from '../shared/quantity.js';
+import { localToday, startOfLocalDate } from '../shared/time.js';
+import * as repo from './repository.js';
+import { findAccountInScope } from './scope.js';
+import { accountOut } from './schemas.js';
+
+export interface AccountInput {
+  householdId: string;
+  holderName: string;
+  phone?: string | null | undefined;
+  openedOn: string;
+  openingReading?: DecimalInput | undefined;
+  plan?: Plan | undefined;
+}
+
+async function accountView(db: Executor, account: { id: string; compound_code: string } & Parameters<typeof accountOut>[0]) {
+  return accountOut(account, account.compound_code, await repo.listPlans(db, [account.id]));
+}
+
+/**
+ * Opens an account. One open account per household (409 naming it); a new one opens on or after
+ * the previous account's closedOn. `plan` is stored for the season whose span contains openedOn,
+ * else for the next season defined after openedOn; with no such season it is refused (422).
+ * openingReading defaults to the active meter's latest reading at or before the start of
+ * openedOn (local), else that meter's initial reading (null when the household has no meter).
+ */
+export async function createAccount(db: Database, principal: Principal, input: AccountInput) {
+  const checks = new Checks();
+  try {
+    dayNumber(input.openedOn, 'body.openedOn');
+  } catch (error) {
+    checks.add('body.openedOn', messageOf(error, 'body.openedOn'));
+  }
+  const openingReading = input.openingReading === undefined ? undefined : checks.quantity(input.openingReading, 'body.openingReading', { intDigits: 12 });
+  checks.throwIfAny('The account is invalid');
+
+  return db.transaction().execute(async (tx) => {
+    const household = await findHouseholdInScope(tx, input.householdId, principal);
+    if (!household) throw notFound('Household');
+    await lockHousehold(tx, household.id);
+    const accounts = await repo.listAccounts(tx, household.id);
+    const open = accounts.find((a) => a.closed_on === null);
+    if (open) throw conflict(`Household ${household.id} already has the open account ${open.id} (${open.holder_name}); close it first.`);
+    const lastClosed = accounts.reduce<string | null>((max, a) => (a.closed_on !== null && (max === null || a.closed_on > max) ? a.closed_on : max), null);
+    if (lastClosed !== null && input.openedOn < lastClosed) {
+      throw conflict(`openedOn ${input.openedOn} is before ${lastClosed}, when the previous account of household ${household.id} closed.`);
+    }
+
+    let planSeason: string | undefined;
+    if (input.plan !== undefined) {
+      const calendars = (await listSeasons(tx, household.compound_id)).map(seasonFromRow);
+      const season = seasonForDate(calendars, input.openedOn) ?? calendars.find((c) => c.spanStart > input.openedOn);
+      if (!season) {
+        throw unprocessable(`No season of ${household.compound_code} contains or follows ${input.openedOn}; define the season before choosing a plan.`, [
+          { path: 'body.plan', message: `no season defined for ${input.openedOn}` },
+        ]);
+      }
+      planSeason = season.label;
+    }
+
+    let opening: string | null = openingReading ?? null;
+    if (opening === null) {
+      const meter = await findActiveMeter(tx, household.id);
+      if (meter) {
+        const reading = await readingAtOrBefore(tx, meter.id, startOfLocalDate(input.openedOn, household.time_zone));
+        opening = quantityOut(reading ? reading.value : meter.initial_reading);
+      }
+    }
+
+    const account = await repo.insertAccount(tx, {
+      compoundId: household.compound_id,
+      householdId: household.id,
+      holderName: input.holderName,
+      phone: input.phone ?? null,
+      openedOn: input.openedOn,
+      openingReading: opening,
+    });
+    if (planSeason !== undefined && input.plan !== undefined) {
+      await repo.upsertPlan(tx, { accountId: account.id, compoundId: household.compound_id, season: planSeason, plan: input.plan });
+    }
+    const out = await accountView(tx, { ...account, compound_code: household.compound_code });
+    await audit(tx, { actor: principal.actor, action: 'account.open', entity: 'account', entityId: account.id, compoundId: household.compound_id, details: out });
+    return out;
+  });
+}
+
+export async function getAccount(db: Database, principal: Principal, accountId: string) {
+  const account = await findAccountInScope(db, accountId, principal);
+  if (!account) throw notFound('Account');
+  return accountView(db, account);
+}
+
+/**
+ * Sets an account's plan for a season: 404 when the season is not defined for the compound;
+ * 409 once the season has started (today, local, ≥ heating.start) unless the plan is unchanged.
+ */
+export async function setPlan(db: Database, principal: Principal, accountId: string, label: string, plan: Plan, now = new Date()) {
+  return db.transaction().execute(async (tx) => {
+    const account = await findAccountInScope(tx, accountId, principal);
+    if (!account) throw notFound('Account');
+    await tx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+    const season = await findSeason(tx, account.compound_id, label);
+    if (!season) throw notFound(`Season ${label} of ${account.compound_code}`);
+    const current = (await repo.listPlans(tx, [accountId])).find((p) => p.season_label === label)?.plan ?? 'metered';
+    if (current === plan) return accountView(tx, account);
+    const compound = await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow();
+    const today = localToday(compound.time_zone, now);
+    if (today >= season.heating_start) {
+      throw conflict(`Season ${label} started on ${season.heating_start}; its plan (${current}) can no longer change.`);
+    }
+    if (account.closed_on !== null && account.closed_on <= season.heating_start) {
+      throw conflict(`Account ${accountId} closed on ${account.closed_on}, before season ${label}.`);
+    }
+    await repo.upsertPlan(tx, { accountId, compoundId: account.compound_id, season: label, plan });
+    await audit(tx, {
+      actor: principal.actor,
+      action: 'account.plan',
+      entity: 'account',
+      entityId: accountId,
+      compoundId: account.compound_id,
+      details: { season: label, from: current, to: plan },
+    });
+    return accountView(tx, account);
+  });
+}

@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import type { Season } from '../db/types.js';
+import { CompoundCode, DecimalInput, IsoDate, SeasonLabel } from '../http/schemas.js';
+
+export const DateRange = Type.Object({ start: IsoDate, end: IsoDate }, { additionalProperties: false });
+
+export const SeasonSchema = Type.Object({
+  label: SeasonLabel,
+  heating: DateRange,
+  cooling: DateRange,
+  unitRate: Type.String({ description: 'CNY per meter unit, decimal string' }),
+  capPerM2: Type.String({ description: 'CNY per m² per season year, decimal string' }),
+  flatBilling: Type.Union([Type.Literal('installments'), Type.Literal('upfront')]),
+});
+
+export const SeasonParams = Type.Object({ code: CompoundCode, label: SeasonLabel });
+export const PutSeasonBody = Type.Object(
+  {
+    heating: DateRange,
+    cooling: DateRange,
+    unitRate: DecimalInput,
+    capPerM2: DecimalInput,
+    flatBilling: Type.Optional(Type.Union([Type.Literal('installments'), Type.Literal('upfront')], { default: 'installments' })),
+  },
+  { additionalProperties: false },
+);
+
+export function trimDecimal(value: string): string {
+  return value.includes('.') ? value.replace(/\.?0+$/, '') : value;
+}
+
+/** Season row to API shape. Rates drop the database's trailing zeros ("0.3300" → "0.33"). */
+export function seasonOut(season: Season) {
+  return {
+    label: season.label,
+    heating: { start: season.heating_start, end: season.heating_end },
+    cooling: { start: season.cooling_start, end: season.cooling_end },
+    unitRate: trimDecimal(season.unit_rate),
+    capPerM2: trimDecimal(season.cap_per_m2),
+    flatBilling: season.flat_billing,
+  };
+}

@@ -1,0 +1,41 @@
+import { formatQuantity, formatRate, parseQuantity, parseRate, type DecimalInput } from '../core/index.js';
+import { unprocessable, type FieldError } from '../http/problem.js';
+
+/** Collects field errors of one request and throws them together as 422. */
+export class Checks {
+  readonly errors: FieldError[] = [];
+  add(path: string, message: string): void {
+    this.errors.push({ path, message });
+  }
+  /** A decimal (up to `scale` places) below 10^intDigits, as canonical text; undefined when invalid. */
+  quantity(input: DecimalInput, path: string, options: { positive?: boolean; intDigits: number }): string | undefined {
+    try {
+      const q = parseQuantity(input, path);
+      if (options.positive && q <= 0n) return void this.add(path, 'must be greater than 0');
+      if (q >= 10n ** BigInt(options.intDigits + 3)) return void this.add(path, `must be below ${10n ** BigInt(options.intDigits)}`);
+      return formatQuantity(q);
+    } catch (error) {
+      this.add(path, messageOf(error, path));
+      return undefined;
+    }
+  }
+  rate(input: DecimalInput, path: string): string | undefined {
+    try {
+      const r = parseRate(input, path);
+      if (r >= 10n ** 12n) return void this.add(path, 'must be below 100000000');
+      return formatRate(r);
+    } catch (error) {
+      this.add(path, messageOf(error, path));
+      return undefined;
+    }
+  }
+  throwIfAny(detail: string): void {
+    if (this.errors.length > 0) throw unprocessable(`${detail}: ${this.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, this.errors);
+  }
+}
+
+/** The core's messages start with the field name it was given; keep only the reason. */
+export function messageOf(error: unknown, path: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+}
