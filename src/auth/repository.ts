@@ -11,16 +11,6 @@ export interface StoredToken {
   account_id: string | null;
 }
 
-/** Looks a presented token up by hash; revoked tokens are not found. */
-export async function findActiveToken(db: Executor, token: string): Promise<StoredToken | undefined> {
-  return db
-    .selectFrom('api_tokens')
-    .select(['id', 'role', 'provider_id', 'account_id'])
-    .where('token_hash', '=', hashToken(token))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-}
-
 /**
  * Looks an active token up by its SHA-256 hash and, in the same statement (one round trip),
  * records its use when `last_used_at` is older than a minute (or never set). The WHERE keeps the
@@ -40,16 +30,6 @@ export async function findAndTouchActiveToken(db: Executor, tokenHash: Buffer): 
     )
     SELECT id, role, provider_id, account_id FROM t`.execute(db);
   return result.rows[0];
-}
-
-/** Records use at most once a minute per token, so reads do not turn into a write per request. */
-export async function touchToken(db: Executor, id: string): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: sql<Date>`now()` })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
-    .execute();
 }
 
 export async function issueToken(

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /*
  * One DB type from per-table interfaces (Kysely's recommended layout).
@@ -257,4 +257,3 @@ export type Meter = Selectable<MetersTable>;
 export type Account = Selectable<AccountsTable>;
 export type Invoice = Selectable<InvoicesTable>;
 export type InvoiceLine = Selectable<InvoiceLinesTable>;
-export type NewInvoiceLine = Insertable<InvoiceLinesTable>;
