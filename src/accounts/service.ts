@@ -108,7 +108,7 @@ export async function setPlan(db: Database, principal: Principal, accountId: str
   return db.transaction().execute(async (tx) => {
     const account = await findAccountInScope(tx, accountId, principal);
     if (!account) throw notFound('Account');
-    await tx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+    await repo.lockAccount(tx, accountId);
     const season = await findSeason(tx, account.compound_id, label);
     if (!season) throw notFound(`Season ${label} of ${account.compound_code}`);
     const current = (await repo.listPlans(tx, [accountId])).find((p) => p.season_label === label)?.plan ?? 'metered';

@@ -1,4 +1,4 @@
-import type { Executor } from '../db/pool.js';
+import { queryRows, type InTransaction } from '../db/sql.js';
 
 export interface AuditEntry {
   actor: string;
@@ -9,17 +9,19 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Every change is written to the audit log in the same transaction as the change itself. */
-export async function audit(db: Executor, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor: entry.actor,
-      action: entry.action,
-      entity: entry.entity,
-      entity_id: entry.entityId ?? null,
-      compound_id: entry.compoundId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute();
+const INSERT_AUDIT_SQL = 'INSERT INTO audit_log (actor, action, entity, entity_id, compound_id, details) VALUES ($1, $2, $3, $4, $5, $6)';
+
+/**
+ * Every change is written to the audit log in the same transaction as the change itself: a Kysely
+ * transaction, or the batch's and the reading import's raw pg client inside BEGIN.
+ */
+export async function audit(tx: InTransaction, entry: AuditEntry): Promise<void> {
+  await queryRows(tx, INSERT_AUDIT_SQL, [
+    entry.actor,
+    entry.action,
+    entry.entity,
+    entry.entityId ?? null,
+    entry.compoundId ?? null,
+    JSON.stringify(entry.details ?? {}),
+  ]);
 }

@@ -7,7 +7,7 @@ import { computeAccountInvoice, type ComputedInvoice } from './compute.js';
 import { billingMonth, loadAccountBillingFacts, loadBillingCompound } from './facts.js';
 import { queryRows, type Queryable } from '../db/sql.js';
 
-export { invoiceNumber, lockCompoundReadings, lockInvoiceNumbering, nextInvoiceSeq, numberingLockKey } from './numbering.js';
+export { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq, numberingLockKey } from './numbering.js';
 export {
   billingFactsChunks,
   billingMonth,
@@ -21,7 +21,6 @@ export {
 } from './facts.js';
 export { computeAccountInvoice, type ComputedInvoice } from './compute.js';
 export { billCompoundMonth, runBilling, type BillingProgress, type BillingRunOut, type BillingRunRequest, type CompoundSummary } from './service.js';
-export type { Queryable } from '../db/sql.js';
 
 /**
  * What the monthly batch would bill an account for a period right now (same loader and core

@@ -8,7 +8,7 @@
  *   const seq = await nextInvoiceSeq(tx, compoundId, period);
  *   number = invoiceNumber(compoundCode, period, seq);
  */
-import { queryRows, type Queryable } from '../db/sql.js';
+import { queryRows, type InTransaction } from '../db/sql.js';
 
 /** The advisory lock key text of a compound and month (hashed by PostgreSQL's hashtext). */
 export function numberingLockKey(compoundId: string, period: string): string {
@@ -18,14 +18,14 @@ export function numberingLockKey(compoundId: string, period: string): string {
 /**
  * Serialises numbering (and monthly billing) of one compound and month until the end of the
  * transaction: pg_advisory_xact_lock(hashtext('invoice-numbering:{compoundId}:{period}')).
- * Accepts a Kysely executor/transaction or a raw pg client inside BEGIN.
+ * Takes a Kysely transaction or a raw pg client inside BEGIN (see inTransaction).
  */
-export async function lockInvoiceNumbering(q: Queryable, compoundId: string, period: string): Promise<void> {
+export async function lockInvoiceNumbering(q: InTransaction, compoundId: string, period: string): Promise<void> {
   await queryRows(q, 'SELECT pg_advisory_xact_lock(hashtext($1::text))', [numberingLockKey(compoundId, period)]);
 }
 
 /** max(seq) + 1 of a compound and month (call under lockInvoiceNumbering). */
-export async function nextInvoiceSeq(q: Queryable, compoundId: string, period: string): Promise<number> {
+export async function nextInvoiceSeq(q: InTransaction, compoundId: string, period: string): Promise<number> {
   const rows = await queryRows<{ seq: number }>(
     q,
     'SELECT coalesce(max(seq), 0)::int AS seq FROM invoices WHERE compound_id = $1 AND period = $2',
@@ -38,9 +38,4 @@ export async function nextInvoiceSeq(q: Queryable, compoundId: string, period: s
 export function invoiceNumber(compoundCode: string, period: string, seq: number): string {
   if (!Number.isSafeInteger(seq) || seq < 1) throw new Error(`invoice seq must be a positive integer, got ${seq}`);
   return `${compoundCode.toUpperCase()}-${period.slice(0, 4)}${period.slice(5, 7)}-${String(seq).padStart(6, '0')}`;
-}
-
-/** Serialises reading writes of a compound (meter replacements', imports' and corrections' key). */
-export async function lockCompoundReadings(q: Queryable, compoundId: string): Promise<void> {
-  await queryRows(q, 'SELECT pg_advisory_xact_lock(hashtext($1::text))', [`readings:${compoundId}`]);
 }

@@ -24,9 +24,10 @@ import { notFound } from '../http/problem.js';
 import { applyCompoundCredit } from '../payments/credit.js';
 import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound } from './facts.js';
-import { invoiceNumber, lockCompoundReadings, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
+import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
+import { lockCompoundReadings } from '../readings/lock.js';
 import { findCompoundForRun, findRun, finishRun, insertRun, listCompoundsForRun, sweepInterruptedRuns, type RunRow, type RunTotals } from './repository.js';
-import { queryCount, queryRows } from '../db/sql.js';
+import { inTransaction, queryCount, queryRows, type TransactionClient } from '../db/sql.js';
 
 export interface CompoundSummary extends RunTotals {
   code: string;
@@ -233,15 +234,8 @@ UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued 
   total_fen = total_fen + $4, capped_accounts = capped_accounts + $5
 WHERE id = $1`;
 
-async function auditCompound(client: pg.PoolClient, request: CompoundMonthRequest, action: string, details: object): Promise<void> {
-  await client.query('INSERT INTO audit_log (actor, action, entity, entity_id, compound_id, details) VALUES ($1, $2, $3, $4, $5, $6)', [
-    request.actor,
-    action,
-    'billing_run',
-    request.runId,
-    request.compoundId,
-    JSON.stringify(details),
-  ]);
+async function auditCompound(tx: TransactionClient, request: CompoundMonthRequest, action: string, details: Record<string, unknown>): Promise<void> {
+  await audit(tx, { actor: request.actor, action, entity: 'billing_run', entityId: request.runId, compoundId: request.compoundId, details });
 }
 
 /** COPY text format: backslash, tab, newline and carriage return escaped. */
@@ -305,10 +299,10 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
   let broken: unknown;
   let reader: pg.Client | undefined;
   try {
-    await client.query('BEGIN');
+    const tx = await inTransaction(client);
     if (!dryRun) {
-      await lockCompoundReadings(client, compoundId);
-      await lockInvoiceNumbering(client, compoundId, period);
+      await lockCompoundReadings(tx, compoundId);
+      await lockInvoiceNumbering(tx, compoundId, period);
     }
     const compound = await loadBillingCompound(client, compoundId);
     if (!compound) throw new Error(`compound ${compoundId} does not exist`);
@@ -319,7 +313,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     request.onProgress?.({ type: 'compound-start', code: compound.code, accounts: count?.n ?? 0 });
     // More than one chunk: gather facts on a snapshot reader, one chunk ahead of the writes.
     if ((count?.n ?? 0) > chunkSize) reader = await snapshotReader(pool, client);
-    let seq = dryRun ? 0 : (await nextInvoiceSeq(client, compoundId, period)) - 1;
+    let seq = dryRun ? 0 : (await nextInvoiceSeq(tx, compoundId, period)) - 1;
     const issuedOn = localDateOf(request.issuedAt, compound.timeZone);
     const dueOn = addDays(issuedOn, compound.dueDays);
     const seasonLabel = month.season?.label ?? '';
@@ -409,7 +403,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     if (request.runId !== null) {
       await client.query(RUN_PROGRESS_SQL, [request.runId, summary.accountsBilled, summary.invoicesIssued, summary.totalFen, summary.cappedAccounts]);
     }
-    await auditCompound(client, request, 'billing-run.compound', {
+    await auditCompound(tx, request, 'billing-run.compound', {
       period,
       invoicesIssued: summary.invoicesIssued,
       accountsBilled: summary.accountsBilled,
@@ -425,11 +419,11 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     // failure here leaves the invoices issued and is settled by running the month again (which
     // issues nothing twice and settles again).
     try {
-      await client.query('BEGIN');
-      const allocations = await applyCompoundCredit(client, compoundId);
+      const creditTx = await inTransaction(client);
+      const allocations = await applyCompoundCredit(creditTx, compoundId);
       if (allocations.length > 0) {
         const amountFen = allocations.reduce((sum, a) => sum + a.amountFen, 0);
-        await auditCompound(client, request, 'billing-run.credit', { period, allocations: allocations.length, amountFen });
+        await auditCompound(creditTx, request, 'billing-run.credit', { period, allocations: allocations.length, amountFen });
       }
       await client.query('COMMIT');
     } catch (error) {

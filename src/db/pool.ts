@@ -3,7 +3,6 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { DB } from './types.js';
 
 export type Database = Kysely<DB>;
-export type Tx = Transaction<DB>;
 /** Anything that can run a query: the database or an open transaction. */
 export type Executor = Kysely<DB> | Transaction<DB>;
 

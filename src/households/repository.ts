@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Executor } from '../db/pool.js';
+import type { DB } from '../db/types.js';
 import { providerScope, type Principal } from '../auth/principal.js';
 
 /**
@@ -19,13 +20,8 @@ export async function findHouseholdInScope(db: Executor, householdId: string, pr
 }
 
 /** Locks a household row for the rest of the transaction (meters and accounts change under it). */
-export async function lockHousehold(db: Executor, householdId: string): Promise<void> {
-  await db.selectFrom('households').select('id').where('id', '=', householdId).forUpdate().execute();
-}
-
-/** Serialises reading writes per compound (imports and meter replacements). */
-export async function lockCompoundReadings(db: Executor, compoundId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${'readings:' + compoundId}))`.execute(db);
+export async function lockHousehold(tx: Transaction<DB>, householdId: string): Promise<void> {
+  await tx.selectFrom('households').select('id').where('id', '=', householdId).forUpdate().execute();
 }
 
 export async function insertHousehold(

@@ -9,6 +9,7 @@ import { conflict, notFound, unprocessable, type FieldError } from '../http/prob
 import { Checks } from '../shared/checks.js';
 import { quantityOut } from '../shared/quantity.js';
 import { FUTURE_SKEW_MS, formatInstant, parseLocalInstant } from '../shared/time.js';
+import { lockCompoundReadings } from '../readings/lock.js';
 import * as repo from './repository.js';
 import { householdOut, meterOut } from './schemas.js';
 
@@ -76,7 +77,7 @@ export async function createMeter(db: Database, principal: Principal, householdI
     checks.throwIfAny('The meter is invalid');
 
     await repo.lockHousehold(tx, householdId);
-    await repo.lockCompoundReadings(tx, household.compound_id);
+    await lockCompoundReadings(tx, household.compound_id);
     const taken = await repo.findMeterBySerial(tx, input.serial);
     if (taken) throw conflict(`A meter with serial "${input.serial}" already exists.`);
     const active = await repo.findActiveMeter(tx, householdId);

@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import type { Principal } from '../auth/principal.js';
+import { queryRows, type Queryable } from '../db/sql.js';
 import { groupBy } from '../db/group.js';
 import type { Executor } from '../db/pool.js';
 import type { Invoice, InvoiceLine, InvoiceStatus } from '../db/types.js';
@@ -61,11 +61,6 @@ export async function loadInvoicesOut(db: Executor, ids: readonly string[]): Pro
   return (await loadInvoices(db, ids)).map(({ row, lines }) => invoiceOut(row, lines, row.compound_code));
 }
 
-/** What runs a statement: the pg pool (or one of its clients). */
-export interface Queryable {
-  query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
-}
-
 const INVOICE_COLUMNS = [
   'id', 'compound_id', 'account_id', 'household_id', 'season_label', 'period', 'kind', 'seq', 'number', 'issued_on', 'due_on',
   'plan', 'total_fen', 'paid_fen', 'status', 'no_reading', 'end_reading_id', 'end_value', 'usage_units', 'billing_run_id',
@@ -103,7 +98,7 @@ export async function findInvoiceInScope(db: Queryable, id: string, principal: P
   const values: unknown[] = [id];
   if (principal.role === 'operator') values.push(principal.providerId);
   if (principal.role === 'resident') values.push(principal.accountId);
-  const found = (await db.query<InvoiceDetailRow & { lines: InvoiceLine[] }>({ name: statement.name, text: statement.text, values })).rows[0];
+  const [found] = await queryRows<InvoiceDetailRow & { lines: InvoiceLine[] }>(db, statement, values);
   if (!found) return undefined;
   const { lines, ...row } = found;
   return { row, lines };

@@ -11,7 +11,7 @@
  * invoices, then their payments.
  */
 import { allocate, type Allocation } from '../core/index.js';
-import { queryCount, queryRows, type Queryable } from '../db/sql.js';
+import { queryCount, queryRows, type InTransaction } from '../db/sql.js';
 import { groupBy } from '../db/group.js';
 
 const LOCK_ACCOUNTS_SQL = 'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE';
@@ -75,7 +75,7 @@ interface CreditRow {
  * Settles the open invoices of these accounts from their credit, set-wise (a fixed number of
  * statements whatever the number of accounts). Call inside a transaction. Returns what was allocated.
  */
-export async function applyCredit(q: Queryable, accountIds: readonly string[]): Promise<Allocation[]> {
+export async function applyCredit(q: InTransaction, accountIds: readonly string[]): Promise<Allocation[]> {
   if (accountIds.length === 0) return [];
   const ids = [...new Set(accountIds)];
   await queryRows(q, LOCK_ACCOUNTS_SQL, [ids]);
@@ -114,7 +114,7 @@ export async function applyCredit(q: Queryable, accountIds: readonly string[]): 
 }
 
 /** Settles every account of a compound that has both credit and an open invoice. Call inside a transaction. */
-export async function applyCompoundCredit(q: Queryable, compoundId: string): Promise<Allocation[]> {
+export async function applyCompoundCredit(q: InTransaction, compoundId: string): Promise<Allocation[]> {
   const accounts = await queryRows<{ account_id: string }>(q, COMPOUND_ACCOUNTS_SQL, [compoundId]);
   return applyCredit(
     q,

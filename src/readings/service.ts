@@ -10,10 +10,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { audit } from '../audit/audit.js';
 import { providerScope, type Principal } from '../auth/principal.js';
+import { inTransaction } from '../db/sql.js';
 import { HttpProblem, type FieldError } from '../http/problem.js';
 import { quantityOut } from '../shared/quantity.js';
 import { formatInstant, FUTURE_SKEW_MS } from '../shared/time.js';
+import { lockStagedCompoundReadings } from './lock.js';
 import { rowToCopyLine, type RawReading, type ReadingField, type RowError } from './rows.js';
 
 /** Listed errors are capped; the rest are counted in errorsOmitted. */
@@ -68,11 +71,6 @@ SELECT i.line, i.serial, m.id AS meter_id, m.compound_id, c.time_zone,
   FROM reading_import i
   LEFT JOIN (meters m JOIN compounds c ON c.id = m.compound_id AND ($1::uuid IS NULL OR c.provider_id = $1::uuid))
     ON m.serial = i.serial`;
-
-// Imports and meter replacements of a compound are serialised (same key as the meter replacements' in households/).
-const LOCK_COMPOUNDS = `
-SELECT pg_advisory_xact_lock(hashtext('readings:' || s.compound_id::text))
-  FROM (SELECT DISTINCT compound_id FROM reading_batch WHERE compound_id IS NOT NULL ORDER BY 1) s`;
 
 // Per-row status. $1: the latest acceptable instant (now + skew).
 const CHECK = `
@@ -214,7 +212,7 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    const tx = await inTransaction(client);
     await client.query("SET LOCAL work_mem = '256MB'");
     await client.query(CREATE_STAGE);
     async function* chunks(): AsyncGenerator<string> {
@@ -238,7 +236,7 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
     await client.query(RESOLVE, [providerScope(principal) ?? null]);
     await client.query('ANALYZE reading_batch');
     stage('resolve meters and time zones');
-    await client.query(LOCK_COMPOUNDS);
+    await lockStagedCompoundReadings(tx);
     await client.query(CHECK, [new Date(now.getTime() + FUTURE_SKEW_MS)]);
     await client.query('ANALYZE reading_checked');
     stage('duplicates, conflicts, installation and retirement');
@@ -278,13 +276,13 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
     );
     stage('INSERT … SELECT into readings');
     for (const c of perCompound.rows) {
-      await client.query('INSERT INTO audit_log (actor, action, entity, compound_id, details) VALUES ($1, $2, $3, $4, $5)', [
-        options.actor,
-        'readings.import',
-        'readings',
-        c.compound_id,
-        JSON.stringify({ format: options.format, accepted: c.accepted, duplicates: c.duplicates }),
-      ]);
+      await audit(tx, {
+        actor: options.actor,
+        action: 'readings.import',
+        entity: 'readings',
+        compoundId: c.compound_id,
+        details: { format: options.format, accepted: c.accepted, duplicates: c.duplicates },
+      });
     }
     await client.query('COMMIT');
     stage('audit + COMMIT');

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
+import { lockCompound } from '../compounds/repository.js';
 import { compoundOr404 } from '../compounds/service.js';
 import { dayNumber, type DecimalInput } from '../core/index.js';
 import type { Database } from '../db/pool.js';
@@ -57,8 +58,8 @@ export async function putSeason(db: Database, principal: Principal, code: string
   return db.transaction().execute(async (tx) => {
     const compound = await compoundOr404(tx, code, principal);
     // Lock the compound's seasons: two writers of the same label serialise here.
-    await tx.selectFrom('compounds').select('id').where('id', '=', compound.id).forUpdate().execute();
-    const existing = await repo.findSeason(tx, compound.id, label, true);
+    await lockCompound(tx, compound.id);
+    const existing = await repo.findSeasonForUpdate(tx, compound.id, label);
     if (existing && (await repo.seasonHasInvoices(tx, compound.id, label))) {
       throw conflict(`Season ${label} of ${code} already has invoices and cannot change; define the next season instead.`);
     }

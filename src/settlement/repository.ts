@@ -1,13 +1,15 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
-import type { Plan } from '../db/types.js';
+import type { DB, Plan } from '../db/types.js';
 
 /** Serialises reading writes per compound (the same key as meter replacements', the imports' and the batch's). */
-export { lockCompoundReadings } from '../billing/index.js';
+export { lockCompoundReadings } from '../readings/lock.js';
+export { lockAccount } from '../accounts/repository.js';
+export { findSeason } from '../seasons/repository.js';
 
 /** A reading the caller may see (scope in the query), locked for the transaction. */
-export async function findReadingInScopeForUpdate(db: Executor, id: number, principal: Principal) {
+export async function findReadingInScopeForUpdate(db: Transaction<DB>, id: number, principal: Principal) {
   let query = db
     .selectFrom('readings as r')
     .innerJoin('meters as m', 'm.id', 'r.meter_id')
@@ -119,14 +121,6 @@ export async function accountContext(db: Executor, accountId: string) {
     .executeTakeFirstOrThrow();
 }
 
-export async function lockAccount(db: Executor, accountId: string) {
-  return db.selectFrom('accounts').selectAll().where('id', '=', accountId).forUpdate().executeTakeFirst();
-}
-
-export async function findSeason(db: Executor, compoundId: string, label: string) {
-  return db.selectFrom('seasons').selectAll().where('compound_id', '=', compoundId).where('label', '=', label).executeTakeFirst();
-}
-
 export async function planOf(db: Executor, accountId: string, seasonLabel: string): Promise<Plan> {
   const row = await db
     .selectFrom('account_plans')
@@ -215,7 +209,7 @@ export async function insertAdjustment(
 }
 
 /** An invoice the caller may see (scope in the query), locked when `lock`. */
-export async function findInvoiceInScope(db: Executor, id: string, principal: Principal, lock: boolean) {
+export async function findInvoiceInScope(db: Transaction<DB>, id: string, principal: Principal, lock: boolean) {
   if (principal.role === 'resident') return undefined;
   let query = db
     .selectFrom('invoices as i')

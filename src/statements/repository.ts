@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import type { Principal } from '../auth/principal.js';
+import { queryRows, type Queryable } from '../db/sql.js';
 import type { SeasonColumns } from '../seasons/from-row.js';
 import type { InvoiceLineRowLike, InvoiceRowLike } from '../invoices/schemas.js';
 import type { Plan } from '../db/types.js';
@@ -60,11 +60,6 @@ export interface StatementRow extends StatementStamp {
   payments: StatementPaymentRow[];
   /** Adjustments not yet carried by an invoice, any season. */
   pending_adjustments: StatementAdjustmentRow[];
-}
-
-/** What runs a statement: the pg pool (or one of its clients). */
-export interface Queryable {
-  query<R extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<R>>;
 }
 
 /** The scope clause per role, on its parameter: the account in the caller's scope, or none for admin. */
@@ -156,13 +151,13 @@ function scopeValue(principal: Principal): unknown[] {
 export async function loadStatement(db: Queryable, accountId: string, principal: Principal, seasonLabel: string | undefined): Promise<StatementRow | undefined> {
   const statement = STATEMENTS[principal.role];
   const values = [accountId, seasonLabel ?? null, ...scopeValue(principal)];
-  const result = await db.query<StatementRow>({ name: statement.name, text: statement.text, values });
-  return result.rows[0];
+  const [row] = await queryRows<StatementRow>(db, statement, values);
+  return row;
 }
 
 /** The stamp of an account in the caller's scope (undefined: none such), to check a cached statement with. */
 export async function loadStatementStamp(db: Queryable, accountId: string, principal: Principal): Promise<StatementStamp | undefined> {
   const stamp = STAMPS[principal.role];
-  const result = await db.query<StatementStamp>({ name: stamp.name, text: stamp.text, values: [accountId, ...scopeValue(principal)] });
-  return result.rows[0];
+  const [row] = await queryRows<StatementStamp>(db, stamp, [accountId, ...scopeValue(principal)]);
+  return row;
 }

@@ -7,7 +7,8 @@ import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
 import { formatInstant } from '../shared/time.js';
 import { maskName, maskPhone } from './mask.js';
 import type { StatementCache } from './cache.js';
-import { loadStatement, loadStatementStamp, type Queryable, type StatementRow, type StatementStamp } from './repository.js';
+import type { Queryable } from '../db/sql.js';
+import { loadStatement, loadStatementStamp, type StatementRow, type StatementStamp } from './repository.js';
 
 /** Line kinds that count towards the season cap (metered) or the flat fee (flat). */
 const PLAN_CHARGE_KINDS: Record<Plan, ReadonlySet<LineKind>> = {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { testDatabase } from '../helpers/app.js';
 import { cumulative, insertCompound, insertHomeWithReadings, invoiceSnapshot } from '../helpers/billing.js';
 import { lockInvoiceNumbering } from '../../src/billing/numbering.js';
+import { inTransaction } from '../../src/db/sql.js';
 import { INTERRUPTED_ERROR } from '../../src/billing/repository.js';
 import type { Database } from '../../src/db/pool.js';
 
@@ -65,8 +66,7 @@ t.test('a run killed after the first compound commits, run again, equals one cle
 
   // Hold the second compound's month so the CLI is surely between compounds when killed.
   const holder = await crashed.pool.connect();
-  await holder.query('BEGIN');
-  await lockInvoiceNumbering(holder, ids['bbb-two']!, '2025-11');
+  await lockInvoiceNumbering(await inTransaction(holder), ids['bbb-two']!, '2025-11');
   const first = cli(crashed.url, ['--period', '2025-11']);
   await waitFor(() => first.output().includes('committed aaa-one'), 'the first compound to commit');
   first.child.kill('SIGKILL');

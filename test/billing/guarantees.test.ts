@@ -3,6 +3,7 @@ import { testApp } from '../helpers/app.js';
 import { cumulative, insertCompound, insertHomeWithReadings, invoiceSnapshot, readAt } from '../helpers/billing.js';
 import { runBilling } from '../../src/billing/service.js';
 import { lockInvoiceNumbering, previewAccountInvoice } from '../../src/billing/index.js';
+import { inTransaction } from '../../src/db/sql.js';
 import type { Database } from '../../src/db/pool.js';
 
 /** A compound with `n` metered homes (units 1000 + 10·k in November) and one flat home. */
@@ -104,8 +105,7 @@ t.test('a second session holding the month waits; the run then finds nothing to 
   const { db, pool } = await testApp(t);
   const a = await scene(db, 'alpha', 3);
   const holder = await pool.connect();
-  await holder.query('BEGIN');
-  await lockInvoiceNumbering(holder, a.compoundId, '2025-11');
+  await lockInvoiceNumbering(await inTransaction(holder), a.compoundId, '2025-11');
   let done = false;
   const pending = runBilling({ db, pool }, { period: '2025-11', compound: 'alpha', actor: 'cli' }).then((r) => {
     done = true;
