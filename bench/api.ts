@@ -106,7 +106,8 @@ async function setup(client: pg.PoolClient): Promise<void> {
     [c],
   );
   await client.query(
-    `INSERT INTO payments (compound_id, account_id, amount_fen, paid_at, reference, idempotency_key, request_hash, unallocated_fen, created_by)
+    `INSERT INTO payments (compound_id, account_id, amount_fen, paid_at, reference, idempotency_key, request_hash, unallocated_fen,
+                           created_by)
      SELECT $1, a.id, 234300, '2026-02-05T10:00:00+08:00', 'WX-' || a.id, 'bench:' || a.id, 'bench', 0, 'bench'
      FROM accounts a WHERE a.compound_id = $1`,
     [c],
@@ -135,7 +136,14 @@ async function drive(name: string, port: number, pick: () => { path: string; hea
     duration: DURATION,
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, ...pick() }) }],
   });
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 /** The app and the bare route, in a child process of their own (see the header). */
@@ -183,7 +191,10 @@ async function main(): Promise<void> {
     const { server, appPort, uncachedAppPort, barePort } = await startServers(url);
     const statementRequest = () => {
       const r = random(residents);
-      return { path: `/v1/accounts/${r.account_id}/statement?season=2025-26`, headers: { authorization: `Bearer hpb_bench_${r.account_id}` } };
+      return {
+        path: `/v1/accounts/${r.account_id}/statement?season=2025-26`,
+        headers: { authorization: `Bearer hpb_bench_${r.account_id}` },
+      };
     };
     // Warm up (JIT, pool connections, token and statement caches) before measuring.
     await drive('warm-up', appPort, statementRequest);

@@ -60,7 +60,8 @@ async function main(): Promise<void> {
       );
       await client.query(
         `INSERT INTO account_plans (account_id, compound_id, season_label, plan)
-         SELECT a.id, a.compound_id, '2025-26', 'flat' FROM accounts a JOIN households h ON h.id = a.household_id WHERE h.household_no % 5 = 0`,
+         SELECT a.id, a.compound_id, '2025-26', 'flat'
+         FROM accounts a JOIN households h ON h.id = a.household_id WHERE h.household_no % 5 = 0`,
       );
       // One reading at the end of every month of the season: 150–449 units a month, cumulative.
       await client.query(
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
       // Every tenth household paid in advance (1,000 CNY, about ten months at these rates): the
       // batch settles their invoices from that credit after each compound commits.
       await client.query(
-        `INSERT INTO payments (compound_id, account_id, amount_fen, paid_at, reference, idempotency_key, request_hash, unallocated_fen, created_by)
+        `INSERT INTO payments (compound_id, account_id, amount_fen, paid_at, reference, idempotency_key, request_hash, unallocated_fen,
+                               created_by)
          SELECT a.compound_id, a.id, 100000, '2025-10-20T10:00:00+08:00', 'prepaid', 'bench:' || a.id, 'bench', 100000, 'bench'
          FROM accounts a JOIN households h ON h.id = a.household_id WHERE h.household_no % 10 = 3`,
       );
@@ -100,21 +102,32 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     if (run.status !== 'succeeded') throw new Error(`batch failed: ${run.error}`);
-    const lines = Number((await pool.query('SELECT count(*) AS n FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = $1', [PERIOD])).rows[0].n);
+    const lines = Number(
+      (await pool.query('SELECT count(*) AS n FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.period = $1', [PERIOD]))
+        .rows[0].n,
+    );
     const credit = (
       await pool.query<{ n: number; fen: number }>(
-        'SELECT count(*)::int AS n, coalesce(sum(pa.amount_fen), 0)::bigint AS fen FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id WHERE i.period = $1',
+        `SELECT count(*)::int AS n, coalesce(sum(pa.amount_fen), 0)::bigint AS fen
+         FROM payment_allocations pa JOIN invoices i ON i.id = pa.invoice_id WHERE i.period = $1`,
         [PERIOD],
       )
     ).rows[0]!;
-    log(`batch ${PERIOD}: ${run.invoicesIssued} invoices, ${lines} lines, ${run.cappedAccounts} capped, ${credit.n} settled from credit (${credit.fen} fen), in ${seconds(batchMs)} s`);
+    log(
+      `batch ${PERIOD}: ${run.invoicesIssued} invoices, ${lines} lines, ${run.cappedAccounts} capped, ` +
+        `${credit.n} settled from credit (${credit.fen} fen), in ${seconds(batchMs)} s`,
+    );
 
     // 2. The COPY floor: as many rows, same tables, same indexes and foreign keys, rolled back.
     // The floor carries the same foreign keys the batch's rows carry (end reading, billing run).
-    const endReadings = (await pool.query(`SELECT end_reading_id FROM invoices WHERE period = $1 ORDER BY compound_id, seq`, [PERIOD])).rows.map(
-      (r: { end_reading_id: number | null }) => (r.end_reading_id === null ? '\\N' : String(r.end_reading_id)),
-    );
-    const accounts = (await pool.query(`SELECT a.id, a.household_id, a.compound_id FROM accounts a ORDER BY a.id`)).rows as Array<{ id: string; household_id: string; compound_id: string }>;
+    const endReadings = (
+      await pool.query('SELECT end_reading_id FROM invoices WHERE period = $1 ORDER BY compound_id, seq', [PERIOD])
+    ).rows.map((r: { end_reading_id: number | null }) => (r.end_reading_id === null ? '\\N' : String(r.end_reading_id)));
+    const accounts = (await pool.query('SELECT a.id, a.household_id, a.compound_id FROM accounts a ORDER BY a.id')).rows as Array<{
+      id: string;
+      household_id: string;
+      compound_id: string;
+    }>;
     const ids = accounts.map(() => randomUUID());
     const floor = await pool.connect();
     let floorMs = 0;
@@ -123,12 +136,14 @@ async function main(): Promise<void> {
       const tFloor = Date.now();
       await pipeline(
         Readable.from(
-          (function* () {
+          (function * () {
             let buf: string[] = [];
             for (let k = 0; k < run.invoicesIssued; k++) {
               const a = accounts[k % accounts.length]!;
               buf.push(
-                `${ids[k % ids.length]}\t${a.compound_id}\t${a.id}\t${a.household_id}\t2025-26\t2026-02\t${k + 1}\tBENCH-202602-${String(k + 1).padStart(6, '0')}\t2026-02-01\t2026-02-16\tmetered\t${k % 50_000}\tissued\tf\t${endReadings[k] ?? '\\N'}\t${k}.000\t${k % 400}.000\t${run.id}\n`,
+                `${ids[k % ids.length]}\t${a.compound_id}\t${a.id}\t${a.household_id}\t2025-26\t2026-02\t${k + 1}\t` +
+                  `BENCH-202602-${String(k + 1).padStart(6, '0')}\t2026-02-01\t2026-02-16\tmetered\t${k % 50_000}\tissued\tf\t` +
+                  `${endReadings[k] ?? '\\N'}\t${k}.000\t${k % 400}.000\t${run.id}\n`,
               );
               if (buf.length === 10_000) {
                 yield buf.join('');
@@ -140,19 +155,22 @@ async function main(): Promise<void> {
         ),
         floor.query(
           copyFrom(
-            'COPY invoices (id, compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on, plan, total_fen, status, no_reading, end_reading_id, end_value, usage_units, billing_run_id) FROM STDIN',
+            'COPY invoices (id, compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on, plan, ' +
+              'total_fen, status, no_reading, end_reading_id, end_value, usage_units, billing_run_id) FROM STDIN',
           ),
         ),
       );
       await pipeline(
         Readable.from(
-          (function* () {
+          (function * () {
             let buf: string[] = [];
             for (let k = 0; k < lines; k++) {
               const a = accounts[k % accounts.length]!;
               const inv = ids[k % run.invoicesIssued]!;
               const lineNo = Math.floor(k / run.invoicesIssued) + 1;
-              buf.push(`${inv}\t${lineNo}\t${a.compound_id}\tusage\t用量 Usage 2026-02: ${k % 400} × 0.33\t${k % 400}.000\t0.33\t${k % 50_000}\n`);
+              buf.push(
+                `${inv}\t${lineNo}\t${a.compound_id}\tusage\t用量 Usage 2026-02: ${k % 400} × 0.33\t${k % 400}.000\t0.33\t${k % 50_000}\n`,
+              );
               if (buf.length === 10_000) {
                 yield buf.join('');
                 buf = [];
@@ -161,7 +179,9 @@ async function main(): Promise<void> {
             if (buf.length > 0) yield buf.join('');
           })(),
         ),
-        floor.query(copyFrom('COPY invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen) FROM STDIN')),
+        floor.query(
+          copyFrom('COPY invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen) FROM STDIN'),
+        ),
       );
       floorMs = Date.now() - tFloor;
       await floor.query('ROLLBACK');

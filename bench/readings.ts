@@ -123,7 +123,10 @@ async function main(): Promise<void> {
     try {
       const start = Date.now();
       await bare.query('BEGIN');
-      await pipeline(createReadStream(copyFile), bare.query(copyFrom('COPY readings (compound_id, meter_id, read_at, value, source) FROM STDIN')));
+      await pipeline(
+        createReadStream(copyFile),
+        bare.query(copyFrom('COPY readings (compound_id, meter_id, read_at, value, source) FROM STDIN')),
+      );
       bareMs = Date.now() - start;
       await bare.query('ROLLBACK');
       await bare.query('VACUUM readings');
@@ -147,7 +150,10 @@ async function main(): Promise<void> {
     );
     const importMs = Date.now() - start;
     clearInterval(sampler);
-    log(`import service (CSV file): ${seconds(importMs)} s (${Math.round(ROWS / (importMs / 1000))} rows/s), accepted ${result.accepted}, duplicates ${result.duplicates}`);
+    log(
+      `import service (CSV file): ${seconds(importMs)} s (${Math.round(ROWS / (importMs / 1000))} rows/s), ` +
+        `accepted ${result.accepted}, duplicates ${result.duplicates}`,
+    );
     if (result.accepted !== ROWS) throw new Error(`expected ${ROWS} accepted`);
     log(`ratio import / bare COPY:  ${(importMs / bareMs).toFixed(2)}×`);
     const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);

@@ -18,7 +18,10 @@ export interface ScratchDatabase extends DatabaseHandle {
  * A migrated database of its own for one bench run: on an embedded PostgreSQL in a temporary
  * folder, or on DATABASE_URL's server (created there, dropped afterwards).
  */
-export async function openScratchDatabase(label: string, options: { poolSize?: number; log?: (line: string) => void } = {}): Promise<ScratchDatabase> {
+export async function openScratchDatabase(
+  label: string,
+  options: { poolSize?: number; log?: (line: string) => void } = {},
+): Promise<ScratchDatabase> {
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), `hpb-bench-${label}-`));
   // Run as root, the embedded server runs as a postgres user, who must reach its data folder.
   await chmod(tmpDir, 0o755);

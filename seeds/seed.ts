@@ -60,7 +60,8 @@ export async function seedDemo(db: Database, householdsPerCompound = 24): Promis
       new_accounts AS (
         INSERT INTO accounts (compound_id, household_id, holder_name, phone, opened_on, opening_reading)
         SELECT h.compound_id, h.id,
-               (ARRAY['王','李','张','刘','陈','杨','黄','赵','周','吴'])[h.household_no % 10 + 1] || (ARRAY['伟','芳','娜','敏','静','磊','洋','艳','勇','军'])[h.household_no / 10 % 10 + 1],
+               (ARRAY['王','李','张','刘','陈','杨','黄','赵','周','吴'])[h.household_no % 10 + 1] ||
+                 (ARRAY['伟','芳','娜','敏','静','磊','洋','艳','勇','军'])[h.household_no / 10 % 10 + 1],
                '138' || lpad((h.household_no * 7919 % 100000000)::text, 8, '0'), date '2025-11-01', m.initial_reading
         FROM new_households h JOIN new_meters m ON m.household_id = h.id
         RETURNING id, compound_id, household_id

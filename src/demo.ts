@@ -27,7 +27,12 @@ const DEMO_LABEL = 'demo (printed at start)';
  */
 export async function issueDemoTokens(db: Database): Promise<{ operator?: string; resident?: string; residentAccountId?: string }> {
   return db.transaction().execute(async (tx) => {
-    await tx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('label', '=', DEMO_LABEL).where('revoked_at', 'is', null).execute();
+    await tx
+      .updateTable('api_tokens')
+      .set({ revoked_at: new Date() })
+      .where('label', '=', DEMO_LABEL)
+      .where('revoked_at', 'is', null)
+      .execute();
     const provider = await tx.selectFrom('providers').select('id').where('name', '=', SEED_PROVIDER_NAME).executeTakeFirst();
     if (!provider) return {};
     const operator = await issueToken(tx, { role: 'operator', providerId: provider.id }, 'demo', DEMO_LABEL);

@@ -31,7 +31,12 @@ t.test('errors are problem+json, including 404 and validation', async (t) => {
   const missingField = await app.inject({ method: 'POST', url: '/v1/providers', headers: admin, payload: {} });
   t.match(missingField.json().errors, [{ path: 'body.name', message: /required/ }]);
 
-  const notJson = await app.inject({ method: 'POST', url: '/v1/providers', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"name":' });
+  const notJson = await app.inject({
+    method: 'POST',
+    url: '/v1/providers',
+    headers: { ...admin, 'content-type': 'application/json' },
+    payload: '{"name":',
+  });
   t.equal(notJson.statusCode, 400);
   t.match(notJson.headers['content-type'], /application\/problem\+json/);
 });
@@ -59,8 +64,16 @@ t.test('authentication: 401 without or with a bad token, 403 for a role that may
   t.equal((await app.inject({ url: '/v1/compounds', headers: bearer(issued.json().token) })).statusCode, 200, 'works (and is now cached)');
   const revoke = await app.inject({ method: 'DELETE', url: `/v1/tokens/${issued.json().id}`, headers: admin });
   t.equal(revoke.statusCode, 204);
-  t.equal((await app.inject({ url: '/v1/compounds', headers: bearer(issued.json().token) })).statusCode, 401, 'revoked: refused at once despite the cache');
-  t.equal((await app.inject({ method: 'DELETE', url: `/v1/tokens/${issued.json().id}`, headers: admin })).statusCode, 404, 'already revoked');
+  t.equal(
+    (await app.inject({ url: '/v1/compounds', headers: bearer(issued.json().token) })).statusCode,
+    401,
+    'revoked: refused at once despite the cache',
+  );
+  t.equal(
+    (await app.inject({ method: 'DELETE', url: `/v1/tokens/${issued.json().id}`, headers: admin })).statusCode,
+    404,
+    'already revoked',
+  );
 });
 
 t.test('compounds: operators see and create only under their own provider', async (t) => {
@@ -81,9 +94,19 @@ t.test('compounds: operators see and create only under their own provider', asyn
     payload: { code: 'gamma', name: 'G', district: 'D', providerId: b.provider.id },
   });
   t.equal(foreign.statusCode, 403);
-  const duplicate = await app.inject({ method: 'POST', url: '/v1/compounds', headers: a.headers, payload: { code: 'alpha', name: 'A', district: 'D' } });
+  const duplicate = await app.inject({
+    method: 'POST',
+    url: '/v1/compounds',
+    headers: a.headers,
+    payload: { code: 'alpha', name: 'A', district: 'D' },
+  });
   t.equal(duplicate.statusCode, 409);
-  const adminNeedsProvider = await app.inject({ method: 'POST', url: '/v1/compounds', headers: admin, payload: { code: 'delta', name: 'A', district: 'D' } });
+  const adminNeedsProvider = await app.inject({
+    method: 'POST',
+    url: '/v1/compounds',
+    headers: admin,
+    payload: { code: 'delta', name: 'A', district: 'D' },
+  });
   t.equal(adminNeedsProvider.statusCode, 400);
   const all = (await app.inject({ url: '/v1/compounds', headers: admin })).json();
   t.same(all.items.map((c: { code: string }) => c.code), ['alpha', 'beta']);
@@ -101,7 +124,13 @@ t.test('seeds: the eleven compounds, idempotently, listed page by page', async (
   t.equal(second.nextCursor, null);
   const lanjing = (await app.inject({ url: '/v1/compounds/changhang-lanjing-guoji', headers: admin })).json();
   t.match(lanjing, { name: '长航蓝晶国际小区', district: '东湖高新区' });
-  t.match(lanjing.seasons[0], { label: '2025-26', heating: { start: '2025-11-15', end: '2026-03-15' }, unitRate: '0.33', capPerM2: '35', flatBilling: 'installments' });
+  t.match(lanjing.seasons[0], {
+    label: '2025-26',
+    heating: { start: '2025-11-15', end: '2026-03-15' },
+    unitRate: '0.33',
+    capPerM2: '35',
+    flatBilling: 'installments',
+  });
   const badCursor = await app.inject({ url: '/v1/compounds?cursor=zzz', headers: admin });
   t.equal(badCursor.statusCode, 400);
 });

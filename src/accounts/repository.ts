@@ -23,7 +23,14 @@ export async function listPlans(db: Executor, accountIds: string[]) {
 
 export async function insertAccount(
   db: Executor,
-  row: { compoundId: string; householdId: string; holderName: string; phone: string | null; openedOn: string; openingReading: string | null },
+  row: {
+    compoundId: string;
+    householdId: string;
+    holderName: string;
+    phone: string | null;
+    openedOn: string;
+    openingReading: string | null;
+  },
 ) {
   return db
     .insertInto('accounts')

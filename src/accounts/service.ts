@@ -41,7 +41,8 @@ export async function createAccount(db: Database, principal: Principal, input: A
   } catch (error) {
     checks.add('body.openedOn', messageOf(error, 'body.openedOn'));
   }
-  const openingReading = input.openingReading === undefined ? undefined : checks.quantity(input.openingReading, 'body.openingReading', { intDigits: 12 });
+  const openingReading =
+    input.openingReading === undefined ? undefined : checks.quantity(input.openingReading, 'body.openingReading', { intDigits: 12 });
   checks.throwIfAny('The account is invalid');
 
   return db.transaction().execute(async (tx) => {
@@ -51,7 +52,10 @@ export async function createAccount(db: Database, principal: Principal, input: A
     const accounts = await repo.listAccounts(tx, household.id);
     const open = accounts.find((a) => a.closed_on === null);
     if (open) throw conflict(`Household ${household.id} already has the open account ${open.id} (${open.holder_name}); close it first.`);
-    const lastClosed = accounts.reduce<string | null>((max, a) => (a.closed_on !== null && (max === null || a.closed_on > max) ? a.closed_on : max), null);
+    const lastClosed = accounts.reduce<string | null>(
+      (max, a) => (a.closed_on !== null && (max === null || a.closed_on > max) ? a.closed_on : max),
+      null,
+    );
     if (lastClosed !== null && input.openedOn < lastClosed) {
       throw conflict(`openedOn ${input.openedOn} is before ${lastClosed}, when the previous account of household ${household.id} closed.`);
     }
@@ -61,9 +65,10 @@ export async function createAccount(db: Database, principal: Principal, input: A
       const calendars = (await listSeasons(tx, household.compound_id)).map(seasonFromRow);
       const season = seasonForDate(calendars, input.openedOn) ?? calendars.find((c) => c.spanStart > input.openedOn);
       if (!season) {
-        throw unprocessable(`No season of ${household.compound_code} contains or follows ${input.openedOn}; define the season before choosing a plan.`, [
-          { path: 'body.plan', message: `no season defined for ${input.openedOn}` },
-        ]);
+        throw unprocessable(
+          `No season of ${household.compound_code} contains or follows ${input.openedOn}; define the season before choosing a plan.`,
+          [{ path: 'body.plan', message: `no season defined for ${input.openedOn}` }],
+        );
       }
       planSeason = season.label;
     }
@@ -89,7 +94,14 @@ export async function createAccount(db: Database, principal: Principal, input: A
       await repo.upsertPlan(tx, { accountId: account.id, compoundId: household.compound_id, season: planSeason, plan: input.plan });
     }
     const out = await accountView(tx, { ...account, compound_code: household.compound_code });
-    await audit(tx, { actor: principal.actor, action: 'account.open', entity: 'account', entityId: account.id, compoundId: household.compound_id, details: out });
+    await audit(tx, {
+      actor: principal.actor,
+      action: 'account.open',
+      entity: 'account',
+      entityId: account.id,
+      compoundId: household.compound_id,
+      details: out,
+    });
     return out;
   });
 }

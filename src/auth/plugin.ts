@@ -144,7 +144,10 @@ export interface AuthOptions {
  * Scope (which provider's compounds, which account) is then applied by the route's queries.
  */
 export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) => {
-  app.decorate('tokenCache', new TokenCache(options.tokenCacheTtlMs ?? TOKEN_CACHE_TTL_MS, options.tokenCacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES));
+  app.decorate(
+    'tokenCache',
+    new TokenCache(options.tokenCacheTtlMs ?? TOKEN_CACHE_TTL_MS, options.tokenCacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES),
+  );
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;

@@ -60,7 +60,11 @@ export async function issueToken(
  */
 export async function revokeTokenInScope(db: Executor, tokenId: string, principal: Principal): Promise<boolean> {
   if (principal.role === 'resident') return false;
-  let query = db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('api_tokens.id', '=', tokenId).where('revoked_at', 'is', null);
+  let query = db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('api_tokens.id', '=', tokenId)
+    .where('revoked_at', 'is', null);
   if (principal.role === 'operator') {
     query = query.where((eb) =>
       eb.or([

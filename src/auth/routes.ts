@@ -34,7 +34,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['tokens'],
-        summary: "Issue a resident token for one account",
+        summary: 'Issue a resident token for one account',
         params: IdParams,
         body: Type.Optional(TokenBody),
         response: { 201: IssuedToken, ...problemResponses(400, 401, 403, 404) },

@@ -14,7 +14,13 @@ export async function issueOperatorToken(db: Database, principal: Principal, pro
     const provider = await findProvider(tx, providerId);
     if (!provider) throw notFound('Provider');
     const token = await issueToken(tx, { role: 'operator', providerId: provider.id }, principal.actor, label);
-    await audit(tx, { actor: principal.actor, action: 'token.issue', entity: 'api_token', entityId: token.id, details: { role: 'operator', providerId } });
+    await audit(tx, {
+      actor: principal.actor,
+      action: 'token.issue',
+      entity: 'api_token',
+      entityId: token.id,
+      details: { role: 'operator', providerId },
+    });
     return { ...token, role: 'operator' };
   });
 }

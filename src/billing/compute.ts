@@ -3,7 +3,14 @@
  * batch stores with it (status, where the usage ended). Shared by the batch, dry runs and
  * anyone asking "what would this month bill" (corrections, final bills, statements).
  */
-import { addAdjustmentLines, computeMonthInvoice, formatQuantity, type InvoiceLine, type MonthInvoice, type PendingAdjustment } from '../core/index.js';
+import {
+  addAdjustmentLines,
+  computeMonthInvoice,
+  formatQuantity,
+  type InvoiceLine,
+  type MonthInvoice,
+  type PendingAdjustment,
+} from '../core/index.js';
 import type { InvoiceStatus } from '../db/types.js';
 import type { AccountBillingFacts, BillingMonth } from './facts.js';
 

@@ -92,7 +92,9 @@ FROM seasons WHERE compound_id = $1 ORDER BY label`;
 
 /** A compound with its seasons built by the core (once per run, not per invoice). */
 export async function loadBillingCompound(q: Queryable, compoundId: string): Promise<BillingCompound | undefined> {
-  const [row] = await queryRows<{ id: string; code: string; provider_id: string; time_zone: string; due_days: number }>(q, COMPOUND_SQL, [compoundId]);
+  const [row] = await queryRows<{ id: string; code: string; provider_id: string; time_zone: string; due_days: number }>(q, COMPOUND_SQL, [
+    compoundId,
+  ]);
   if (!row) return undefined;
   const seasons = (await queryRows<SeasonColumns>(q, SEASONS_SQL, [compoundId])).map(seasonFromRow);
   return { id: row.id, code: row.code, providerId: row.provider_id, timeZone: row.time_zone, dueDays: row.due_days, seasons };
@@ -189,8 +191,10 @@ ORDER BY m.household_id, m.installed_at`;
  */
 const BILLED_LINES_SQL = `
 SELECT i.account_id,
-       coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('usage', 'cap') OR (l.kind = 'final_settlement' AND i.plan = 'metered')), 0)::bigint AS usage_fen,
-       coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('flat_installment', 'flat_upfront') OR (l.kind = 'final_settlement' AND i.plan = 'flat')), 0)::bigint AS flat_fen
+       coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('usage', 'cap')
+                                          OR (l.kind = 'final_settlement' AND i.plan = 'metered')), 0)::bigint AS usage_fen,
+       coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('flat_installment', 'flat_upfront')
+                                          OR (l.kind = 'final_settlement' AND i.plan = 'flat')), 0)::bigint AS flat_fen
 FROM invoices i
 JOIN invoice_lines l ON l.invoice_id = i.id
 WHERE i.account_id = ANY($1::uuid[]) AND i.season_label = $2 AND i.status <> 'void'
@@ -258,7 +262,11 @@ function accountsParams(month: BillingMonth, season: Season): unknown[] {
  * that writes the invoices (after the numbering lock), or on a reader sharing its snapshot: the
  * accounts come from a cursor, which lives as long as that transaction.
  */
-export async function* billingFactsChunks(client: pg.ClientBase, month: BillingMonth, chunkSize = DEFAULT_FACTS_CHUNK): AsyncGenerator<AccountBillingFacts[]> {
+export async function * billingFactsChunks(
+  client: pg.ClientBase,
+  month: BillingMonth,
+  chunkSize = DEFAULT_FACTS_CHUNK,
+): AsyncGenerator<AccountBillingFacts[]> {
   const season = month.season;
   if (!season) return;
   const fetch = fetchAccounts(chunkSize);
@@ -273,8 +281,15 @@ export async function* billingFactsChunks(client: pg.ClientBase, month: BillingM
   await client.query(CLOSE_ACCOUNTS_CURSOR);
 }
 
-/** One account's facts for a period, or undefined when it is not due (no billable month, no occupancy in it, already billed, or settled by a final invoice). */
-export async function loadAccountBillingFacts(q: Queryable, month: BillingMonth, accountId: string): Promise<AccountBillingFacts | undefined> {
+/**
+ * One account's facts for a period, or undefined when it is not due (no billable month, no
+ * occupancy in it, already billed, or settled by a final invoice).
+ */
+export async function loadAccountBillingFacts(
+  q: Queryable,
+  month: BillingMonth,
+  accountId: string,
+): Promise<AccountBillingFacts | undefined> {
   const season = month.season;
   if (!season) return undefined;
   const accounts = await queryRows<AccountRow>(q, LISTED_ACCOUNTS_SQL, [...accountsParams(month, season), [accountId]]);
@@ -299,11 +314,14 @@ async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, 
     await queryRows<MeterRow>(q, METERS_SQL, [householdIds, month.end]),
     await queryRows<{ account_id: string; usage_fen: number; flat_fen: number }>(q, BILLED_LINES_SQL, [accountIds, season.label]),
     await queryRows<{ account_id: string; usage_fen: number; flat_fen: number }>(q, BILLED_ADJUSTMENTS_SQL, [accountIds, season.label]),
-    await queryRows<{ id: string; account_id: string; amount_fen: number; description: string; applies_to: 'usage' | 'flat'; season_label: string }>(
-      q,
-      PENDING_SQL,
-      [accountIds],
-    ),
+    await queryRows<{
+      id: string;
+      account_id: string;
+      amount_fen: number;
+      description: string;
+      applies_to: 'usage' | 'flat';
+      season_label: string;
+    }>(q, PENDING_SQL, [accountIds]),
   ];
   const previousBy = new Map(previous.map((p) => [p.account_id, p]));
   const metersBy = groupBy(meters, (m) => m.household_id);
@@ -316,7 +334,13 @@ async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, 
   const pendingBy = groupBy(
     pending,
     (p) => p.account_id,
-    (p): PendingAdjustmentFact => ({ id: p.id, amountFen: p.amount_fen, description: p.description, appliesTo: p.applies_to, seasonLabel: p.season_label }),
+    (p): PendingAdjustmentFact => ({
+      id: p.id,
+      amountFen: p.amount_fen,
+      description: p.description,
+      appliesTo: p.applies_to,
+      seasonLabel: p.season_label,
+    }),
   );
 
   const out: AccountBillingFacts[] = new Array(accounts.length);
@@ -350,10 +374,17 @@ function openingMeter(openedAt: Date, meters: readonly MeterRow[]): MeterRow | u
 
 function startPoint(a: AccountRow, previous: PreviousRow | undefined, meters: readonly MeterRow[]): RegisterPoint {
   if (previous && previous.end_reading_id !== null && previous.reading_value !== null) {
-    return { readingId: previous.end_reading_id, meterId: previous.reading_meter_id, value: previous.reading_value, at: previous.reading_at as Date };
+    return {
+      readingId: previous.end_reading_id,
+      meterId: previous.reading_meter_id,
+      value: previous.reading_value,
+      at: previous.reading_at as Date,
+    };
   }
   const meter = openingMeter(a.opened_at, meters);
-  if (previous && previous.end_value !== null) return { readingId: null, meterId: meter?.id ?? null, value: previous.end_value, at: a.opened_at };
+  if (previous && previous.end_value !== null) {
+    return { readingId: null, meterId: meter?.id ?? null, value: previous.end_value, at: a.opened_at };
+  }
   const value = a.opening_reading ?? meter?.initial_reading;
   if (value === undefined) throw new Error(`account ${a.account_id} has neither an opening reading nor a meter`);
   return { readingId: null, meterId: meter?.id ?? null, value, at: a.opened_at };
@@ -371,8 +402,19 @@ function endPoint(start: RegisterPoint, meters: readonly MeterRow[]): RegisterPo
 
 /** The core's usage input: one register, or segments across meter replacements (SPEC §4). */
 function usageBetween(accountId: string, start: RegisterPoint, end: RegisterPoint | null, meters: readonly MeterRow[]): MeteredUsage {
-  const chained = meters.map((m) => ({ id: m.id, replacesId: m.replaces_meter_id, initialReading: m.initial_reading, finalReading: m.final_reading }));
-  const usage = usageAcrossMeters(chained, { meterId: start.meterId ?? '', value: start.value }, end && { meterId: end.meterId ?? '', value: end.value });
-  if (usage === null) throw new Error(`account ${accountId}: the meter of the latest reading does not replace the meter billing last ended on`);
+  const chained = meters.map((m) => ({
+    id: m.id,
+    replacesId: m.replaces_meter_id,
+    initialReading: m.initial_reading,
+    finalReading: m.final_reading,
+  }));
+  const usage = usageAcrossMeters(
+    chained,
+    { meterId: start.meterId ?? '', value: start.value },
+    end && { meterId: end.meterId ?? '', value: end.value },
+  );
+  if (usage === null) {
+    throw new Error(`account ${accountId}: the meter of the latest reading does not replace the meter billing last ended on`);
+  }
   return usage;
 }

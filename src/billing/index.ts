@@ -20,7 +20,14 @@ export {
   type RegisterPoint,
 } from './facts.js';
 export { computeAccountInvoice, type ComputedInvoice } from './compute.js';
-export { billCompoundMonth, runBilling, type BillingProgress, type BillingRunOut, type BillingRunRequest, type CompoundSummary } from './service.js';
+export {
+  billCompoundMonth,
+  runBilling,
+  type BillingProgress,
+  type BillingRunOut,
+  type BillingRunRequest,
+  type CompoundSummary,
+} from './service.js';
 
 /**
  * What the monthly batch would bill an account for a period right now (same loader and core

@@ -43,7 +43,14 @@ export async function insertRun(
   session: Queryable,
   run: { period: string; compoundId: string | null; providerId: string | null; dryRun: boolean; startedBy: string; startedAt: Date },
 ): Promise<{ id: string }> {
-  const [row] = await queryRows<{ id: string }>(session, INSERT_RUN_SQL, [run.period, run.compoundId, run.providerId, run.dryRun, run.startedBy, run.startedAt]);
+  const [row] = await queryRows<{ id: string }>(session, INSERT_RUN_SQL, [
+    run.period,
+    run.compoundId,
+    run.providerId,
+    run.dryRun,
+    run.startedBy,
+    run.startedAt,
+  ]);
   return row!;
 }
 
@@ -103,7 +110,12 @@ const RUN_COLUMNS = [
 ] as const;
 
 export async function findRun(db: Executor, id: string) {
-  return db.selectFrom('billing_runs as r').leftJoin('compounds as c', 'c.id', 'r.compound_id').select(RUN_COLUMNS).where('r.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('billing_runs as r')
+    .leftJoin('compounds as c', 'c.id', 'r.compound_id')
+    .select(RUN_COLUMNS)
+    .where('r.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** A run the caller may see: admin any; operator the runs of its provider (its compounds or all of them). */

@@ -34,7 +34,10 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['billing'],
         summary: 'Run the monthly batch for a period (one compound, or every compound of the caller)',
         description:
-          'Idempotent: accounts already billed for the period are skipped. A compound is billed entirely or not at all; a second run of the same compound and month waits for the first and then finds nothing to do. A non-billable month succeeds with 0 invoices. 201: the run finished (succeeded or failed). 202: the run is still going; poll the Location.',
+          'Idempotent: accounts already billed for the period are skipped. A compound is billed entirely or not at all; ' +
+          'a second run of the same compound and month waits for the first and then finds nothing to do. ' +
+          'A non-billable month succeeds with 0 invoices. 201: the run finished (succeeded or failed). ' +
+          '202: the run is still going; poll the Location.',
         body: CreateRunBody,
         response: { 201: BillingRunSchema, 202: BillingRunSchema, ...problemResponses(400, 401, 403, 404) },
       },

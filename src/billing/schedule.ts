@@ -23,7 +23,10 @@ export async function billPreviousMonth(handle: BillingHandle, log: ScheduleLog,
     const period = previousPeriod(now, compound.time_zone);
     try {
       const run = await runBilling(handle, { period, compound: compound.code, actor: 'schedule' });
-      log.info({ runId: run.id, compound: compound.code, period, status: run.status, invoicesIssued: run.invoicesIssued }, 'scheduled billing run');
+      log.info(
+        { runId: run.id, compound: compound.code, period, status: run.status, invoicesIssued: run.invoicesIssued },
+        'scheduled billing run',
+      );
     } catch (err) {
       log.error({ err, compound: compound.code, period }, 'scheduled billing run failed');
     }

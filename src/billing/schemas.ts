@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { CompoundCode, Fen, Period, Uuid } from '../http/schemas.js';
 
 export const CreateRunBody = Type.Object(
@@ -9,7 +9,6 @@ export const CreateRunBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type CreateRunBody = Static<typeof CreateRunBody>;
 
 export const BillingRunSchema = Type.Object(
   {

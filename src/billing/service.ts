@@ -26,7 +26,16 @@ import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound } from './facts.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import { lockCompoundReadings } from '../readings/lock.js';
-import { findCompoundForRun, findRun, finishRun, insertRun, listCompoundsForRun, sweepInterruptedRuns, type RunRow, type RunTotals } from './repository.js';
+import {
+  findCompoundForRun,
+  findRun,
+  finishRun,
+  insertRun,
+  listCompoundsForRun,
+  sweepInterruptedRuns,
+  type RunRow,
+  type RunTotals,
+} from './repository.js';
 import { inTransaction, queryCount, queryRows, type TransactionClient } from '../db/sql.js';
 
 export interface CompoundSummary extends RunTotals {
@@ -221,7 +230,8 @@ export interface CompoundMonthRequest {
 }
 
 const INVOICE_COPY =
-  'COPY invoices (id, compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on, plan, total_fen, status, no_reading, end_reading_id, end_value, usage_units, billing_run_id) FROM STDIN';
+  'COPY invoices (id, compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on, plan, total_fen, ' +
+  'status, no_reading, end_reading_id, end_value, usage_units, billing_run_id) FROM STDIN';
 const LINE_COPY = 'COPY invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen) FROM STDIN';
 
 const APPLY_ADJUSTMENTS_SQL = `
@@ -234,13 +244,27 @@ UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued 
   total_fen = total_fen + $4, capped_accounts = capped_accounts + $5
 WHERE id = $1`;
 
-async function auditCompound(tx: TransactionClient, request: CompoundMonthRequest, action: string, details: Record<string, unknown>): Promise<void> {
-  await audit(tx, { actor: request.actor, action, entity: 'billing_run', entityId: request.runId, compoundId: request.compoundId, details });
+async function auditCompound(
+  tx: TransactionClient,
+  request: CompoundMonthRequest,
+  action: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await audit(tx, {
+    actor: request.actor,
+    action,
+    entity: 'billing_run',
+    entityId: request.runId,
+    compoundId: request.compoundId,
+    details,
+  });
 }
 
 /** COPY text format: backslash, tab, newline and carriage return escaped. */
 function copyText(value: string): string {
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : value;
 }
 
 async function copyInto(client: pg.PoolClient, statement: string, parts: string[]): Promise<void> {
@@ -259,6 +283,7 @@ class CopyText {
       this.buf = '';
     }
   }
+
   done(): string[] {
     if (this.buf.length > 0) this.parts.push(this.buf);
     this.buf = '';
@@ -307,9 +332,18 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     const compound = await loadBillingCompound(client, compoundId);
     if (!compound) throw new Error(`compound ${compoundId} does not exist`);
     const month = billingMonth(compound, period);
-    const summary: CompoundSummary = { code: compound.code, accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0, durationMs: 0 };
+    const summary: CompoundSummary = {
+      code: compound.code,
+      accountsBilled: 0,
+      invoicesIssued: 0,
+      totalFen: 0,
+      cappedAccounts: 0,
+      durationMs: 0,
+    };
     const chunkSize = request.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    const [count] = month.season ? await queryRows<{ n: number }>(client, 'SELECT count(*)::int AS n FROM accounts WHERE compound_id = $1', [compoundId]) : [];
+    const [count] = month.season
+      ? await queryRows<{ n: number }>(client, 'SELECT count(*)::int AS n FROM accounts WHERE compound_id = $1', [compoundId])
+      : [];
     request.onProgress?.({ type: 'compound-start', code: compound.code, accounts: count?.n ?? 0 });
     // More than one chunk: gather facts on a snapshot reader, one chunk ahead of the writes.
     if ((count?.n ?? 0) > chunkSize) reader = await snapshotReader(pool, client);
@@ -347,13 +381,17 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         if (dryRun) continue;
         const id = randomUUID();
         invoiceText.push(
-          `${id}\t${compoundId}\t${facts.accountId}\t${facts.householdId}\t${seasonLabel}\t${period}\t${seq}\t${invoiceNumber(code, period, seq)}\t${issuedOn}\t${dueOn}\t${facts.plan}\t${computed.totalFen}\t${computed.status}\t${computed.invoice.noReading ? 't' : 'f'}\t${computed.endReadingId ?? '\\N'}\t${computed.endValue}\t${computed.usageUnits}\t${runId}\n`,
+          `${id}\t${compoundId}\t${facts.accountId}\t${facts.householdId}\t${seasonLabel}\t${period}\t${seq}\t` +
+            `${invoiceNumber(code, period, seq)}\t${issuedOn}\t${dueOn}\t${facts.plan}\t${computed.totalFen}\t${computed.status}\t` +
+            `${computed.invoice.noReading ? 't' : 'f'}\t${computed.endReadingId ?? '\\N'}\t` +
+            `${computed.endValue}\t${computed.usageUnits}\t${runId}\n`,
         );
         const lines = computed.lines;
         for (let i = 0; i < lines.length; i++) {
           const l = lines[i]!;
           lineText.push(
-            `${id}\t${i + 1}\t${compoundId}\t${l.kind}\t${copyText(l.description)}\t${l.units ?? '\\N'}\t${l.unitRate ?? '\\N'}\t${l.amountFen}\n`,
+            `${id}\t${i + 1}\t${compoundId}\t${l.kind}\t${copyText(l.description)}\t` +
+              `${l.units ?? '\\N'}\t${l.unitRate ?? '\\N'}\t${l.amountFen}\n`,
           );
         }
         for (const adjustmentId of computed.appliedAdjustmentIds) {
@@ -401,7 +439,13 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       return summary;
     }
     if (request.runId !== null) {
-      await client.query(RUN_PROGRESS_SQL, [request.runId, summary.accountsBilled, summary.invoicesIssued, summary.totalFen, summary.cappedAccounts]);
+      await client.query(RUN_PROGRESS_SQL, [
+        request.runId,
+        summary.accountsBilled,
+        summary.invoicesIssued,
+        summary.totalFen,
+        summary.cappedAccounts,
+      ]);
     }
     await auditCompound(tx, request, 'billing-run.compound', {
       period,
@@ -428,7 +472,9 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       await client.query('COMMIT');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`${summary.invoicesIssued} invoices were issued, but applying credit to them failed (run the month again to apply it): ${reason}`);
+      throw new Error(
+        `${summary.invoicesIssued} invoices were issued, but applying credit to them failed (run the month again to apply it): ${reason}`,
+      );
     }
     return summary;
   } catch (error) {

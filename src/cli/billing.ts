@@ -40,8 +40,13 @@ function onProgress(event: BillingProgress): void {
   } else if (event.type === 'compound-done') {
     const s = event.summary;
     const bar = barOf.get(event.code);
-    if (bar) bar.setTotal(Math.max(s.accountsBilled, 1)), bar.update(s.accountsBilled);
-    const line = `${event.dryRun ? 'computed' : 'committed'} ${event.code}: ${s.invoicesIssued} invoices, ${s.accountsBilled} accounts, total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts} (${(s.durationMs / 1000).toFixed(2)} s)`;
+    if (bar) {
+      bar.setTotal(Math.max(s.accountsBilled, 1));
+      bar.update(s.accountsBilled);
+    }
+    const line =
+      `${event.dryRun ? 'computed' : 'committed'} ${event.code}: ${s.invoicesIssued} invoices, ${s.accountsBilled} accounts, ` +
+      `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts} (${(s.durationMs / 1000).toFixed(2)} s)`;
     if (bars) bars.log(`${line}\n`);
     else out(line);
   } else if (event.type === 'compound-failed') {
@@ -56,7 +61,13 @@ try {
   const started = Date.now();
   let run;
   try {
-    run = await runBilling(runtime, { period: options.period, compound: options.compound, dryRun: options.dryRun, actor: 'cli', onProgress });
+    run = await runBilling(runtime, {
+      period: options.period,
+      compound: options.compound,
+      dryRun: options.dryRun,
+      actor: 'cli',
+      onProgress,
+    });
   } finally {
     bars?.stop();
     await runtime.close();

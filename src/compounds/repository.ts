@@ -4,7 +4,15 @@ import type { DB } from '../db/types.js';
 import type { Principal } from '../auth/principal.js';
 import { providerScope } from '../auth/principal.js';
 
-const COLUMNS = ['compounds.id', 'compounds.code', 'compounds.name', 'compounds.district', 'compounds.provider_id', 'compounds.time_zone', 'compounds.due_days'] as const;
+const COLUMNS = [
+  'compounds.id',
+  'compounds.code',
+  'compounds.name',
+  'compounds.district',
+  'compounds.provider_id',
+  'compounds.time_zone',
+  'compounds.due_days',
+] as const;
 
 /** A compound the caller may see (admin: any; operator: its provider's; resident: none). */
 export async function findCompoundInScope(db: Executor, code: string, principal: Principal) {
@@ -32,7 +40,14 @@ export async function listCompoundsInScope(db: Executor, principal: Principal, a
 
 export async function insertCompound(
   db: Executor,
-  compound: { code: string; name: string; district: string; providerId: string; timeZone?: string | undefined; dueDays?: number | undefined },
+  compound: {
+    code: string;
+    name: string;
+    district: string;
+    providerId: string;
+    timeZone?: string | undefined;
+    dueDays?: number | undefined;
+  },
 ) {
   return db
     .insertInto('compounds')

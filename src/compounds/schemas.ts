@@ -19,7 +19,9 @@ export const CreateCompoundBody = Type.Object(
     code: CompoundCode,
     name: Type.String({ minLength: 1, maxLength: 200 }),
     district: Type.String({ minLength: 1, maxLength: 200 }),
-    providerId: Type.Optional(Type.String({ format: 'uuid', description: 'required for admin; operators create under their own provider' })),
+    providerId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'required for admin; operators create under their own provider' }),
+    ),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, default: 'Asia/Shanghai' })),
     dueDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365, default: 15 })),
   },

@@ -12,19 +12,32 @@ import type { CreateCompoundBody } from './schemas.js';
 export async function createCompound(db: Database, principal: Principal, body: Static<typeof CreateCompoundBody>) {
   let providerId = body.providerId;
   if (principal.role === 'operator') {
-    if (providerId !== undefined && providerId !== principal.providerId) throw forbidden('Operators create compounds under their own provider only.');
+    if (providerId !== undefined && providerId !== principal.providerId) {
+      throw forbidden('Operators create compounds under their own provider only.');
+    }
     providerId = principal.providerId;
   }
-  if (providerId === undefined) throw badRequest('providerId is required.', [{ path: 'body.providerId', message: 'is required for admin' }]);
+  if (providerId === undefined) {
+    throw badRequest('providerId is required.', [{ path: 'body.providerId', message: 'is required for admin' }]);
+  }
   if (body.timeZone !== undefined && !IANAZone.isValidZone(body.timeZone)) {
-    throw badRequest(`timeZone "${body.timeZone}" is not an IANA time zone.`, [{ path: 'body.timeZone', message: 'is not an IANA time zone' }]);
+    throw badRequest(`timeZone "${body.timeZone}" is not an IANA time zone.`, [
+      { path: 'body.timeZone', message: 'is not an IANA time zone' },
+    ]);
   }
   const owner = providerId;
   return db.transaction().execute(async (tx) => {
     if (!(await findProvider(tx, owner))) throw notFound('Provider');
     const created = await insertCompound(tx, { ...body, providerId: owner });
     if (!created) throw conflict(`A compound with code "${body.code}" already exists.`);
-    await audit(tx, { actor: principal.actor, action: 'compound.create', entity: 'compound', entityId: created.id, compoundId: created.id, details: { ...body, providerId: owner } });
+    await audit(tx, {
+      actor: principal.actor,
+      action: 'compound.create',
+      entity: 'compound',
+      entityId: created.id,
+      compoundId: created.id,
+      details: { ...body, providerId: owner },
+    });
     return created;
   });
 }

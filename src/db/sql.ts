@@ -45,7 +45,11 @@ function textOf(statement: string | NamedStatement): string {
   return typeof statement === 'string' ? statement : statement.text;
 }
 
-async function pgQuery<T extends pg.QueryResultRow>(q: pg.Pool | pg.ClientBase, statement: string | NamedStatement, params: readonly unknown[]) {
+async function pgQuery<T extends pg.QueryResultRow>(
+  q: pg.Pool | pg.ClientBase,
+  statement: string | NamedStatement,
+  params: readonly unknown[],
+) {
   if (typeof statement === 'string') return q.query<T>(statement, params as unknown[]);
   return q.query<T>({ name: statement.name, text: statement.text, values: params as unknown[] });
 }

@@ -40,7 +40,16 @@ export async function listMeters(db: Executor, householdId: string) {
   return db
     .selectFrom('meters as m')
     .leftJoin('meters as old', 'old.id', 'm.replaces_meter_id')
-    .select(['m.id', 'm.household_id', 'm.serial', 'm.installed_at', 'm.initial_reading', 'm.retired_at', 'm.final_reading', 'old.serial as replaces_serial'])
+    .select([
+      'm.id',
+      'm.household_id',
+      'm.serial',
+      'm.installed_at',
+      'm.initial_reading',
+      'm.retired_at',
+      'm.final_reading',
+      'old.serial as replaces_serial',
+    ])
     .where('m.household_id', '=', householdId)
     .orderBy('m.installed_at')
     .execute();
@@ -79,7 +88,14 @@ export async function readingAtOrBefore(db: Executor, meterId: string, instant: 
 
 export async function insertMeter(
   db: Executor,
-  row: { compoundId: string; householdId: string; serial: string; installedAt: Date; initialReading: string; replacesMeterId: string | null },
+  row: {
+    compoundId: string;
+    householdId: string;
+    serial: string;
+    installedAt: Date;
+    initialReading: string;
+    replacesMeterId: string | null;
+  },
 ) {
   return db
     .insertInto('meters')

@@ -39,7 +39,9 @@ export const CreateMeterBody = Type.Object(
     serial: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\s,"]+$' }),
     installedAt: Type.String({ minLength: 10, maxLength: 40, description: 'ISO 8601; without offset = compound local time' }),
     initialReading: DecimalInput,
-    replaces: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'serial (or id) of the active meter this one replaces' })),
+    replaces: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'serial (or id) of the active meter this one replaces' }),
+    ),
     finalReading: Type.Optional(DecimalInput),
   },
   { additionalProperties: false },
@@ -51,7 +53,14 @@ export const HouseholdDetailSchema = Type.Composite([
 ]);
 
 export function householdOut(row: { id: string; compound_code: string; building: string; unit: string; room: string; area_m2: string }) {
-  return { id: row.id, compound: row.compound_code, building: row.building, unit: row.unit, room: row.room, areaM2: formatArea(parseQuantity(row.area_m2)) };
+  return {
+    id: row.id,
+    compound: row.compound_code,
+    building: row.building,
+    unit: row.unit,
+    room: row.room,
+    areaM2: formatArea(parseQuantity(row.area_m2)),
+  };
 }
 
 export interface MeterRow {

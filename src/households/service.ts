@@ -24,10 +24,23 @@ export async function createHousehold(
   checks.throwIfAny('The household is invalid');
   return db.transaction().execute(async (tx) => {
     const compound = await compoundOr404(tx, code, principal);
-    const row = await repo.insertHousehold(tx, { compoundId: compound.id, building: input.building, unit: input.unit, room: input.room, areaM2: areaM2 as string });
+    const row = await repo.insertHousehold(tx, {
+      compoundId: compound.id,
+      building: input.building,
+      unit: input.unit,
+      room: input.room,
+      areaM2: areaM2 as string,
+    });
     if (!row) throw conflict(`${code} already has a household at building ${input.building}, unit ${input.unit}, room ${input.room}.`);
     const out = householdOut({ ...row, compound_code: compound.code });
-    await audit(tx, { actor: principal.actor, action: 'household.create', entity: 'household', entityId: row.id, compoundId: compound.id, details: out });
+    await audit(tx, {
+      actor: principal.actor,
+      action: 'household.create',
+      entity: 'household',
+      entityId: row.id,
+      compoundId: compound.id,
+      details: out,
+    });
     return out;
   });
 }
@@ -71,9 +84,12 @@ export async function createMeter(db: Database, principal: Principal, householdI
     if (!installedAt) checks.add('body.installedAt', 'must be an ISO 8601 date-time (without offset: the compound local time)');
     else if (installedAt.getTime() > now.getTime() + FUTURE_SKEW_MS) checks.add('body.installedAt', 'must not be in the future');
     const initialReading = checks.quantity(input.initialReading, 'body.initialReading', { intDigits: 12 });
-    const finalReading = input.finalReading === undefined ? undefined : checks.quantity(input.finalReading, 'body.finalReading', { intDigits: 12 });
+    const finalReading =
+      input.finalReading === undefined ? undefined : checks.quantity(input.finalReading, 'body.finalReading', { intDigits: 12 });
     if (input.replaces === undefined && input.finalReading !== undefined) checks.add('body.finalReading', 'is only accepted with replaces');
-    if (input.replaces !== undefined && input.finalReading === undefined) checks.add('body.finalReading', 'is required when replacing a meter');
+    if (input.replaces !== undefined && input.finalReading === undefined) {
+      checks.add('body.finalReading', 'is required when replacing a meter');
+    }
     checks.throwIfAny('The meter is invalid');
 
     await repo.lockHousehold(tx, householdId);
@@ -84,13 +100,22 @@ export async function createMeter(db: Database, principal: Principal, householdI
 
     let replaced: { id: string; serial: string } | null = null;
     if (input.replaces === undefined) {
-      if (active) throw conflict(`Household ${householdId} already has the active meter ${active.serial}; name it in "replaces" to replace it.`);
+      if (active) {
+        throw conflict(`Household ${householdId} already has the active meter ${active.serial}; name it in "replaces" to replace it.`);
+      }
     } else {
-      const matches = active && (active.serial === input.replaces || (UUID_RE.test(input.replaces) && active.id === input.replaces.toLowerCase()));
+      const matches =
+        active && (active.serial === input.replaces || (UUID_RE.test(input.replaces) && active.id === input.replaces.toLowerCase()));
       if (!active || !matches) {
-        throw unprocessable(`"${input.replaces}" is not the active meter of this household${active ? ` (${active.serial} is)` : ' (it has none)'}.`, [
-          { path: 'body.replaces', message: active ? `must name the active meter ${active.serial}` : 'the household has no active meter' },
-        ]);
+        throw unprocessable(
+          `"${input.replaces}" is not the active meter of this household${active ? ` (${active.serial} is)` : ' (it has none)'}.`,
+          [
+            {
+              path: 'body.replaces',
+              message: active ? `must name the active meter ${active.serial}` : 'the household has no active meter',
+            },
+          ],
+        );
       }
       const last = await repo.lastReading(tx, active.id);
       const final = parseQuantity(finalReading as string);
@@ -100,7 +125,8 @@ export async function createMeter(db: Database, principal: Principal, householdI
         errors.push({
           path: 'body.finalReading',
           message: last
-            ? `${finalReading} is lower than the reading ${quantityOut(last.value)} of ${formatInstant(last.read_at, zone)} of meter ${active.serial}`
+            ? `${finalReading} is lower than the reading ${quantityOut(last.value)} of ${formatInstant(last.read_at, zone)} ` +
+              `of meter ${active.serial}`
             : `${finalReading} is lower than the initial reading ${quantityOut(active.initial_reading)} of meter ${active.serial}`,
         });
       }
@@ -108,12 +134,19 @@ export async function createMeter(db: Database, principal: Principal, householdI
       if ((installedAt as Date).getTime() <= after.getTime()) {
         errors.push({
           path: 'body.installedAt',
-          message: `must be after ${last ? 'the last reading' : 'the installation'} of meter ${active.serial} (${formatInstant(after, zone)})`,
+          message:
+            `must be after ${last ? 'the last reading' : 'the installation'} of meter ${active.serial} ` +
+            `(${formatInstant(after, zone)})`,
         });
       }
       if (errors.length > 0) throw unprocessable(`The replacement of meter ${active.serial} is invalid.`, errors);
       await repo.retireMeter(tx, active.id, installedAt as Date, finalReading as string);
-      await repo.insertReading(tx, { compoundId: household.compound_id, meterId: active.id, readAt: installedAt as Date, value: finalReading as string });
+      await repo.insertReading(tx, {
+        compoundId: household.compound_id,
+        meterId: active.id,
+        readAt: installedAt as Date,
+        value: finalReading as string,
+      });
       replaced = { id: active.id, serial: active.serial };
     }
 
@@ -137,7 +170,14 @@ export async function createMeter(db: Database, principal: Principal, householdI
         details: { serial: replaced.serial, retiredAt: out.installedAt, finalReading, replacedBy: meter.serial },
       });
     }
-    await audit(tx, { actor: principal.actor, action: 'meter.install', entity: 'meter', entityId: meter.id, compoundId: household.compound_id, details: out });
+    await audit(tx, {
+      actor: principal.actor,
+      action: 'meter.install',
+      entity: 'meter',
+      entityId: meter.id,
+      compoundId: household.compound_id,
+      details: out,
+    });
     return out;
   });
 }

@@ -106,6 +106,9 @@ export const securityPlugin = fp(async (app: FastifyInstance, options: SecurityO
       return principal.role === 'admin' ? 'admin' : `token:${principal.tokenId}`;
     },
     errorResponseBuilder: (_request, context) =>
-      new HttpProblem(429, `Rate limit of ${context.max} requests per ${context.after} exceeded for this token; retry in ${Math.ceil(context.ttl / 1000)} s.`),
+      new HttpProblem(
+        429,
+        `Rate limit of ${context.max} requests per ${context.after} exceeded for this token; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+      ),
   });
 });

@@ -28,11 +28,13 @@ const KIND: Record<LineKind, [string, string]> = {
 const cny = (fen: number) => `¥${formatFenAsCny(fen)}`;
 
 const CSS = `
-body{font-family:"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",system-ui,sans-serif;color:#111;margin:2rem auto;max-width:48rem;line-height:1.45}
+body{font-family:"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",system-ui,sans-serif;
+color:#111;margin:2rem auto;max-width:48rem;line-height:1.45}
 h1{font-size:1.4rem;margin:0}h1 small{display:block;font-size:.9rem;font-weight:normal;color:#555}
 .meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:1.2rem 0}
 .meta dt{color:#555}.meta dd{margin:0}
-table{width:100%;border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid #ccc;padding:.35rem .4rem;text-align:left;vertical-align:top}
+table{width:100%;border-collapse:collapse;margin:1rem 0}
+th,td{border-bottom:1px solid #ccc;padding:.35rem .4rem;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;white-space:nowrap}tfoot td{font-weight:bold;border-bottom:none}
 .en{color:#555;font-size:.85em}.status{display:inline-block;padding:.1rem .5rem;border:1px solid #111;border-radius:.3rem}
 @media print{body{margin:0;max-width:none;font-size:11pt}a{color:inherit;text-decoration:none}@page{size:A4;margin:15mm}}
@@ -46,7 +48,11 @@ export function invoiceHtml({ row, lines }: LoadedInvoice): string {
     .map((line) => {
       const out = invoiceLineOut(line);
       const [zh, en] = KIND[line.kind];
-      return `<tr><td>${e(zh)}<br><span class="en">${e(en)}</span></td><td>${e(line.description)}</td><td class="n">${e(out.units ?? '')}</td><td class="n">${e(out.unitRate ?? '')}</td><td class="n">${e(cny(line.amount_fen))}</td></tr>`;
+      return (
+        `<tr><td>${e(zh)}<br><span class="en">${e(en)}</span></td><td>${e(line.description)}</td>` +
+        `<td class="n">${e(out.units ?? '')}</td><td class="n">${e(out.unitRate ?? '')}</td>` +
+        `<td class="n">${e(cny(line.amount_fen))}</td></tr>`
+      );
     })
     .join('\n');
   const dueFen = Math.max(0, row.total_fen - row.paid_fen);
@@ -65,15 +71,20 @@ export function invoiceHtml({ row, lines }: LoadedInvoice): string {
 <dl class="meta">
 <dt>账单号 <span class="en">Invoice no.</span></dt><dd>${e(row.number)}</dd>
 <dt>小区 <span class="en">Compound</span></dt><dd>${e(row.compound_name)} <span class="en">(${e(row.compound_code)})</span></dd>
-<dt>房屋 <span class="en">Home</span></dt><dd>${e(row.building)} 栋 ${e(row.unit)} 单元 ${e(row.room)} 室 <span class="en">Building ${e(row.building)}, unit ${e(row.unit)}, room ${e(row.room)}</span></dd>
+<dt>房屋 <span class="en">Home</span></dt><dd>${e(row.building)} 栋 ${e(row.unit)} 单元 ${e(row.room)} 室
+<span class="en">Building ${e(row.building)}, unit ${e(row.unit)}, room ${e(row.room)}</span></dd>
 <dt>户主 <span class="en">Account holder</span></dt><dd>${e(row.holder_name)}${row.phone ? ` · ${e(maskPhone(row.phone) ?? '')}` : ''}</dd>
 <dt>账期 <span class="en">Period</span></dt><dd>${e(row.period)}</dd>
 <dt>开具日期 <span class="en">Issued on</span></dt><dd>${e(row.issued_on)}</dd>
 <dt>付款截止 <span class="en">Due on</span></dt><dd>${e(row.due_on)}</dd>
-<dt>状态 <span class="en">Status</span></dt><dd><span class="status">${e(statusZh)} · ${e(statusEn)}</span>${row.no_reading ? ` <span class="en">无新读数 no new reading</span>` : ''}</dd>
+<dt>状态 <span class="en">Status</span></dt><dd><span class="status">${e(statusZh)} · ${e(statusEn)}</span>${
+  row.no_reading ? ' <span class="en">无新读数 no new reading</span>' : ''
+}</dd>
 </dl>
 <table>
-<thead><tr><th>项目 <span class="en">Item</span></th><th>说明 <span class="en">Description</span></th><th class="n">用量 <span class="en">Units</span></th><th class="n">单价 <span class="en">Rate (CNY)</span></th><th class="n">金额 <span class="en">Amount</span></th></tr></thead>
+<thead><tr><th>项目 <span class="en">Item</span></th><th>说明 <span class="en">Description</span></th>
+<th class="n">用量 <span class="en">Units</span></th><th class="n">单价 <span class="en">Rate (CNY)</span></th>
+<th class="n">金额 <span class="en">Amount</span></th></tr></thead>
 <tbody>
 ${body}
 </tbody>

@@ -29,7 +29,16 @@ function detailQuery(db: Executor) {
     .innerJoin('households as h', 'h.id', 'i.household_id')
     .innerJoin('accounts as a', 'a.id', 'i.account_id')
     .selectAll('i')
-    .select(['c.code as compound_code', 'c.name as compound_name', 'c.time_zone', 'h.building', 'h.unit', 'h.room', 'a.holder_name', 'a.phone']);
+    .select([
+      'c.code as compound_code',
+      'c.name as compound_name',
+      'c.time_zone',
+      'h.building',
+      'h.unit',
+      'h.room',
+      'a.holder_name',
+      'a.phone',
+    ]);
 }
 
 /** Lines of many invoices in one query, grouped by invoice id, in line order. */
@@ -118,7 +127,13 @@ export type InvoiceCursor = [string, string, string];
  * A page of invoices the caller may see (limit + 1 rows), ordered by period, number, id.
  * Residents are confined to their own account whatever the filters say.
  */
-export async function listInvoicesInScope(db: Executor, principal: Principal, filters: InvoiceFilters, after: InvoiceCursor | undefined, limit: number) {
+export async function listInvoicesInScope(
+  db: Executor,
+  principal: Principal,
+  filters: InvoiceFilters,
+  after: InvoiceCursor | undefined,
+  limit: number,
+) {
   let query = db
     .selectFrom('invoices as i')
     .innerJoin('compounds as c', 'c.id', 'i.compound_id')
@@ -133,5 +148,10 @@ export async function listInvoicesInScope(db: Executor, principal: Principal, fi
   if (after !== undefined) {
     query = query.where((eb) => eb(eb.refTuple('i.period', 'i.number', 'i.id'), '>', eb.tuple(after[0], after[1], after[2])));
   }
-  return query.orderBy('i.period').orderBy('i.number').orderBy('i.id').limit(limit + 1).execute();
+  return query
+    .orderBy('i.period')
+    .orderBy('i.number')
+    .orderBy('i.id')
+    .limit(limit + 1)
+    .execute();
 }

@@ -82,7 +82,12 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await listInvoicesInScope(app.db, request.principal, filters, after, limit);
       const page = rows.slice(0, limit);
       const lines = await loadInvoiceLines(app.db, page.map((r) => r.id));
-      return toPage(rows, limit, (row) => invoiceOut(row, lines.get(row.id) ?? [], row.compound_code), (row) => [row.period, row.number, row.id]);
+      return toPage(
+        rows,
+        limit,
+        (row) => invoiceOut(row, lines.get(row.id) ?? [], row.compound_code),
+        (row) => [row.period, row.number, row.id],
+      );
     },
   );
 };

@@ -14,7 +14,12 @@ export const InvoiceLineSchema = Type.Object({
   amountFen: Fen,
 });
 
-export const InvoiceStatusSchema = Type.Union([Type.Literal('issued'), Type.Literal('paid'), Type.Literal('partially_paid'), Type.Literal('void')]);
+export const InvoiceStatusSchema = Type.Union([
+  Type.Literal('issued'),
+  Type.Literal('paid'),
+  Type.Literal('partially_paid'),
+  Type.Literal('void'),
+]);
 
 export const InvoiceSchema = Type.Object(
   {

@@ -24,7 +24,16 @@ export async function paymentAllocations(db: Executor, paymentId: string) {
 
 export async function insertPayment(
   db: Executor,
-  row: { compoundId: string; accountId: string; amountFen: number; paidAt: Date; reference: string; key: string; requestHash: string; actor: string },
+  row: {
+    compoundId: string;
+    accountId: string;
+    amountFen: number;
+    paidAt: Date;
+    reference: string;
+    key: string;
+    requestHash: string;
+    actor: string;
+  },
 ) {
   return db
     .insertInto('payments')

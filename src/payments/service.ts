@@ -67,7 +67,12 @@ class KeyTaken extends Error {}
  * are locked for the transaction, so concurrent payments never allocate the same open amount twice.
  * Same key and body again: the same payment (created false); same key, other body: 409.
  */
-export async function recordPayment(db: Database, principal: Principal, rawKey: string, input: PaymentInput): Promise<{ created: boolean; payment: PaymentOut }> {
+export async function recordPayment(
+  db: Database,
+  principal: Principal,
+  rawKey: string,
+  input: PaymentInput,
+): Promise<{ created: boolean; payment: PaymentOut }> {
   const key = scopedKey(principal, rawKey);
   const hash = requestHash(input);
   const earlier = await replay(db, key, hash);
@@ -77,9 +82,12 @@ export async function recordPayment(db: Database, principal: Principal, rawKey: 
     const id = await db.transaction().execute(async (tx) => {
       const account = await findAccountInScope(tx, input.accountId, principal);
       if (!account) throw notFound('Account');
-      const zone = (await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow()).time_zone;
+      const zone = (await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow())
+        .time_zone;
       const paidAt = parseLocalInstant(input.paidAt, zone);
-      if (!paidAt) throw badRequest('paidAt is not an ISO 8601 date-time.', [{ path: 'body.paidAt', message: 'is not an ISO 8601 date-time' }]);
+      if (!paidAt) {
+        throw badRequest('paidAt is not an ISO 8601 date-time.', [{ path: 'body.paidAt', message: 'is not an ISO 8601 date-time' }]);
+      }
       if (paidAt.getTime() > Date.now() + FUTURE_SKEW_MS) {
         throw badRequest('paidAt is in the future.', [{ path: 'body.paidAt', message: 'is in the future' }]);
       }

@@ -12,7 +12,10 @@ import type { ImportSource, ReadingRow } from './service.js';
 export const CSV_HEADER = ['meterSerial', 'readAt', 'value'] as const;
 
 export function tooLarge(limit: number): HttpProblem {
-  return new HttpProblem(413, `The CSV upload is larger than ${limit} bytes (${Math.round(limit / 1024 / 1024)} MiB); split it into smaller files.`);
+  return new HttpProblem(
+    413,
+    `The CSV upload is larger than ${limit} bytes (${Math.round(limit / 1024 / 1024)} MiB); split it into smaller files.`,
+  );
 }
 
 /** Passes bytes through, failing with 413 once more than `limit` bytes went by. */
@@ -47,7 +50,7 @@ const pathOf = (line: number, field: ReadingField) => `line ${line}: ${field}`;
 
 /** The rows of a CSV stream as an import source. */
 export function csvSource(body: Readable, limit: number): ImportSource {
-  async function* rows(): AsyncGenerator<ReadingRow> {
+  async function * rows(): AsyncGenerator<ReadingRow> {
     const parser = parse({ bom: true, skip_empty_lines: true, info: true, relax_column_count: false, max_record_size: 64 * 1024 });
     const limited = byteLimit(limit);
     body.on('error', (e) => limited.destroy(e));
@@ -62,9 +65,12 @@ export function csvSource(body: Readable, limit: number): ImportSource {
           const names = record.map((name) => name.trim());
           withSource = names.length === 4 && names[3] === 'source';
           if (!(names.length === 3 || withSource) || CSV_HEADER.some((name, i) => names[i] !== name)) {
-            throw new HttpProblem(400, `Malformed CSV at line ${info.lines}: the header must be meterSerial,readAt,value[,source], got "${record.join(',').slice(0, 100)}".`, [
-              { path: `line ${info.lines}`, message: 'header must be meterSerial,readAt,value[,source]' },
-            ]);
+            throw new HttpProblem(
+              400,
+              `Malformed CSV at line ${info.lines}: the header must be meterSerial,readAt,value[,source], ` +
+                `got "${record.join(',').slice(0, 100)}".`,
+              [{ path: `line ${info.lines}`, message: 'header must be meterSerial,readAt,value[,source]' }],
+            );
           }
           header = false;
           continue;
@@ -76,7 +82,11 @@ export function csvSource(body: Readable, limit: number): ImportSource {
       body.resume();
       throw malformed(error);
     }
-    if (header) throw new HttpProblem(400, 'The CSV is empty: it needs the header meterSerial,readAt,value[,source].', [{ path: 'line 1', message: 'header is missing' }]);
+    if (header) {
+      throw new HttpProblem(400, 'The CSV is empty: it needs the header meterSerial,readAt,value[,source].', [
+        { path: 'line 1', message: 'header is missing' },
+      ]);
+    }
   }
   return { rows: rows(), pathOf };
 }

@@ -57,7 +57,9 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['readings'],
         summary: 'Upload a CSV of readings: header meterSerial,readAt,value[,source] (all or nothing)',
-        description: `Lines are named by file line, the header being line 1. Uploads above ${Math.round(app.config.csvUploadLimitBytes / 1024 / 1024)} MiB answer 413.`,
+        description:
+          'Lines are named by file line, the header being line 1. ' +
+          `Uploads above ${Math.round(app.config.csvUploadLimitBytes / 1024 / 1024)} MiB answer 413.`,
         consumes: ['text/csv'],
         response: { 201: ImportResultSchema, ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
       },
@@ -72,7 +74,10 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw tooLarge(limit);
       }
       try {
-        const result = await importReadings(app.pool, request.principal, csvSource(body, limit), { actor: request.principal.actor, format: 'csv' });
+        const result = await importReadings(app.pool, request.principal, csvSource(body, limit), {
+          actor: request.principal.actor,
+          format: 'csv',
+        });
         return reply.code(201).send(result);
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode === 413) reply.header('connection', 'close');

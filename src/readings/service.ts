@@ -124,11 +124,13 @@ SELECT line, status, serial, read_at, value, time_zone, at2, value2, line2
       UNION ALL
       SELECT t.meter_id, p.read_at, p.value, NULL, 'stored', NULL, NULL
         FROM touched t
-       CROSS JOIN LATERAL (SELECT r.read_at, r.value FROM readings r WHERE r.meter_id = t.meter_id AND r.read_at < t.lo ORDER BY r.read_at DESC LIMIT 1) p
+       CROSS JOIN LATERAL (SELECT r.read_at, r.value FROM readings r
+                            WHERE r.meter_id = t.meter_id AND r.read_at < t.lo ORDER BY r.read_at DESC LIMIT 1) p
       UNION ALL
       SELECT t.meter_id, n.read_at, n.value, NULL, 'stored', NULL, NULL
         FROM touched t
-       CROSS JOIN LATERAL (SELECT r.read_at, r.value FROM readings r WHERE r.meter_id = t.meter_id AND r.read_at > t.hi ORDER BY r.read_at LIMIT 1) n
+       CROSS JOIN LATERAL (SELECT r.read_at, r.value FROM readings r
+                            WHERE r.meter_id = t.meter_id AND r.read_at > t.hi ORDER BY r.read_at LIMIT 1) n
       UNION ALL
       SELECT m.id, m.installed_at, m.initial_reading, NULL, 'initial', NULL, NULL
         FROM meters m JOIN touched t ON t.meter_id = m.id
@@ -140,14 +142,15 @@ SELECT line, status, serial, read_at, value, time_zone, at2, value2, line2
         FROM seq s
       WINDOW o AS (PARTITION BY meter_id ORDER BY read_at, kind = 'batch')
     )
-    SELECT line, 'lower_' || prev_kind AS status, serial, read_at, value, time_zone, prev_at AS at2, prev_value AS value2, prev_line AS line2
+    SELECT line, 'lower_' || prev_kind AS status, serial, read_at, value, time_zone,
+           prev_at AS at2, prev_value AS value2, prev_line AS line2
       FROM w WHERE kind = 'batch' AND value < prev_value
     UNION ALL
     SELECT line, 'higher', serial, read_at, value, time_zone, next_at, next_value, NULL
       FROM w WHERE kind = 'batch' AND next_kind <> 'batch' AND value > next_value
   ) monotonic`;
 
-const CONFLICTS = `('stored_conflict', 'batch_conflict')`;
+const CONFLICTS = '(\'stored_conflict\', \'batch_conflict\')';
 
 interface ErrorRow {
   line: number;
@@ -172,17 +175,37 @@ function describe(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
     case 'future':
       return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is in the future` };
     case 'before_install':
-      return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is not after the installation of meter ${row.serial} at ${at(row.at2)}` };
+      return {
+        line: row.line,
+        field: 'readAt',
+        message: `${at(row.read_at)} is not after the installation of meter ${row.serial} at ${at(row.at2)}`,
+      };
     case 'after_retire':
       return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is after meter ${row.serial} was retired at ${at(row.at2)}` };
     case 'stored_conflict':
-      return { line: row.line, field: 'value', message: `value ${value} conflicts with the stored reading ${value2} of meter ${row.serial} at ${at(row.read_at)}` };
+      return {
+        line: row.line,
+        field: 'value',
+        message: `value ${value} conflicts with the stored reading ${value2} of meter ${row.serial} at ${at(row.read_at)}`,
+      };
     case 'batch_conflict':
-      return { line: row.line, field: 'value', message: `value ${value} conflicts with another row of this batch giving ${value2} for meter ${row.serial} at ${at(row.read_at)}` };
+      return {
+        line: row.line,
+        field: 'value',
+        message: `value ${value} conflicts with another row of this batch giving ${value2} for meter ${row.serial} at ${at(row.read_at)}`,
+      };
     case 'lower_initial':
-      return { line: row.line, field: 'value', message: `value ${value} is lower than the initial reading ${value2} of meter ${row.serial} installed at ${at(row.at2)}` };
+      return {
+        line: row.line,
+        field: 'value',
+        message: `value ${value} is lower than the initial reading ${value2} of meter ${row.serial} installed at ${at(row.at2)}`,
+      };
     case 'lower_batch':
-      return { line: row.line, field: 'value', message: `value ${value} is lower than the reading ${value2} of ${at(row.at2)} at ${pathOf(row.line2 as number, 'value')}` };
+      return {
+        line: row.line,
+        field: 'value',
+        message: `value ${value} is lower than the reading ${value2} of ${at(row.at2)} at ${pathOf(row.line2 as number, 'value')}`,
+      };
     case 'lower_stored':
       return { line: row.line, field: 'value', message: `value ${value} is lower than the reading ${value2} of ${at(row.at2)}` };
     case 'higher':
@@ -193,7 +216,12 @@ function describe(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
 }
 
 /** Stores a batch of readings or throws 422 (invalid rows), 409 (only conflicts), or the source's own 400/413. */
-export async function importReadings(pool: pg.Pool, principal: Principal, source: ImportSource, options: ImportOptions): Promise<ImportResult> {
+export async function importReadings(
+  pool: pg.Pool,
+  principal: Principal,
+  source: ImportSource,
+  options: ImportOptions,
+): Promise<ImportResult> {
   const now = options.now ?? new Date();
   const rowErrors: RowError[] = [];
   let rowErrorCount = 0;
@@ -215,7 +243,7 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
     const tx = await inTransaction(client);
     await client.query("SET LOCAL work_mem = '256MB'");
     await client.query(CREATE_STAGE);
-    async function* chunks(): AsyncGenerator<string> {
+    async function * chunks(): AsyncGenerator<string> {
       let buffer = '';
       for await (const row of source.rows) {
         rows += 1;
@@ -249,7 +277,7 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
     const sqlConflicts = counts.rows[0]?.conflicts ?? 0;
     const total = rowErrorCount + sqlTotal;
     if (total > 0) {
-      const listed = await client.query<ErrorRow>(`SELECT * FROM reading_errors ORDER BY line, status LIMIT $1`, [MAX_LISTED_ERRORS]);
+      const listed = await client.query<ErrorRow>('SELECT * FROM reading_errors ORDER BY line, status LIMIT $1', [MAX_LISTED_ERRORS]);
       const all = [...rowErrors, ...listed.rows.map((row) => describe(row, source.pathOf))]
         .sort((a, b) => a.line - b.line)
         .slice(0, MAX_LISTED_ERRORS);
@@ -267,7 +295,8 @@ export async function importReadings(pool: pg.Pool, principal: Principal, source
     }
 
     const perCompound = await client.query<{ compound_id: string; accepted: number; duplicates: number }>(
-      `SELECT compound_id, (count(*) FILTER (WHERE status = 'ok'))::int AS accepted, (count(*) FILTER (WHERE status = 'duplicate'))::int AS duplicates
+      `SELECT compound_id, (count(*) FILTER (WHERE status = 'ok'))::int AS accepted,
+              (count(*) FILTER (WHERE status = 'duplicate'))::int AS duplicates
          FROM reading_checked GROUP BY compound_id ORDER BY compound_id`,
     );
     const inserted = await client.query(

@@ -54,9 +54,13 @@ export async function reportRows(db: Executor, compoundId: string, period: strin
         .innerJoin('inv', 'inv.id', 'l.invoice_id')
         .select([
           'inv.plan',
-          sql<number>`coalesce(sum(l.amount_fen) filter (where l.kind in ('usage', 'flat_installment', 'flat_upfront')), 0)::bigint`.as('gross_fen'),
+          sql<number>`coalesce(sum(l.amount_fen) filter (where l.kind in ('usage', 'flat_installment', 'flat_upfront')), 0)::bigint`.as(
+            'gross_fen',
+          ),
           sql<number>`coalesce(-sum(l.amount_fen) filter (where l.kind = 'cap'), 0)::bigint`.as('cap_savings_fen'),
-          sql<number>`coalesce(sum(l.amount_fen) filter (where l.kind in ('adjustment', 'final_settlement')), 0)::bigint`.as('adjustments_fen'),
+          sql<number>`coalesce(sum(l.amount_fen) filter (where l.kind in ('adjustment', 'final_settlement')), 0)::bigint`.as(
+            'adjustments_fen',
+          ),
           sql<number>`count(distinct inv.account_id) filter (where l.kind = 'cap')::int`.as('capped_accounts'),
         ])
         .groupBy('inv.plan'),
@@ -75,12 +79,32 @@ export async function reportRows(db: Executor, compoundId: string, period: strin
     )
     .selectFrom('agg')
     .leftJoin('ln', 'ln.plan', 'agg.plan')
-    .select(['agg.plan', 'agg.accounts_billed', 'agg.usage_units', 'agg.net_fen', 'agg.paid_fen', 'ln.gross_fen', 'ln.cap_savings_fen', 'ln.adjustments_fen', 'ln.capped_accounts'])
+    .select([
+      'agg.plan',
+      'agg.accounts_billed',
+      'agg.usage_units',
+      'agg.net_fen',
+      'agg.paid_fen',
+      'ln.gross_fen',
+      'ln.cap_savings_fen',
+      'ln.adjustments_fen',
+      'ln.capped_accounts',
+    ])
     .execute();
 }
 
 function empty(): ReportFigures {
-  return { accountsBilled: 0, usageUnits: '0', grossFen: 0, capSavingsFen: 0, adjustmentsFen: 0, netBilledFen: 0, paidFen: 0, outstandingFen: 0, cappedAccounts: 0 };
+  return {
+    accountsBilled: 0,
+    usageUnits: '0',
+    grossFen: 0,
+    capSavingsFen: 0,
+    adjustmentsFen: 0,
+    netBilledFen: 0,
+    paidFen: 0,
+    outstandingFen: 0,
+    cappedAccounts: 0,
+  };
 }
 
 export async function compoundReport(db: Database, principal: Principal, code: string, period: string): Promise<CompoundReport> {

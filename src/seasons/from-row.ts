@@ -23,7 +23,16 @@ const CACHE_LIMIT = 10_000;
  */
 export function seasonFromRow(row: SeasonColumns): Season {
   const flatBilling = row.flat_billing ?? 'installments';
-  const key = [row.label, row.heating_start, row.heating_end, row.cooling_start, row.cooling_end, row.unit_rate, row.cap_per_m2, flatBilling].join('|');
+  const key = [
+    row.label,
+    row.heating_start,
+    row.heating_end,
+    row.cooling_start,
+    row.cooling_end,
+    row.unit_rate,
+    row.cap_per_m2,
+    flatBilling,
+  ].join('|');
   let season = built.get(key);
   if (!season) {
     season = buildSeason({

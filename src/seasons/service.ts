@@ -26,7 +26,9 @@ export interface SeasonInput {
 export async function putSeason(db: Database, principal: Principal, code: string, label: string, input: SeasonInput) {
   const checks = new Checks();
   const first = Number(label.slice(0, 4));
-  if (Number(label.slice(5)) !== (first + 1) % 100) checks.add('params.label', `must name two consecutive years, e.g. ${first}-${String((first + 1) % 100).padStart(2, '0')}`);
+  if (Number(label.slice(5)) !== (first + 1) % 100) {
+    checks.add('params.label', `must name two consecutive years, e.g. ${first}-${String((first + 1) % 100).padStart(2, '0')}`);
+  }
   const dates: Array<[string, string]> = [
     ['body.heating.start', input.heating.start],
     ['body.heating.end', input.heating.end],
@@ -47,8 +49,12 @@ export async function putSeason(db: Database, principal: Principal, code: string
     if (cs < he) checks.add('body.cooling.start', 'must be on or after heating.end (heating comes before cooling)');
     if (ce <= cs) checks.add('body.cooling.end', 'must be after cooling.start');
     if (Number.isInteger(first)) {
-      if (dayNumber(`${first}-01-01`) > hs || hs >= dayNumber(`${first + 1}-01-01`)) checks.add('body.heating.start', `must be in ${first}, the first year of season ${label}`);
-      if (ce > dayNumber(`${first + 2}-01-01`)) checks.add('body.cooling.end', `must be in ${first + 1}, the second year of season ${label}`);
+      if (dayNumber(`${first}-01-01`) > hs || hs >= dayNumber(`${first + 1}-01-01`)) {
+        checks.add('body.heating.start', `must be in ${first}, the first year of season ${label}`);
+      }
+      if (ce > dayNumber(`${first + 2}-01-01`)) {
+        checks.add('body.cooling.end', `must be in ${first + 1}, the second year of season ${label}`);
+      }
     }
   }
   const unitRate = checks.rate(input.unitRate, 'body.unitRate');
@@ -66,9 +72,10 @@ export async function putSeason(db: Database, principal: Principal, code: string
     const others = (await repo.listSeasons(tx, compound.id)).filter((s) => s.label !== label);
     const overlapping = others.find((s) => s.heating_start < input.cooling.end && input.heating.start < s.cooling_end);
     if (overlapping) {
-      throw unprocessable(`Season ${label} overlaps season ${overlapping.label} (${overlapping.heating_start} to ${overlapping.cooling_end}).`, [
-        { path: 'body', message: `overlaps season ${overlapping.label}` },
-      ]);
+      throw unprocessable(
+        `Season ${label} overlaps season ${overlapping.label} (${overlapping.heating_start} to ${overlapping.cooling_end}).`,
+        [{ path: 'body', message: `overlaps season ${overlapping.label}` }],
+      );
     }
     const values = {
       heating_start: input.heating.start,
@@ -81,12 +88,12 @@ export async function putSeason(db: Database, principal: Principal, code: string
     };
     const season = existing
       ? await tx
-          .updateTable('seasons')
-          .set({ ...values, updated_at: new Date() })
-          .where('compound_id', '=', compound.id)
-          .where('label', '=', label)
-          .returningAll()
-          .executeTakeFirstOrThrow()
+        .updateTable('seasons')
+        .set({ ...values, updated_at: new Date() })
+        .where('compound_id', '=', compound.id)
+        .where('label', '=', label)
+        .returningAll()
+        .executeTakeFirstOrThrow()
       : await tx.insertInto('seasons').values({ compound_id: compound.id, label, ...values }).returningAll().executeTakeFirstOrThrow();
     await audit(tx, {
       actor: principal.actor,

@@ -146,8 +146,10 @@ export async function seasonBilled(db: Executor, accountId: string, seasonLabel:
     .selectFrom('invoice_lines as l')
     .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
     .select([
-      sql<number>`coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('usage', 'cap') OR (l.kind = 'final_settlement' AND i.plan = 'metered')), 0)::bigint`.as('usage'),
-      sql<number>`coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('flat_installment', 'flat_upfront') OR (l.kind = 'final_settlement' AND i.plan = 'flat')), 0)::bigint`.as('flat'),
+      sql<number>`coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('usage', 'cap')
+                                                     OR (l.kind = 'final_settlement' AND i.plan = 'metered')), 0)::bigint`.as('usage'),
+      sql<number>`coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('flat_installment', 'flat_upfront')
+                                                     OR (l.kind = 'final_settlement' AND i.plan = 'flat')), 0)::bigint`.as('flat'),
     ])
     .where('i.account_id', '=', accountId)
     .where('i.season_label', '=', seasonLabel)

@@ -44,9 +44,10 @@ export const correctionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['corrections'],
         summary: 'Correct a reading; when already billed, the next invoice carries the adjustment',
         description:
-          'The corrected value must stay monotonic against the meter\'s previous and next readings (422 names the reading it contradicts). ' +
-          'If an invoice ended at this reading, the season is replayed with the corrected usage (capped) and the difference is stored as an ' +
-          'adjustment the next invoice carries. The original value is kept in the audit log.',
+          "The corrected value must stay monotonic against the meter's previous and next readings " +
+          '(422 names the reading it contradicts). If an invoice ended at this reading, the season is replayed ' +
+          'with the corrected usage (capped) and the difference is stored as an adjustment the next invoice carries. ' +
+          'The original value is kept in the audit log.',
         params: Type.Object({ id: Type.Integer({ minimum: 1, description: 'reading id' }) }),
         body: Type.Object({ value: DecimalInput, reason: Reason }, { additionalProperties: false }),
         response: { 200: CorrectedReadingSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },

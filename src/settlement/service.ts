@@ -56,7 +56,9 @@ function parseValue(input: string | number, path: string): string {
     q = parseQuantity(input, path);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw unprocessable(`${path} is invalid: ${message}`, [{ path, message: message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message }]);
+    throw unprocessable(`${path} is invalid: ${message}`, [
+      { path, message: message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message },
+    ]);
   }
   if (q >= MAX_QTY) throw unprocessable(`${path} must be below 1000000000000.`, [{ path, message: 'must be below 1000000000000' }]);
   return formatQuantity(q);
@@ -93,7 +95,12 @@ async function loadChain(db: Executor, account: AccountRow) {
   const meters = new Map<string, ChainMeter>(
     meterRows.map((m) => [
       m.id,
-      { id: m.id, replacesMeterId: m.replaces_meter_id, initialReading: qty(m.initial_reading), finalReading: m.final_reading === null ? null : qty(m.final_reading) },
+      {
+        id: m.id,
+        replacesMeterId: m.replaces_meter_id,
+        initialReading: qty(m.initial_reading),
+        finalReading: m.final_reading === null ? null : qty(m.final_reading),
+      },
     ]),
   );
   return { invoices, meters, meterRows, chain: correctChain(invoices, meters) };
@@ -108,7 +115,12 @@ function factsOf(account: AccountRow, plan: 'metered' | 'flat', season: Season):
  * corrected units (capped) − (usage billed on non-void invoices + usage adjustments pending).
  * 0 for a flat season (usage does not change what a flat account owes).
  */
-async function meteredSeasonAdjustment(db: Executor, account: AccountRow, chain: readonly CorrectedInvoice[], seasonLabel: string): Promise<number> {
+async function meteredSeasonAdjustment(
+  db: Executor,
+  account: AccountRow,
+  chain: readonly CorrectedInvoice[],
+  seasonLabel: string,
+): Promise<number> {
   const plan = await repo.planOf(db, account.id, seasonLabel);
   if (plan !== 'metered') return 0;
   const season = await coreSeason(db, account.compound_id, seasonLabel);
@@ -158,7 +170,14 @@ export interface CorrectedReadingOut {
   adjustments: AdjustmentOut[];
 }
 
-function adjustmentOut(row: { id: string; account_id: string; season_label: string; amount_fen: number; description: string; source_invoice_id: string | null }): AdjustmentOut {
+function adjustmentOut(row: {
+  id: string;
+  account_id: string;
+  season_label: string;
+  amount_fen: number;
+  description: string;
+  source_invoice_id: string | null;
+}): AdjustmentOut {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -204,16 +223,26 @@ export async function correctReading(
     const { previous, next } = await repo.neighbourReadings(tx, reading.meter_id, reading.read_at);
     const v = qty(newValue);
     if (v < qty(reading.initial_reading)) {
-      throw unprocessable(`value ${newValue} is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}.`, [
-        { path: 'body.value', message: `is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}` },
-      ]);
+      throw unprocessable(
+        `value ${newValue} is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}.`,
+        [
+          {
+            path: 'body.value',
+            message: `is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}`,
+          },
+        ],
+      );
     }
     if (previous && v < qty(previous.value)) {
-      const message = `is lower than the earlier reading ${previous.id} (${quantityOut(previous.value)} at ${formatInstant(previous.read_at, zone)}) of meter ${reading.serial}`;
+      const message =
+        `is lower than the earlier reading ${previous.id} ` +
+        `(${quantityOut(previous.value)} at ${formatInstant(previous.read_at, zone)}) of meter ${reading.serial}`;
       throw unprocessable(`value ${newValue} ${message}.`, [{ path: 'body.value', message }]);
     }
     if (next && v > qty(next.value)) {
-      const message = `is higher than the later reading ${next.id} (${quantityOut(next.value)} at ${formatInstant(next.read_at, zone)}) of meter ${reading.serial}`;
+      const message =
+        `is higher than the later reading ${next.id} ` +
+        `(${quantityOut(next.value)} at ${formatInstant(next.read_at, zone)}) of meter ${reading.serial}`;
       throw unprocessable(`value ${newValue} ${message}.`, [{ path: 'body.value', message }]);
     }
 
@@ -223,7 +252,10 @@ export async function correctReading(
     for (const accountId of accountIds) {
       if (await repo.hasFinalInvoice(tx, accountId)) {
         const inv = billedBy.find((i) => i.account_id === accountId)!;
-        throw conflict(`Reading ${readingId} was billed by invoice ${inv.number} of account ${accountId}, which is closed and settled by its final invoice.`);
+        throw conflict(
+          `Reading ${readingId} was billed by invoice ${inv.number} of account ${accountId}, ` +
+            'which is closed and settled by its final invoice.',
+        );
       }
     }
 
@@ -311,8 +343,12 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
     await repo.lockAccount(tx, seen.account_id);
     const invoice = (await repo.findInvoiceInScope(tx, invoiceId, principal, true))!;
     if (invoice.status === 'void') throw conflict(`Invoice ${invoice.number} is already void.`);
-    if (invoice.paid_fen !== 0) throw conflict(`Invoice ${invoice.number} has payments (${invoice.paid_fen} fen); only an unpaid invoice can be voided.`);
-    if (invoice.kind === 'final') throw conflict(`Invoice ${invoice.number} is a final invoice; it settles a closed account and cannot be voided.`);
+    if (invoice.paid_fen !== 0) {
+      throw conflict(`Invoice ${invoice.number} has payments (${invoice.paid_fen} fen); only an unpaid invoice can be voided.`);
+    }
+    if (invoice.kind === 'final') {
+      throw conflict(`Invoice ${invoice.number} is a final invoice; it settles a closed account and cannot be voided.`);
+    }
     if (await repo.hasFinalInvoice(tx, invoice.account_id)) {
       throw conflict(`The account of invoice ${invoice.number} is closed and settled by its final invoice.`);
     }
@@ -387,8 +423,17 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
 type MeterRow = Awaited<ReturnType<typeof repo.householdMeters>>[number];
 
 /** Usage from where billing last ended to the closing reading, across replacements (SPEC §4). */
-function usageAcross(meters: readonly MeterRow[], start: { meterId: string; value: Qty }, end: { meterId: string; value: Qty }): MeteredUsage {
-  const chained = meters.map((m) => ({ id: m.id, replacesId: m.replaces_meter_id, initialReading: m.initial_reading, finalReading: m.final_reading }));
+function usageAcross(
+  meters: readonly MeterRow[],
+  start: { meterId: string; value: Qty },
+  end: { meterId: string; value: Qty },
+): MeteredUsage {
+  const chained = meters.map((m) => ({
+    id: m.id,
+    replacesId: m.replaces_meter_id,
+    initialReading: m.initial_reading,
+    finalReading: m.final_reading,
+  }));
   const usage = usageAcrossMeters(
     chained,
     { meterId: start.meterId, value: formatQuantity(start.value) },
@@ -428,7 +473,9 @@ export async function closeAccount(
     if (!locked) throw notFound('Account');
     if (locked.closed_on !== null) throw conflict(`Account ${accountId} was already closed on ${locked.closed_on}.`);
     if (closedOn <= locked.opened_on) {
-      throw unprocessable(`closedOn ${closedOn} must be after openedOn ${locked.opened_on}.`, [{ path: 'body.closedOn', message: `must be after openedOn ${locked.opened_on}` }]);
+      throw unprocessable(`closedOn ${closedOn} must be after openedOn ${locked.opened_on}.`, [
+        { path: 'body.closedOn', message: `must be after openedOn ${locked.opened_on}` },
+      ]);
     }
     const account = await repo.accountContext(tx, accountId);
     const zone = account.time_zone;
@@ -444,19 +491,28 @@ export async function closeAccount(
       .orderBy('period')
       .executeTakeFirst();
     if (later) {
-      throw conflict(`Invoice ${later.number} already billed ${later.period}, on or after closedOn ${closedOn}; void it before closing the account.`);
+      throw conflict(
+        `Invoice ${later.number} already billed ${later.period}, on or after closedOn ${closedOn}; void it before closing the account.`,
+      );
     }
 
     const seasons = await tx.selectFrom('seasons').selectAll().where('compound_id', '=', account.compound_id).execute();
     const seasonRow = settlingSeason(seasons, closedOn);
     if (!seasonRow) {
-      throw unprocessable(`${account.compound_code} has no season to settle the account in.`, [{ path: 'body.closedOn', message: 'no season defined for the compound' }]);
+      throw unprocessable(`${account.compound_code} has no season to settle the account in.`, [
+        { path: 'body.closedOn', message: 'no season defined for the compound' },
+      ]);
     }
 
     // The closing reading: the active meter's register at the start of closedOn (local time), the
     // instant the occupancy ends; the next account opened on closedOn starts from it.
     await repo.lockCompoundReadings(tx, account.compound_id);
-    const meter = await tx.selectFrom('meters').selectAll().where('household_id', '=', account.household_id).where('retired_at', 'is', null).executeTakeFirst();
+    const meter = await tx
+      .selectFrom('meters')
+      .selectAll()
+      .where('household_id', '=', account.household_id)
+      .where('retired_at', 'is', null)
+      .executeTakeFirst();
     if (!meter) {
       throw unprocessable(`Household ${account.household_id} has no active meter to take the closing reading from.`, [
         { path: 'body.closingReading', message: 'the household has no active meter' },
@@ -464,34 +520,50 @@ export async function closeAccount(
     }
     const readAt = startOfLocalDate(closedOn, zone);
     if (readAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
-      throw unprocessable(`closedOn ${closedOn} is in the future: the closing reading is taken at its start.`, [{ path: 'body.closedOn', message: 'must not be in the future' }]);
+      throw unprocessable(`closedOn ${closedOn} is in the future: the closing reading is taken at its start.`, [
+        { path: 'body.closedOn', message: 'must not be in the future' },
+      ]);
     }
     if (readAt.getTime() <= meter.installed_at.getTime()) {
-      throw unprocessable(`closedOn ${closedOn} is not after the installation of meter ${meter.serial} (${formatInstant(meter.installed_at, zone)}).`, [
-        { path: 'body.closedOn', message: `must be after the installation of meter ${meter.serial}` },
-      ]);
+      throw unprocessable(
+        `closedOn ${closedOn} is not after the installation of meter ${meter.serial} (${formatInstant(meter.installed_at, zone)}).`,
+        [{ path: 'body.closedOn', message: `must be after the installation of meter ${meter.serial}` }],
+      );
     }
     const v = qty(closingValue);
     if (v < qty(meter.initial_reading)) {
-      throw unprocessable(`closingReading ${closingValue} is lower than the initial reading ${quantityOut(meter.initial_reading)} of meter ${meter.serial}.`, [
-        { path: 'body.closingReading', message: `is lower than the initial reading ${quantityOut(meter.initial_reading)} of meter ${meter.serial}` },
-      ]);
+      throw unprocessable(
+        `closingReading ${closingValue} is lower than the initial reading ${quantityOut(meter.initial_reading)} of meter ${meter.serial}.`,
+        [
+          {
+            path: 'body.closingReading',
+            message: `is lower than the initial reading ${quantityOut(meter.initial_reading)} of meter ${meter.serial}`,
+          },
+        ],
+      );
     }
     let readingId: number;
     const same = await repo.readingAt(tx, meter.id, readAt);
     if (same) {
       if (qty(same.value) !== v) {
-        throw conflict(`Meter ${meter.serial} already has the reading ${quantityOut(same.value)} at ${formatInstant(readAt, zone)}; the closing reading ${closingValue} conflicts with it.`);
+        throw conflict(
+          `Meter ${meter.serial} already has the reading ${quantityOut(same.value)} at ${formatInstant(readAt, zone)}; ` +
+            `the closing reading ${closingValue} conflicts with it.`,
+        );
       }
       readingId = same.id;
     } else {
       const { previous, next } = await repo.neighbourReadings(tx, meter.id, readAt);
       if (previous && v < qty(previous.value)) {
-        const message = `is lower than the reading ${previous.id} (${quantityOut(previous.value)} at ${formatInstant(previous.read_at, zone)}) of meter ${meter.serial}`;
+        const message =
+          `is lower than the reading ${previous.id} ` +
+          `(${quantityOut(previous.value)} at ${formatInstant(previous.read_at, zone)}) of meter ${meter.serial}`;
         throw unprocessable(`closingReading ${closingValue} ${message}.`, [{ path: 'body.closingReading', message }]);
       }
       if (next && v > qty(next.value)) {
-        const message = `is higher than the later reading ${next.id} (${quantityOut(next.value)} at ${formatInstant(next.read_at, zone)}) of meter ${meter.serial}`;
+        const message =
+          `is higher than the later reading ${next.id} ` +
+          `(${quantityOut(next.value)} at ${formatInstant(next.read_at, zone)}) of meter ${meter.serial}`;
         throw unprocessable(`closingReading ${closingValue} ${message}.`, [{ path: 'body.closingReading', message }]);
       }
       const inserted = await tx
@@ -516,13 +588,20 @@ export async function closeAccount(
       start = { meterId: last.endMeterId as string, value: last.currentEndValue as Qty };
     } else {
       const openedAt = startOfLocalDate(account.opened_on, zone);
-      const atOpening = meterRows[meterAtOpening(meterRows.map((m) => ({ installedAt: m.installed_at, retiredAt: m.retired_at })), openedAt)] ?? meter;
+      const atOpening =
+        meterRows[
+          meterAtOpening(
+            meterRows.map((m) => ({ installedAt: m.installed_at, retiredAt: m.retired_at })),
+            openedAt,
+          )
+        ] ?? meter;
       start = { meterId: atOpening.id, value: qty(account.opening_reading ?? atOpening.initial_reading) };
     }
     if (start.meterId === meter.id && v < start.value) {
-      throw unprocessable(`closingReading ${closingValue} is lower than ${formatQuantity(start.value)}, where billing of the account last ended.`, [
-        { path: 'body.closingReading', message: `is lower than the last billed reading ${formatQuantity(start.value)}` },
-      ]);
+      throw unprocessable(
+        `closingReading ${closingValue} is lower than ${formatQuantity(start.value)}, where billing of the account last ended.`,
+        [{ path: 'body.closingReading', message: `is lower than the last billed reading ${formatQuantity(start.value)}` }],
+      );
     }
     const usage = usageAcross(meterRows, start, { meterId: meter.id, value: v });
 
@@ -533,8 +612,11 @@ export async function closeAccount(
     const inSeason: PendingAdjustment[] = [];
     const otherLines: InvoiceLine[] = [];
     for (const a of pending) {
-      if (a.season_label === seasonRow.label) inSeason.push({ amountFen: a.amount_fen, description: a.description, appliesTo: a.applies_to });
-      else otherLines.push({ kind: 'adjustment', description: a.description, amountFen: a.amount_fen });
+      if (a.season_label === seasonRow.label) {
+        inSeason.push({ amountFen: a.amount_fen, description: a.description, appliesTo: a.applies_to });
+      } else {
+        otherLines.push({ kind: 'adjustment', description: a.description, amountFen: a.amount_fen });
+      }
     }
     const settlement = computeFinalSettlement(factsOf(closed, plan, season), usage, billed, inSeason);
     const lines = [...settlement.lines, ...otherLines];

@@ -7,30 +7,37 @@ export class Checks {
   add(path: string, message: string): void {
     this.errors.push({ path, message });
   }
+
   /** A decimal (up to `scale` places) below 10^intDigits, as canonical text; undefined when invalid. */
   quantity(input: DecimalInput, path: string, options: { positive?: boolean; intDigits: number }): string | undefined {
     try {
       const q = parseQuantity(input, path);
-      if (options.positive && q <= 0n) return void this.add(path, 'must be greater than 0');
-      if (q >= 10n ** BigInt(options.intDigits + 3)) return void this.add(path, `must be below ${10n ** BigInt(options.intDigits)}`);
-      return formatQuantity(q);
+      if (options.positive && q <= 0n) this.add(path, 'must be greater than 0');
+      else if (q >= 10n ** BigInt(options.intDigits + 3)) this.add(path, `must be below ${10n ** BigInt(options.intDigits)}`);
+      else return formatQuantity(q);
+      return undefined;
     } catch (error) {
       this.add(path, messageOf(error, path));
       return undefined;
     }
   }
+
   rate(input: DecimalInput, path: string): string | undefined {
     try {
       const r = parseRate(input, path);
-      if (r >= 10n ** 12n) return void this.add(path, 'must be below 100000000');
-      return formatRate(r);
+      if (r < 10n ** 12n) return formatRate(r);
+      this.add(path, 'must be below 100000000');
+      return undefined;
     } catch (error) {
       this.add(path, messageOf(error, path));
       return undefined;
     }
   }
+
   throwIfAny(detail: string): void {
-    if (this.errors.length > 0) throw unprocessable(`${detail}: ${this.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, this.errors);
+    if (this.errors.length > 0) {
+      throw unprocessable(`${detail}: ${this.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, this.errors);
+    }
   }
 }
 

@@ -99,13 +99,15 @@ const statementSql = (scope: string) => `
            acc.statement_version, acc.compound_version, acc.today, acc.invoice_count,
            (SELECT row_to_json(season) FROM season) AS season,
            (SELECT p.plan FROM account_plans p, season WHERE p.account_id = acc.id AND p.season_label = season.label) AS plan,
-           (SELECT coalesce(sum(i.total_fen), 0)::bigint FROM invoices i WHERE i.account_id = acc.id AND i.status <> 'void') AS invoiced_fen,
+           (SELECT coalesce(sum(i.total_fen), 0)::bigint FROM invoices i
+             WHERE i.account_id = acc.id AND i.status <> 'void') AS invoiced_fen,
            (SELECT coalesce(sum(p.amount_fen), 0)::bigint FROM payments p WHERE p.account_id = acc.id) AS paid_fen,
            (SELECT coalesce(json_agg(x ORDER BY x.period, x.number), '[]')
               FROM (SELECT i.id, i.number, i.account_id, i.household_id, i.period, i.issued_on, i.due_on, i.status, i.plan,
                            i.total_fen, i.paid_fen, i.no_reading, i.usage_units::text AS usage_units,
                            (SELECT coalesce(json_agg(l ORDER BY l.line_no), '[]')
-                              FROM (SELECT l.line_no, l.kind, l.description, l.units::text AS units, l.unit_rate::text AS unit_rate, l.amount_fen
+                              FROM (SELECT l.line_no, l.kind, l.description, l.units::text AS units,
+                                           l.unit_rate::text AS unit_rate, l.amount_fen
                                     FROM invoice_lines l WHERE l.invoice_id = i.id) l) AS lines
                     FROM invoices i, season
                     WHERE i.account_id = acc.id AND i.season_label = season.label) x) AS invoices,
@@ -148,7 +150,12 @@ function scopeValue(principal: Principal): unknown[] {
  * cache then skips planning this many-part query on every request (planning cost more than
  * executing it). Parameters are bound, never interpolated.
  */
-export async function loadStatement(db: Queryable, accountId: string, principal: Principal, seasonLabel: string | undefined): Promise<StatementRow | undefined> {
+export async function loadStatement(
+  db: Queryable,
+  accountId: string,
+  principal: Principal,
+  seasonLabel: string | undefined,
+): Promise<StatementRow | undefined> {
   const statement = STATEMENTS[principal.role];
   const values = [accountId, seasonLabel ?? null, ...scopeValue(principal)];
   const [row] = await queryRows<StatementRow>(db, statement, values);

@@ -14,7 +14,14 @@ export const StatementSchema = Type.Object(
       holderName: Type.String({ description: 'masked for residents (王*)' }),
       phone: Type.Union([Type.String({ description: 'masked for residents (138****5678)' }), Type.Null()]),
     }),
-    household: Type.Object({ id: Uuid, compound: CompoundCode, building: Type.String(), unit: Type.String(), room: Type.String(), areaM2: Type.String() }),
+    household: Type.Object({
+      id: Uuid,
+      compound: CompoundCode,
+      building: Type.String(),
+      unit: Type.String(),
+      room: Type.String(),
+      areaM2: Type.String(),
+    }),
     season: SeasonLabel,
     plan: PlanSchema,
     capFen: Type.Integer({ description: 'season cap (metered) or fee (flat), prorated to the occupancy' }),
@@ -22,12 +29,16 @@ export const StatementSchema = Type.Object(
     remainingCapFen: Type.Integer({ description: 'max(0, capFen − plan charges billed this season)' }),
     balanceFen: Type.Integer({ description: 'all time: non-void invoice totals − payments; negative is credit' }),
     invoices: Type.Array(InvoiceSchema, { description: "the season's invoices, void ones included" }),
-    payments: Type.Array(
-      Type.Object({ id: Uuid, amountFen: Fen, paidAt: Type.String(), reference: Type.String(), unallocatedFen: Fen }),
-      { description: "the account's payments, oldest first" },
-    ),
+    payments: Type.Array(Type.Object({ id: Uuid, amountFen: Fen, paidAt: Type.String(), reference: Type.String(), unallocatedFen: Fen }), {
+      description: "the account's payments, oldest first",
+    }),
     pendingAdjustments: Type.Array(
-      Type.Object({ id: Uuid, amountFen: Type.Integer({ description: 'fen; negative is a credit' }), description: Type.String(), createdAt: Type.String() }),
+      Type.Object({
+        id: Uuid,
+        amountFen: Type.Integer({ description: 'fen; negative is a credit' }),
+        description: Type.String(),
+        createdAt: Type.String(),
+      }),
       { description: "corrections and voids the account's next invoice will carry, oldest first" },
     ),
     usage: Type.Array(Type.Object({ period: Period, units: Type.String(), amountFen: Fen })),

@@ -60,7 +60,12 @@ export async function getStatementJson(
 }
 
 function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
-  return a.statement_version === b.statement_version && a.compound_version === b.compound_version && a.invoice_count === b.invoice_count && a.today === b.today;
+  return (
+    a.statement_version === b.statement_version &&
+    a.compound_version === b.compound_version &&
+    a.invoice_count === b.invoice_count &&
+    a.today === b.today
+  );
 }
 
 /**

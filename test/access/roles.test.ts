@@ -57,7 +57,9 @@ t.test('the access matrix', async (t) => {
       const request = route.request();
       const response = await app.inject({ ...request, headers: { ...(request.headers as Record<string, string>), ...headers } });
       t.equal(response.statusCode, route.expect[caller], `${route.name} as ${caller}`);
-      if (response.statusCode >= 400) t.match(response.headers['content-type'], /application\/problem\+json/, `${route.name} as ${caller}: problem+json`);
+      if (response.statusCode >= 400) {
+        t.match(response.headers['content-type'], /application\/problem\+json/, `${route.name} as ${caller}: problem+json`);
+      }
     }
   }
   const foreignList = (await app.inject({ url: '/v1/invoices', headers: s.beta.headers })).json();

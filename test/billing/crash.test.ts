@@ -87,7 +87,11 @@ t.test('a run killed after the first compound commits, run again, equals one cle
   t.match(rerun.output(), /committed aaa-one: 0 invoices/);
   const runs = await crashed.db.selectFrom('billing_runs').select(['status', 'error', 'finished_at']).orderBy('started_at').execute();
   t.equal(runs.length, 2);
-  t.match(runs[0], { status: 'failed', error: INTERRUPTED_ERROR, finished_at: Date }, 'after the rerun, the killed run is recorded as interrupted');
+  t.match(
+    runs[0],
+    { status: 'failed', error: INTERRUPTED_ERROR, finished_at: Date },
+    'after the rerun, the killed run is recorded as interrupted',
+  );
   t.match(runs[1], { status: 'succeeded', error: null }, 'the rerun itself succeeded');
 
   const once = cli(clean.url, ['--period', '2025-11']);

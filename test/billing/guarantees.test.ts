@@ -11,7 +11,15 @@ async function scene(db: Database, code: string, n = 6) {
   const c = await insertCompound(db, code);
   const homes = [];
   for (let k = 0; k < n; k++) {
-    homes.push(await insertHomeWithReadings(db, c.compoundId, { holderName: `${code}-${k}`, readings: cumulative([['2025-11', 1000 + 10 * k], ['2025-12', 500]]) }));
+    homes.push(
+      await insertHomeWithReadings(db, c.compoundId, {
+        holderName: `${code}-${k}`,
+        readings: cumulative([
+          ['2025-11', 1000 + 10 * k],
+          ['2025-12', 500],
+        ]),
+      }),
+    );
   }
   homes.push(await insertHomeWithReadings(db, c.compoundId, { holderName: `${code}-flat`, plan: 'flat' }));
   return { ...c, homes };
@@ -26,7 +34,11 @@ t.test('exactly once: running a month again issues nothing and leaves the invoic
   const again = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
   t.match(again, { status: 'succeeded', invoicesIssued: 0, accountsBilled: 0, totalFen: 0 }, 'the second run reports 0 new invoices');
   t.same(await invoiceSnapshot(db), snapshot, 'invoices, numbers and lines unchanged');
-  const counts = await db.selectFrom('invoices').select((eb) => eb.fn.countAll<number>().as('n')).where('compound_id', '=', a.compoundId).executeTakeFirstOrThrow();
+  const counts = await db
+    .selectFrom('invoices')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('compound_id', '=', a.compoundId)
+    .executeTakeFirstOrThrow();
   t.equal(Number(counts.n), 7);
 });
 
@@ -43,13 +55,28 @@ t.test('concurrency: two runs of the same month at once never duplicate an invoi
   t.ok(runs.every((r) => r.status === 'succeeded'), 'every run succeeds (the later one waits, then finds nothing to do)');
   const alphaIssued = runs.filter((r) => r.compound === 'alpha').map((r) => r.invoicesIssued);
   const allRun = runs[3]!;
-  t.equal(alphaIssued.reduce((s, n) => s + n, 0) + allRun.invoicesIssued + runs[2]!.invoicesIssued, 62, 'the 62 invoices were issued once in total');
+  t.equal(
+    alphaIssued.reduce((s, n) => s + n, 0) + allRun.invoicesIssued + runs[2]!.invoicesIssued,
+    62,
+    'the 62 invoices were issued once in total',
+  );
   for (const c of [a, b]) {
-    const rows = await db.selectFrom('invoices').select(['seq', 'number', 'account_id']).where('compound_id', '=', c.compoundId).orderBy('seq').execute();
+    const rows = await db
+      .selectFrom('invoices')
+      .select(['seq', 'number', 'account_id'])
+      .where('compound_id', '=', c.compoundId)
+      .orderBy('seq')
+      .execute();
     t.equal(rows.length, 31, `${c.code}: one invoice per account`);
     t.equal(new Set(rows.map((r) => r.account_id)).size, 31, `${c.code}: no account twice`);
     t.same(rows.map((r) => r.seq), Array.from({ length: 31 }, (_, i) => i + 1), `${c.code}: gapless 1..31`);
-    const homes = await db.selectFrom('invoices as i').innerJoin('households as h', 'h.id', 'i.household_id').select(['h.household_no']).where('i.compound_id', '=', c.compoundId).orderBy('i.seq').execute();
+    const homes = await db
+      .selectFrom('invoices as i')
+      .innerJoin('households as h', 'h.id', 'i.household_id')
+      .select(['h.household_no'])
+      .where('i.compound_id', '=', c.compoundId)
+      .orderBy('i.seq')
+      .execute();
     const order = homes.map((h) => h.household_no);
     t.same(order, [...order].sort((x, y) => x - y), `${c.code}: numbered in household order`);
   }
@@ -61,13 +88,26 @@ t.test('whole compound or nothing: an error mid-compound leaves no invoice of it
   const b = await scene(db, 'beta', 3);
   // The last home of alpha: a second meter that does not replace the first (bad data) read last.
   const last = await insertHomeWithReadings(db, a.compoundId, { holderName: 'broken', readings: [['2025-11-10T12:00:00+08:00', '5']] });
-  await db.updateTable('meters').set({ retired_at: new Date('2025-11-11T00:00:00+08:00'), final_reading: '5' }).where('id', '=', last.meterId).execute();
+  await db
+    .updateTable('meters')
+    .set({ retired_at: new Date('2025-11-11T00:00:00+08:00'), final_reading: '5' })
+    .where('id', '=', last.meterId)
+    .execute();
   const stray = await db
     .insertInto('meters')
-    .values({ compound_id: a.compoundId, household_id: last.householdId, serial: 'STRAY-1', installed_at: '2025-11-12T00:00:00+08:00', initial_reading: '0' })
+    .values({
+      compound_id: a.compoundId,
+      household_id: last.householdId,
+      serial: 'STRAY-1',
+      installed_at: '2025-11-12T00:00:00+08:00',
+      initial_reading: '0',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.insertInto('readings').values({ compound_id: a.compoundId, meter_id: stray.id, read_at: readAt('2025-11'), value: '7' }).execute();
+  await db
+    .insertInto('readings')
+    .values({ compound_id: a.compoundId, meter_id: stray.id, read_at: readAt('2025-11'), value: '7' })
+    .execute();
 
   const run = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 3 });
   t.equal(run.status, 'failed', 'the run fails');
@@ -97,7 +137,9 @@ t.test('dry run: the same figures, no invoice stored', async (t) => {
   t.match(dry, { status: 'succeeded', dryRun: true, invoicesIssued: 11 });
   t.equal((await db.selectFrom('invoices').select('id').execute()).length, 0, 'nothing stored');
   const real = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
-  for (const key of ['accountsBilled', 'invoicesIssued', 'totalFen', 'cappedAccounts'] as const) t.equal(real[key], dry[key], `${key} as in the dry run`);
+  for (const key of ['accountsBilled', 'invoicesIssued', 'totalFen', 'cappedAccounts'] as const) {
+    t.equal(real[key], dry[key], `${key} as in the dry run`);
+  }
   t.ok(dry.totalFen > 0);
 });
 
@@ -114,7 +156,8 @@ t.test('a second session holding the month waits; the run then finds nothing to 
   // Meanwhile the other session issues a final invoice of the month under the same lock.
   const home = a.homes[0]!;
   await holder.query(
-    `INSERT INTO invoices (compound_id, account_id, household_id, season_label, period, kind, seq, number, issued_on, due_on, plan, total_fen, status)
+    `INSERT INTO invoices (compound_id, account_id, household_id, season_label, period, kind, seq, number, issued_on, due_on, plan,
+                           total_fen, status)
      VALUES ($1, $2, $3, '2025-26', '2025-11', 'final', 1, 'ALPHA-202511-000001', '2025-11-20', '2025-12-05', 'metered', 100, 'issued')`,
     [a.compoundId, home.accountId, home.householdId],
   );
@@ -135,18 +178,38 @@ t.test('pending adjustments become lines of the next invoice and are marked appl
   await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
   const adj = await db
     .insertInto('account_adjustments')
-    .values({ compound_id: a.compoundId, account_id: home.accountId, amount_fen: -1234, description: '读数更正 Reading corrected', applies_to: 'usage', season_label: '2025-26', created_by: 'test' })
+    .values({
+      compound_id: a.compoundId,
+      account_id: home.accountId,
+      amount_fen: -1234,
+      description: '读数更正 Reading corrected',
+      applies_to: 'usage',
+      season_label: '2025-26',
+      created_by: 'test',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const preview = await previewAccountInvoice(db, home.accountId, '2025-12');
   t.equal(preview?.totalFen, 16_500 - 1234, 'the preview carries the adjustment');
   const run = await runBilling({ db, pool }, { period: '2025-12', actor: 'cli' });
   t.equal(run.status, 'succeeded');
-  const invoice = await db.selectFrom('invoices').selectAll().where('account_id', '=', home.accountId).where('period', '=', '2025-12').executeTakeFirstOrThrow();
+  const invoice = await db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('account_id', '=', home.accountId)
+    .where('period', '=', '2025-12')
+    .executeTakeFirstOrThrow();
   t.equal(invoice.total_fen, 16_500 - 1234, '500 units and the adjustment');
   const lines = await db.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', invoice.id).orderBy('line_no').execute();
-  t.match(lines, [{ kind: 'usage', line_no: 1, amount_fen: 16_500 }, { kind: 'adjustment', line_no: 2, amount_fen: -1234, description: '读数更正 Reading corrected' }]);
-  const applied = await db.selectFrom('account_adjustments').select('applied_invoice_id').where('id', '=', adj.id).executeTakeFirstOrThrow();
+  t.match(lines, [
+    { kind: 'usage', line_no: 1, amount_fen: 16_500 },
+    { kind: 'adjustment', line_no: 2, amount_fen: -1234, description: '读数更正 Reading corrected' },
+  ]);
+  const applied = await db
+    .selectFrom('account_adjustments')
+    .select('applied_invoice_id')
+    .where('id', '=', adj.id)
+    .executeTakeFirstOrThrow();
   t.equal(applied.applied_invoice_id, invoice.id);
   t.equal(await previewAccountInvoice(db, home.accountId, '2025-12'), null, 'billed: nothing more is due');
 });
@@ -161,14 +224,23 @@ t.test('the start is the CURRENT value of the previous end reading, even of a vo
   await db.updateTable('readings').set({ value: '1100' }).where('id', '=', nov.end_reading_id!).execute();
   await db.updateTable('invoices').set({ status: 'void', voided_at: new Date(), void_reason: 'test' }).where('id', '=', nov.id).execute();
   await runBilling({ db, pool }, { period: '2025-12', actor: 'cli' });
-  const dec = await db.selectFrom('invoices').selectAll().where('account_id', '=', home.accountId).where('period', '=', '2025-12').executeTakeFirstOrThrow();
+  const dec = await db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('account_id', '=', home.accountId)
+    .where('period', '=', '2025-12')
+    .executeTakeFirstOrThrow();
   t.equal(dec.usage_units, '400.000', '1500 − 1100: the corrected value flows through');
 });
 
 t.test('accounts: occupancy, final invoices, plans per season', async (t) => {
   const { db, pool } = await testApp(t);
   const a = await insertCompound(db, 'alpha');
-  const late = await insertHomeWithReadings(db, a.compoundId, { holderName: 'late', openedOn: '2026-01-10', readings: [['2026-01', '50']] });
+  const late = await insertHomeWithReadings(db, a.compoundId, {
+    holderName: 'late',
+    openedOn: '2026-01-10',
+    readings: [['2026-01', '50']],
+  });
   const closed = await insertHomeWithReadings(db, a.compoundId, { holderName: 'closed', readings: [['2025-11', '10']] });
   await db.updateTable('accounts').set({ closed_on: '2025-11-15', closing_reading: '10' }).where('id', '=', closed.accountId).execute();
   const run = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });

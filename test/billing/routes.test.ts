@@ -9,7 +9,12 @@ t.test('billing runs: roles, scope and validation', async (t) => {
   const { app, db } = await testApp(t);
   const alpha = await operatorWithCompound(app, 'alpha');
   const beta = await operatorWithCompound(app, 'beta');
-  const alpha2 = await app.inject({ method: 'POST', url: '/v1/compounds', headers: alpha.headers, payload: { code: 'alpha-two', name: 'alpha two', district: '洪山区' } });
+  const alpha2 = await app.inject({
+    method: 'POST',
+    url: '/v1/compounds',
+    headers: alpha.headers,
+    payload: { code: 'alpha-two', name: 'alpha two', district: '洪山区' },
+  });
   t.equal(alpha2.statusCode, 201);
   for (const id of [alpha.compound.id, beta.compound.id, alpha2.json().id]) await insertDefaultSeason(db, id);
   const homeA = await insertHomeWithReadings(db, alpha.compound.id, { readings: [['2025-11', '100']] });
@@ -19,7 +24,11 @@ t.test('billing runs: roles, scope and validation', async (t) => {
   t.equal((await postRun(app, {}, { period: '2025-11' })).statusCode, 401, 'no token');
   const resident = bearer(await residentToken(db, homeA.accountId));
   t.equal((await postRun(app, resident, { period: '2025-11' })).statusCode, 403, 'residents may not run billing');
-  t.equal((await postRun(app, alpha.headers, { period: '2025-11', compound: 'beta' })).statusCode, 404, "another provider's compound is 404");
+  t.equal(
+    (await postRun(app, alpha.headers, { period: '2025-11', compound: 'beta' })).statusCode,
+    404,
+    "another provider's compound is 404",
+  );
   t.equal((await postRun(app, alpha.headers, { period: '2025-11', compound: 'nowhere' })).statusCode, 404, 'unknown compound is 404');
   const invalid = await postRun(app, alpha.headers, { period: '2025-13' });
   t.equal(invalid.statusCode, 400);
@@ -28,7 +37,11 @@ t.test('billing runs: roles, scope and validation', async (t) => {
 
   const all = await postRun(app, alpha.headers, { period: '2025-11' });
   t.equal(all.statusCode, 201);
-  t.match(all.json(), { compound: null, status: 'succeeded', invoicesIssued: 2, totalFen: 3300 + 6600, cappedAccounts: 0, startedBy: /operator/ }, "an operator without compound bills all its provider's compounds, only those");
+  t.match(
+    all.json(),
+    { compound: null, status: 'succeeded', invoicesIssued: 2, totalFen: 3300 + 6600, cappedAccounts: 0, startedBy: /operator/ },
+    "an operator without compound bills all its provider's compounds, only those",
+  );
   const betaInvoices = await db.selectFrom('invoices').select('id').where('compound_id', '=', beta.compound.id).execute();
   t.equal(betaInvoices.length, 0, "beta's compound untouched");
 
@@ -43,14 +56,17 @@ t.test('billing runs: roles, scope and validation', async (t) => {
   t.same(get.json(), all.json(), 'GET shows the recorded run');
   t.equal((await app.inject({ url: `/v1/billing-runs/${runA}`, headers: beta.headers })).statusCode, 404, "another provider's run is 404");
   t.equal((await app.inject({ url: `/v1/billing-runs/${single.json().id}`, headers: alpha.headers })).statusCode, 404);
-  t.equal((await app.inject({ url: `/v1/billing-runs/${adminRun.json().id}`, headers: alpha.headers })).statusCode, 404, "an admin's all-compound run is not an operator's");
+  t.equal(
+    (await app.inject({ url: `/v1/billing-runs/${adminRun.json().id}`, headers: alpha.headers })).statusCode,
+    404,
+    "an admin's all-compound run is not an operator's",
+  );
   t.equal((await app.inject({ url: `/v1/billing-runs/${adminRun.json().id}`, headers: admin })).statusCode, 200);
   t.equal((await app.inject({ url: `/v1/billing-runs/${runA}`, headers: resident })).statusCode, 403);
   t.equal((await app.inject({ url: `/v1/billing-runs/${runA}` })).statusCode, 401);
   t.equal((await app.inject({ url: '/v1/billing-runs/00000000-0000-4000-8000-000000000000', headers: admin })).statusCode, 404);
   t.equal((await app.inject({ url: '/v1/billing-runs/not-a-uuid', headers: admin })).statusCode, 400);
 });
-
 
 /** An app that never waits for a run to finish (BILLING_RUN_WAIT_SECONDS=0), with 20 homes to bill in 'slow'. */
 async function answeringAtOnce(t: Parameters<typeof testApp>[0]) {
@@ -78,7 +94,11 @@ t.test('a run longer than BILLING_RUN_WAIT_SECONDS answers 202 and goes on; GET 
   t.match(run, { id: accepted.id, status: 'succeeded', invoicesIssued: 20, accountsBilled: 20 }, 'the run finished in the background');
   t.equal((await db.selectFrom('invoices').select('id').where('compound_id', '=', op.compound.id).execute()).length, 20);
 
-  t.equal((await postRun(app, op.headers, { period: '2025-11', compound: 'nowhere' })).statusCode, 404, 'a refusal is still answered at once');
+  t.equal(
+    (await postRun(app, op.headers, { period: '2025-11', compound: 'nowhere' })).statusCode,
+    404,
+    'a refusal is still answered at once',
+  );
 });
 
 t.test('closing the app waits for a run it answered 202 for', async (t) => {
@@ -86,6 +106,10 @@ t.test('closing the app waits for a run it answered 202 for', async (t) => {
   const res = await postRun(app, op.headers, { period: '2025-11', compound: 'slow' });
   t.equal(res.statusCode, 202);
   await app.close();
-  const stored = await db.selectFrom('billing_runs').select(['status', 'invoices_issued']).where('id', '=', res.json().id).executeTakeFirstOrThrow();
+  const stored = await db
+    .selectFrom('billing_runs')
+    .select(['status', 'invoices_issued'])
+    .where('id', '=', res.json().id)
+    .executeTakeFirstOrThrow();
   t.same(stored, { status: 'succeeded', invoices_issued: 20 }, 'finished before the app closed');
 });

@@ -7,7 +7,12 @@ import { runBilling } from '../../src/billing/service.js';
 const RUN = { period: '2025-11', compoundId: null, providerId: null, dryRun: false, startedBy: 'test', startedAt: new Date() };
 
 async function status(pool: pg.Pool, id: string) {
-  return (await pool.query<{ status: string; error: string | null; finished_at: Date | null }>('SELECT status, error, finished_at FROM billing_runs WHERE id = $1', [id])).rows[0]!;
+  return (
+    await pool.query<{ status: string; error: string | null; finished_at: Date | null }>(
+      'SELECT status, error, finished_at FROM billing_runs WHERE id = $1',
+      [id],
+    )
+  ).rows[0]!;
 }
 
 t.test('a running run whose session is gone reads as failed (interrupted); a live one stays running', async (t) => {

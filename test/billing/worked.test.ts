@@ -37,7 +37,18 @@ t.test('the worked examples, metered and flat side by side, month by month', asy
     t.equal(res.statusCode, 201, `${period}: 201`);
     const run = res.json();
     const billable = SEASON_MONTHS.includes(period);
-    t.match(run, { period, compound: 'changhang-lanjing-guoji', status: 'succeeded', dryRun: false, invoicesIssued: billable ? 3 : 0, accountsBilled: billable ? 3 : 0 }, `${period}: run summary`);
+    t.match(
+      run,
+      {
+        period,
+        compound: 'changhang-lanjing-guoji',
+        status: 'succeeded',
+        dryRun: false,
+        invoicesIssued: billable ? 3 : 0,
+        accountsBilled: billable ? 3 : 0,
+      },
+      `${period}: run summary`,
+    );
     t.ok(Date.parse(run.startedAt) >= before - 1000 && Date.parse(run.finishedAt) >= Date.parse(run.startedAt), `${period}: start and end`);
     if (!billable) continue;
     const i = SEASON_MONTHS.indexOf(period);
@@ -50,12 +61,24 @@ t.test('the worked examples, metered and flat side by side, month by month', asy
   for (const [i, period] of SEASON_MONTHS.entries()) {
     const month = all.filter((inv) => inv.period === period);
     const code = `CHANGHANG-LANJING-GUOJI-${period.replace('-', '')}`;
-    t.same(month.map((inv) => [inv.number, inv.holder_name]), [[`${code}-000001`, 'metered'], [`${code}-000002`, 'flat'], [`${code}-000003`, 'silent']], `${period}: gapless numbers in household order`);
+    t.same(
+      month.map((inv) => [inv.number, inv.holder_name]),
+      [
+        [`${code}-000001`, 'metered'],
+        [`${code}-000002`, 'flat'],
+        [`${code}-000003`, 'silent'],
+      ],
+      `${period}: gapless numbers in household order`,
+    );
     const [m, f, s] = month as [(typeof all)[number], (typeof all)[number], (typeof all)[number]];
     t.equal(m.total_fen, METERED_TOTALS[i], `${period}: metered total`);
     const usage = { kind: 'usage', units: `${METERED_UNITS[i]}.000`, unit_rate: '0.3300', amount_fen: METERED_GROSS[i] };
     const capped = METERED_TOTALS[i]! < METERED_GROSS[i]!;
-    t.match(m.lines, capped ? [usage, { kind: 'cap', amount_fen: METERED_TOTALS[i]! - METERED_GROSS[i]! }] : [usage], `${period}: metered lines`);
+    t.match(
+      m.lines,
+      capped ? [usage, { kind: 'cap', amount_fen: METERED_TOTALS[i]! - METERED_GROSS[i]! }] : [usage],
+      `${period}: metered lines`,
+    );
     t.equal(m.lines.length, capped ? 2 : 1, `${period}: a cap line only when the cap bites`);
     t.equal(m.status, m.total_fen === 0 ? 'paid' : 'issued');
     t.equal(m.no_reading, false, `${period}: a reading exists (September: same value, usage 0, noReading false)`);
@@ -71,10 +94,23 @@ t.test('the worked examples, metered and flat side by side, month by month', asy
     t.equal(m.issued_on, issuedOn, 'issuedOn is the local date of the run');
     t.equal(m.due_on, addDays(issuedOn, 15), 'due 15 days later');
   }
-  t.equal(all.filter((inv) => inv.holder_name === 'metered').reduce((sum, inv) => sum + inv.total_fen, 0), 346_500, 'metered season total = the cap');
-  t.equal(all.filter((inv) => inv.holder_name === 'flat').reduce((sum, inv) => sum + inv.total_fen, 0), 346_500, 'flat season total = the fee');
+  t.equal(
+    all.filter((inv) => inv.holder_name === 'metered').reduce((sum, inv) => sum + inv.total_fen, 0),
+    346_500,
+    'metered season total = the cap',
+  );
+  t.equal(
+    all.filter((inv) => inv.holder_name === 'flat').reduce((sum, inv) => sum + inv.total_fen, 0),
+    346_500,
+    'flat season total = the fee',
+  );
 
-  const stored = await db.selectFrom('invoices').select(['account_id', 'end_reading_id', 'usage_units', 'period']).where('account_id', '=', metered.accountId).orderBy('period').execute();
+  const stored = await db
+    .selectFrom('invoices')
+    .select(['account_id', 'end_reading_id', 'usage_units', 'period'])
+    .where('account_id', '=', metered.accountId)
+    .orderBy('period')
+    .execute();
   t.ok(stored.every((row) => row.end_reading_id !== null), 'metered invoices remember their end reading');
   t.equal(stored.find((row) => row.period === '2026-06')?.usage_units, '500.000', 'June bills from March, including the April reading');
   t.ok(flat.accountId && silent.accountId);

@@ -49,7 +49,10 @@ t.test('allocate: conserves money, never overpays an invoice or overspends a fun
       }
       // A fund is drawn only when every older one is spent.
       for (const [k, f] of fs.entries()) {
-        if (allocations.some((a) => a.paymentId === f.id) && fs.slice(0, k).some((older) => remaining.find((r) => r.id === older.id)!.fen > 0)) {
+        if (
+          allocations.some((a) => a.paymentId === f.id) &&
+          fs.slice(0, k).some((older) => remaining.find((r) => r.id === older.id)!.fen > 0)
+        ) {
           return false;
         }
       }

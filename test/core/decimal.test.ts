@@ -97,7 +97,7 @@ t.test('half-up rounding to the fen, once', async (t) => {
   t.equal(seasonCapFen(parseQuantity('99.00'), parseRate('35')), 346500);
   t.equal(prorateFen(106, 1, 212), 1, '0.5 fen rounds up');
   t.equal(prorateFen(105, 1, 212), 0, '0.495 fen rounds down');
-  t.equal(prorateFen(346500, 66, 212), 107873, "346500 × 66 / 212 = 107872.64");
+  t.equal(prorateFen(346500, 66, 212), 107873, '346500 × 66 / 212 = 107872.64');
   t.equal(prorateFen(Number.MAX_SAFE_INTEGER, 211, 212), 8964712465803533, 'big fee takes the bigint path');
   t.throws(() => prorateFen(1, 1, 0), { message: /bad ratio/ });
 });

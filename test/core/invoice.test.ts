@@ -201,7 +201,12 @@ t.test('fractional areas and readings: half-up rounding decides the fen', async 
   t.equal(inv?.usageUnits, 1500n);
   const low = computeMonthInvoice(facts, '2025-12', { startValue: '0.985', endValue: '1' }, { usageFen: 0, flatFen: 0 });
   t.equal(low?.totalFen, 0, '0.015 × 0.33 = 0.495 fen → 0');
-  const nums = computeMonthInvoice(metered({ areaM2: 10.001 }), '2025-12', { startValue: 12345.6, endValue: 12347.1 }, { usageFen: 0, flatFen: 0 });
+  const nums = computeMonthInvoice(
+    metered({ areaM2: 10.001 }),
+    '2025-12',
+    { startValue: 12345.6, endValue: 12347.1 },
+    { usageFen: 0, flatFen: 0 },
+  );
   t.equal(nums?.capFen, 35004, 'JSON number area 10.001 × 35 = 35003.5 fen → 35004');
   t.equal(nums?.totalFen, 50, 'JSON number readings');
   const rate4 = buildSeason({ ...DEFAULT_SEASON, unitRate: '0.3333' });
@@ -211,9 +216,12 @@ t.test('fractional areas and readings: half-up rounding decides the fen', async 
   const big = computeMonthInvoice(metered(), '2025-12', { startValue: '0', endValue: '999999999999.999' }, { usageFen: 0, flatFen: 0 });
   t.equal(big?.grossFen, 33000000000000, 'large readings take the exact bigint path');
   t.equal(big?.totalFen, 346500);
-  t.throws(() => computeMonthInvoice(metered({ areaM2: '99.0001' }), '2025-12', { startValue: '0', endValue: '1' }, { usageFen: 0, flatFen: 0 }), {
-    message: /areaM2: "99.0001" has more than 3 decimal places/,
-  });
+  t.throws(
+    () => computeMonthInvoice(metered({ areaM2: '99.0001' }), '2025-12', { startValue: '0', endValue: '1' }, { usageFen: 0, flatFen: 0 }),
+    {
+      message: /areaM2: "99.0001" has more than 3 decimal places/,
+    },
+  );
 });
 
 t.test('meter replacement: (old final − old last billed) + (new reading − new initial)', async (t) => {
@@ -223,7 +231,17 @@ t.test('meter replacement: (old final − old last billed) + (new reading − ne
   t.equal(inv?.lines[0]?.units, '150.5');
   t.equal(inv?.totalFen, 4967, '150.5 × 33 = 4966.5 fen → 4967');
   t.equal(inv?.lines[0]?.description, '用量 Usage 2026-01: 150.5 × 0.33 (含换表 incl. meter replacement)');
-  const newMeterUnread = computeMonthInvoice(metered(), '2026-01', { segments: [{ from: '5000', to: '5120.5' }, { from: '0', to: null }] }, { usageFen: 0, flatFen: 0 });
+  const newMeterUnread = computeMonthInvoice(
+    metered(),
+    '2026-01',
+    {
+      segments: [
+        { from: '5000', to: '5120.5' },
+        { from: '0', to: null },
+      ],
+    },
+    { usageFen: 0, flatFen: 0 },
+  );
   t.equal(newMeterUnread?.lines[0]?.units, '120.5');
   t.equal(newMeterUnread?.noReading, false, 'the old meter final reading is a reading');
   t.throws(() => meteredUnits({ segments: [{ from: '10', to: '9' }] }), { message: /lower than the start/ });
@@ -259,12 +277,24 @@ t.test('pending adjustments become adjustment lines and count toward the cap', a
     ['adjustment', 1000],
     ['adjustment', 7],
   ]);
-  t.throws(() => computeMonthInvoice(metered(), '2026-06', { startValue: '0', endValue: '1' }, { usageFen: 0, flatFen: 0 }, [{ amountFen: 1.5, description: 'x' }]), {
-    message: /adjustment.amountFen must be an integer/,
-  });
-  t.throws(() => computeMonthInvoice(metered(), '2026-06', { startValue: '0', endValue: '1' }, { usageFen: 0, flatFen: 0 }, [{ amountFen: 1, description: '' }]), {
-    message: /description is required/,
-  });
+  t.throws(
+    () =>
+      computeMonthInvoice(metered(), '2026-06', { startValue: '0', endValue: '1' }, { usageFen: 0, flatFen: 0 }, [
+        { amountFen: 1.5, description: 'x' },
+      ]),
+    {
+      message: /adjustment.amountFen must be an integer/,
+    },
+  );
+  t.throws(
+    () =>
+      computeMonthInvoice(metered(), '2026-06', { startValue: '0', endValue: '1' }, { usageFen: 0, flatFen: 0 }, [
+        { amountFen: 1, description: '' },
+      ]),
+    {
+      message: /description is required/,
+    },
+  );
 });
 
 t.test('flat installments catch up a skipped month and never go negative', async (t) => {
@@ -320,7 +350,13 @@ t.test('metered charge and season replay for corrections', async (t) => {
   t.equal(adj, null, 'moving 100 units between uncapped months changes nothing');
   const adj2 = meteredCorrectionAdjustment(['2025-11', '2025-12', '2026-01'], ['1500', '2600', '3000'], rate, 346500, charged);
   t.strictSame(adj2, { amountFen: -3300, description: '读数更正调整 Reading correction adjustment 2025-11..2026-01', appliesTo: 'usage' });
-  const feb = computeMonthInvoice(facts, '2026-02', { startValue: '0', endValue: '2400' }, { usageFen: charged, flatFen: 0 }, adj2 ? [adj2] : []);
+  const feb = computeMonthInvoice(
+    facts,
+    '2026-02',
+    { startValue: '0', endValue: '2400' },
+    { usageFen: charged, flatFen: 0 },
+    adj2 ? [adj2] : [],
+  );
   const corrected = replayMeteredSeason(['1500', '2600', '3000', '2400'], rate, 346500).totalFen;
   t.equal(charged + (feb?.totalFen ?? NaN), corrected, 'billed + next invoice = replay of corrected units');
 });

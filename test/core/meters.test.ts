@@ -10,7 +10,10 @@ const C: ChainedMeter = { id: 'C', replacesId: 'B', initialReading: '5', finalRe
 const meters = [C, A, B];
 
 t.test('same meter: one register from start to end', async (t) => {
-  t.same(usageAcrossMeters(meters, { meterId: 'A', value: '1000' }, { meterId: 'A', value: '1100' }), { startValue: '1000', endValue: '1100' });
+  t.same(usageAcrossMeters(meters, { meterId: 'A', value: '1000' }, { meterId: 'A', value: '1100' }), {
+    startValue: '1000',
+    endValue: '1100',
+  });
 });
 
 t.test('no newer reading: zero usage, flagged as no reading', async (t) => {
@@ -53,10 +56,13 @@ t.test('a cycle in the replacement links ends in null, not a loop', async (t) =>
 t.test('property: units across a chain = what each register turned, in thousandths', async () => {
   // A chain of 1–5 meters; each turns some thousandths between the start (or its initial) and
   // its final reading (or the end on the last one).
-  const chainArb = fc.array(fc.record({ initial: fc.bigInt({ min: 0n, max: 10n ** 9n }), turned: fc.bigInt({ min: 0n, max: 10n ** 9n }) }), {
-    minLength: 1,
-    maxLength: 5,
-  });
+  const chainArb = fc.array(
+    fc.record({ initial: fc.bigInt({ min: 0n, max: 10n ** 9n }), turned: fc.bigInt({ min: 0n, max: 10n ** 9n }) }),
+    {
+      minLength: 1,
+      maxLength: 5,
+    },
+  );
   fc.assert(
     fc.property(chainArb, fc.bigInt({ min: 0n, max: 10n ** 9n }), (chain, alreadyBilled) => {
       const last = chain.length - 1;
@@ -68,7 +74,11 @@ t.test('property: units across a chain = what each register turned, in thousandt
       }));
       const startValue = chain[0]!.initial + alreadyBilled;
       const endValue = chain[last]!.initial + billedOffset(last, alreadyBilled) + chain[last]!.turned;
-      const usage = usageAcrossMeters(chained, { meterId: 'm0', value: formatQuantity(startValue) }, { meterId: `m${last}`, value: formatQuantity(endValue) });
+      const usage = usageAcrossMeters(
+        chained,
+        { meterId: 'm0', value: formatQuantity(startValue) },
+        { meterId: `m${last}`, value: formatQuantity(endValue) },
+      );
       if (usage === null) return false;
       return meteredUnits(usage).units === chain.reduce((sum, m) => sum + m.turned, 0n);
     }),

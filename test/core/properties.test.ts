@@ -87,32 +87,45 @@ function billMetered(facts: AccountSeasonFacts, units: readonly bigint[], start:
 
 t.test('property: a metered season total = min(Σ round(units × rate), cap) and never exceeds the cap', async (t) => {
   fc.assert(
-    fc.property(rateArb, capPerM2Arb, areaArb, monthsUnitsArb, dayArb, fc.option(dayArb), fc.bigInt({ min: 0n, max: 10n ** 14n }), (rate, capPerM2, area, units, opened, closed, start) => {
-      const season = seasonOf(rate, capPerM2);
-      const openedOn = dateOfDayNumber(opened);
-      const closedOn = closed === null ? null : dateOfDayNumber(Math.max(opened, closed));
-      const facts: AccountSeasonFacts = { plan: 'metered', areaM2: formatArea(area), openedOn, closedOn, season };
-      const fullCap = oracleRound(area * capPerM2, 100_000n);
-      const covered = BigInt(coveredServiceDays(season, openedOn, closedOn));
-      const cap = Number(oracleRound(fullCap * covered, 212n));
-      if (accountTerms(facts).capFen !== cap) throw new Error(`cap ${accountTerms(facts).capFen} ≠ ${cap}`);
-      const months = billMetered(facts, units, start);
-      let total = 0;
-      let grossSum = 0n;
-      for (const m of months) {
-        if (BigInt(m.gross) !== oracleGross(m.units, rate)) throw new Error(`${m.period}: gross ${m.gross}`);
-        total += m.total;
-        grossSum += BigInt(m.gross);
-      }
-      if (total > cap) throw new Error(`total ${total} > cap ${cap}`);
-      const expected = grossSum < BigInt(cap) ? Number(grossSum) : cap;
-      if (total !== expected) throw new Error(`total ${total} ≠ min(Σ gross, cap) = ${expected}`);
-      // The replay used for corrections reproduces the same charges.
-      const replay = replayMeteredSeason(months.map((m) => m.units), season.unitRate, cap);
-      if (replay.totalFen !== total || replay.months.some((r, i) => r.chargeFen !== months[i]?.charge)) {
-        throw new Error('replay differs from the invoices');
-      }
-    }),
+    fc.property(
+      rateArb,
+      capPerM2Arb,
+      areaArb,
+      monthsUnitsArb,
+      dayArb,
+      fc.option(dayArb),
+      fc.bigInt({ min: 0n, max: 10n ** 14n }),
+      (rate, capPerM2, area, units, opened, closed, start) => {
+        const season = seasonOf(rate, capPerM2);
+        const openedOn = dateOfDayNumber(opened);
+        const closedOn = closed === null ? null : dateOfDayNumber(Math.max(opened, closed));
+        const facts: AccountSeasonFacts = { plan: 'metered', areaM2: formatArea(area), openedOn, closedOn, season };
+        const fullCap = oracleRound(area * capPerM2, 100_000n);
+        const covered = BigInt(coveredServiceDays(season, openedOn, closedOn));
+        const cap = Number(oracleRound(fullCap * covered, 212n));
+        if (accountTerms(facts).capFen !== cap) throw new Error(`cap ${accountTerms(facts).capFen} ≠ ${cap}`);
+        const months = billMetered(facts, units, start);
+        let total = 0;
+        let grossSum = 0n;
+        for (const m of months) {
+          if (BigInt(m.gross) !== oracleGross(m.units, rate)) throw new Error(`${m.period}: gross ${m.gross}`);
+          total += m.total;
+          grossSum += BigInt(m.gross);
+        }
+        if (total > cap) throw new Error(`total ${total} > cap ${cap}`);
+        const expected = grossSum < BigInt(cap) ? Number(grossSum) : cap;
+        if (total !== expected) throw new Error(`total ${total} ≠ min(Σ gross, cap) = ${expected}`);
+        // The replay used for corrections reproduces the same charges.
+        const replay = replayMeteredSeason(
+          months.map((m) => m.units),
+          season.unitRate,
+          cap,
+        );
+        if (replay.totalFen !== total || replay.months.some((r, i) => r.chargeFen !== months[i]?.charge)) {
+          throw new Error('replay differs from the invoices');
+        }
+      },
+    ),
     RUNS,
   );
   t.pass('held');
@@ -193,25 +206,32 @@ t.test('property: installments always sum to the fee and follow the cumulative f
 
 t.test('property: a flat season bills exactly the (prorated) fee, never a negative line', async (t) => {
   fc.assert(
-    fc.property(capPerM2Arb, areaArb, dayArb, fc.option(dayArb), fc.constantFrom<FlatBilling>('installments', 'upfront'), (capPerM2, area, opened, closed, mode) => {
-      const season = seasonOf(3300n, capPerM2, mode);
-      const openedOn = dateOfDayNumber(opened);
-      const closedOn = closed === null ? null : dateOfDayNumber(Math.max(opened, closed));
-      const facts: AccountSeasonFacts = { plan: 'flat', areaM2: formatArea(area), openedOn, closedOn, season };
-      const terms = accountTerms(facts);
-      const billed = { usageFen: 0, flatFen: 0 };
-      let invoices = 0;
-      for (const p of season.months) {
-        const inv = computeMonthInvoice(facts, p, null, billed);
-        if (inv === null) continue;
-        invoices++;
-        checkLines(inv.lines, inv.totalFen, p);
-        billed.flatFen += inv.chargeFen;
-      }
-      if (terms.coveredDays === 0 ? invoices !== 0 : billed.flatFen !== terms.capFen) {
-        throw new Error(`billed ${billed.flatFen} ≠ fee ${terms.capFen} (${invoices} invoices)`);
-      }
-    }),
+    fc.property(
+      capPerM2Arb,
+      areaArb,
+      dayArb,
+      fc.option(dayArb),
+      fc.constantFrom<FlatBilling>('installments', 'upfront'),
+      (capPerM2, area, opened, closed, mode) => {
+        const season = seasonOf(3300n, capPerM2, mode);
+        const openedOn = dateOfDayNumber(opened);
+        const closedOn = closed === null ? null : dateOfDayNumber(Math.max(opened, closed));
+        const facts: AccountSeasonFacts = { plan: 'flat', areaM2: formatArea(area), openedOn, closedOn, season };
+        const terms = accountTerms(facts);
+        const billed = { usageFen: 0, flatFen: 0 };
+        let invoices = 0;
+        for (const p of season.months) {
+          const inv = computeMonthInvoice(facts, p, null, billed);
+          if (inv === null) continue;
+          invoices++;
+          checkLines(inv.lines, inv.totalFen, p);
+          billed.flatFen += inv.chargeFen;
+        }
+        if (terms.coveredDays === 0 ? invoices !== 0 : billed.flatFen !== terms.capFen) {
+          throw new Error(`billed ${billed.flatFen} ≠ fee ${terms.capFen} (${invoices} invoices)`);
+        }
+      },
+    ),
     RUNS,
   );
   t.pass('held');
@@ -277,22 +297,34 @@ t.test('property: final settlement + prior billing ≤ prorated cap (metered), =
 
 t.test('property: a correction adjustment makes billed + next invoice equal the corrected replay', async (t) => {
   fc.assert(
-    fc.property(rateArb, areaArb, fc.array(fc.tuple(unitsArb, unitsArb), { minLength: 1, maxLength: 8 }), unitsArb, (rate, area, pairs, nextUnits) => {
-      const season = seasonOf(rate, 350_000n);
-      const facts: AccountSeasonFacts = { plan: 'metered', areaM2: formatArea(area), openedOn: '2020-01-01', season };
-      const cap = accountTerms(facts).capFen;
-      const wrong = pairs.map((p) => p[0]);
-      const right = pairs.map((p) => p[1]);
-      const billed = replayMeteredSeason(wrong, season.unitRate, cap).totalFen;
-      const periods = season.months.slice(0, pairs.length);
-      const adj = meteredCorrectionAdjustment(periods, right, season.unitRate, cap, billed);
-      const next = season.months[pairs.length] as string;
-      const inv = computeMonthInvoice(facts, next, { startValue: '0', endValue: formatQuantity(nextUnits) }, { usageFen: billed, flatFen: 0 }, adj === null ? [] : [adj]);
-      if (inv === null) throw new Error('next month must be billable');
-      checkLines(inv.lines, inv.totalFen, next);
-      const want = replayMeteredSeason([...right, nextUnits], season.unitRate, cap).totalFen;
-      if (billed + inv.totalFen !== want) throw new Error(`${billed} + ${inv.totalFen} ≠ replay ${want}`);
-    }),
+    fc.property(
+      rateArb,
+      areaArb,
+      fc.array(fc.tuple(unitsArb, unitsArb), { minLength: 1, maxLength: 8 }),
+      unitsArb,
+      (rate, area, pairs, nextUnits) => {
+        const season = seasonOf(rate, 350_000n);
+        const facts: AccountSeasonFacts = { plan: 'metered', areaM2: formatArea(area), openedOn: '2020-01-01', season };
+        const cap = accountTerms(facts).capFen;
+        const wrong = pairs.map((p) => p[0]);
+        const right = pairs.map((p) => p[1]);
+        const billed = replayMeteredSeason(wrong, season.unitRate, cap).totalFen;
+        const periods = season.months.slice(0, pairs.length);
+        const adj = meteredCorrectionAdjustment(periods, right, season.unitRate, cap, billed);
+        const next = season.months[pairs.length] as string;
+        const inv = computeMonthInvoice(
+          facts,
+          next,
+          { startValue: '0', endValue: formatQuantity(nextUnits) },
+          { usageFen: billed, flatFen: 0 },
+          adj === null ? [] : [adj],
+        );
+        if (inv === null) throw new Error('next month must be billable');
+        checkLines(inv.lines, inv.totalFen, next);
+        const want = replayMeteredSeason([...right, nextUnits], season.unitRate, cap).totalFen;
+        if (billed + inv.totalFen !== want) throw new Error(`${billed} + ${inv.totalFen} ≠ replay ${want}`);
+      },
+    ),
     RUNS,
   );
   t.pass('held');

@@ -68,7 +68,9 @@ t.test('season validation', async (t) => {
   t.throws(bad(['2025-11-15', '2025-11-15'], ['2026-06-15', '2026-09-15']), { message: /heating.end must be after/ });
   t.throws(bad(['2025-11-15', '2026-03-15'], ['2026-06-15', '2026-06-01']), { message: /cooling.end must be after/ });
   t.throws(bad(['2025-11-15', '2026-07-01'], ['2026-06-15', '2026-09-15']), { message: /on or after heating.end/ });
-  t.throws(bad(['2025-02-29', '2026-03-15'], ['2026-06-15', '2026-09-15']), { message: /heating.start: "2025-02-29" is not a calendar date/ });
+  t.throws(bad(['2025-02-29', '2026-03-15'], ['2026-06-15', '2026-09-15']), {
+    message: /heating.start: "2025-02-29" is not a calendar date/,
+  });
   t.throws(bad(['2025-11-15', '2026/03/15'], ['2026-06-15', '2026-09-15']), { message: /not a date YYYY-MM-DD/ });
   t.throws(() => buildSeasonCalendar({ ...DEFAULT, label: '' }), { message: /label/ });
 });

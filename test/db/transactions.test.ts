@@ -43,9 +43,19 @@ t.test('inTransaction begins a transaction: its locks are held until it ends, it
   t.equal(await advisoryLocks(), 2, 'both advisory locks held inside the transaction');
   await client.query('ROLLBACK');
   t.equal(await advisoryLocks(), 0, 'released when it ends');
-  t.equal((await db.selectFrom('audit_log').select('id').where('action', '=', 'test.rolled-back').execute()).length, 0, 'rolled back with it');
+  t.equal(
+    (await db.selectFrom('audit_log').select('id').where('action', '=', 'test.rolled-back').execute()).length,
+    0,
+    'rolled back with it',
+  );
 
-  await db.transaction().execute((kyselyTx) => audit(kyselyTx, { actor: 'test', action: 'test.committed', entity: 'test', details: { n: 1 } }));
+  await db
+    .transaction()
+    .execute((kyselyTx) => audit(kyselyTx, { actor: 'test', action: 'test.committed', entity: 'test', details: { n: 1 } }));
   const [entry] = await db.selectFrom('audit_log').selectAll().where('action', '=', 'test.committed').execute();
-  t.match(entry, { actor: 'test', entity: 'test', entity_id: null, compound_id: null, details: { n: 1 } }, 'the same writer on a Kysely transaction');
+  t.match(
+    entry,
+    { actor: 'test', entity: 'test', entity_id: null, compound_id: null, details: { n: 1 } },
+    'the same writer on a Kysely transaction',
+  );
 });

@@ -9,7 +9,15 @@ export const SEASON_MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-
 
 /** A provider and a compound with the default 2025-26 season, inserted directly. */
 export async function insertCompound(db: Database, code: string, providerId?: string) {
-  const provider = providerId ?? (await db.insertInto('providers').values({ name: `Provider ${code}` }).returning('id').executeTakeFirstOrThrow()).id;
+  const provider =
+    providerId ??
+    (
+      await db
+        .insertInto('providers')
+        .values({ name: `Provider ${code}` })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   const compound = await db
     .insertInto('compounds')
     .values({ code, name: `${code} 小区`, district: '洪山区', provider_id: provider })
@@ -20,7 +28,11 @@ export async function insertCompound(db: Database, code: string, providerId?: st
 }
 
 /** A home with readings: [period or ISO instant, cumulative value]. */
-export async function insertHomeWithReadings(db: Database, compoundId: string, options: HomeOptions & { readings?: Array<[string, string]> } = {}) {
+export async function insertHomeWithReadings(
+  db: Database,
+  compoundId: string,
+  options: HomeOptions & { readings?: Array<[string, string]> } = {},
+) {
   const home = await insertHome(db, compoundId, options);
   await insertReadings(
     db,
@@ -41,7 +53,11 @@ export function cumulative(units: Array<[string, number]>, from = 0): Array<[str
 }
 
 /** POST /v1/billing-runs and return the response. */
-export async function postRun(app: FastifyInstance, headers: Record<string, string>, payload: { period: string; compound?: string; dryRun?: boolean }) {
+export async function postRun(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  payload: { period: string; compound?: string; dryRun?: boolean },
+) {
   return app.inject({ method: 'POST', url: '/v1/billing-runs', headers, payload });
 }
 
@@ -76,10 +92,10 @@ export async function invoiceSnapshot(db: Database, compoundId?: string) {
     .orderBy('line_no')
     .execute();
   const byInvoice = new Map<string, Array<Omit<(typeof lines)[number], 'invoice_id'>>>();
-  for (const { invoice_id, ...line } of lines) {
-    const list = byInvoice.get(invoice_id) ?? [];
+  for (const { invoice_id: invoiceId, ...line } of lines) {
+    const list = byInvoice.get(invoiceId) ?? [];
     list.push(line);
-    byInvoice.set(invoice_id, list);
+    byInvoice.set(invoiceId, list);
   }
   return invoices.map(({ id, ...invoice }) => ({ ...invoice, lines: byInvoice.get(id) ?? [] }));
 }

@@ -7,8 +7,16 @@ import { defaultSeason } from '../../seeds/compounds.js';
  * Behaviour under test still goes through app.inject; these only prepare the data it reads.
  */
 
-export async function insertDefaultSeason(db: Database, compoundId: string, year = 2025, overrides: { flat_billing?: 'installments' | 'upfront' } = {}) {
-  await db.insertInto('seasons').values({ compound_id: compoundId, ...defaultSeason(year), ...overrides }).execute();
+export async function insertDefaultSeason(
+  db: Database,
+  compoundId: string,
+  year = 2025,
+  overrides: { flat_billing?: 'installments' | 'upfront' } = {},
+) {
+  await db
+    .insertInto('seasons')
+    .values({ compound_id: compoundId, ...defaultSeason(year), ...overrides })
+    .execute();
 }
 
 export interface HomeOptions {
@@ -30,7 +38,13 @@ export async function insertHome(db: Database, compoundId: string, options: Home
   serialCounter += 1;
   const household = await db
     .insertInto('households')
-    .values({ compound_id: compoundId, building: '1', unit: '1', room: `${100 + serialCounter}-${Math.random().toString(36).slice(2, 8)}`, area_m2: options.areaM2 ?? '99.00' })
+    .values({
+      compound_id: compoundId,
+      building: '1',
+      unit: '1',
+      room: `${100 + serialCounter}-${Math.random().toString(36).slice(2, 8)}`,
+      area_m2: options.areaM2 ?? '99.00',
+    })
     .returning(['id', 'household_no'])
     .executeTakeFirstOrThrow();
   const meter = await db

@@ -16,7 +16,12 @@ export async function createProvider(app: FastifyInstance, name = 'Test Provider
 }
 
 export async function operatorToken(app: FastifyInstance, providerId: string): Promise<string> {
-  const issued = await created<{ token: string }>(app, { method: 'POST', url: `/v1/providers/${providerId}/tokens`, headers: admin, payload: {} });
+  const issued = await created<{ token: string }>(app, {
+    method: 'POST',
+    url: `/v1/providers/${providerId}/tokens`,
+    headers: admin,
+    payload: {},
+  });
   return issued.token;
 }
 

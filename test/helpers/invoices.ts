@@ -121,10 +121,24 @@ export const WORKED_FLAT: Array<[string, number]> = [
 ];
 
 /** The first `months` invoices of the worked metered example for one home. */
-export async function insertMeteredSeason(db: Database, compoundId: string, home: { accountId: string; householdId: string }, months = WORKED_METERED.length) {
+export async function insertMeteredSeason(
+  db: Database,
+  compoundId: string,
+  home: { accountId: string; householdId: string },
+  months = WORKED_METERED.length,
+) {
   const out = [];
   for (const [period, units, gross, cap] of WORKED_METERED.slice(0, months)) {
-    out.push(await insertInvoice(db, { compoundId, accountId: home.accountId, householdId: home.householdId, period, lines: meteredLines(units, gross, cap), issuedOn: `${period}-28` }));
+    out.push(
+      await insertInvoice(db, {
+        compoundId,
+        accountId: home.accountId,
+        householdId: home.householdId,
+        period,
+        lines: meteredLines(units, gross, cap),
+        issuedOn: `${period}-28`,
+      }),
+    );
   }
   return out;
 }

@@ -28,8 +28,15 @@ export function seasonLabel(year: number): string {
 }
 
 export async function putSeason(app: FastifyInstance, headers: Record<string, string>, code: string, year: number) {
-  const response = await app.inject({ method: 'PUT', url: `/v1/compounds/${code}/seasons/${seasonLabel(year)}`, headers, payload: seasonBody(year) });
-  if (response.statusCode !== 201 && response.statusCode !== 200) throw new Error(`season fixture answered ${response.statusCode}: ${response.body}`);
+  const response = await app.inject({
+    method: 'PUT',
+    url: `/v1/compounds/${code}/seasons/${seasonLabel(year)}`,
+    headers,
+    payload: seasonBody(year),
+  });
+  if (response.statusCode !== 201 && response.statusCode !== 200) {
+    throw new Error(`season fixture answered ${response.statusCode}: ${response.body}`);
+  }
   return response.json();
 }
 
@@ -44,7 +51,12 @@ export interface HouseholdOut {
   areaM2: string;
 }
 
-export async function createHousehold(app: FastifyInstance, headers: Record<string, string>, code: string, body: Partial<{ building: string; unit: string; room: string; areaM2: string | number }> = {}) {
+export async function createHousehold(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  code: string,
+  body: Partial<{ building: string; unit: string; room: string; areaM2: string | number }> = {},
+) {
   rooms += 1;
   return created<HouseholdOut>(app, {
     method: 'POST',
@@ -70,7 +82,13 @@ export async function createMeter(
   app: FastifyInstance,
   headers: Record<string, string>,
   householdId: string,
-  body: Partial<{ serial: string; installedAt: string; initialReading: string | number; replaces: string; finalReading: string | number }> = {},
+  body: Partial<{
+    serial: string;
+    installedAt: string;
+    initialReading: string | number;
+    replaces: string;
+    finalReading: string | number;
+  }> = {},
 ) {
   rooms += 1;
   return created<MeterOut>(app, {
@@ -93,7 +111,12 @@ export interface AccountOut {
   plans: Array<{ season: string; plan: string }>;
 }
 
-export async function createAccount(app: FastifyInstance, headers: Record<string, string>, householdId: string, body: Record<string, unknown> = {}) {
+export async function createAccount(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  householdId: string,
+  body: Record<string, unknown> = {},
+) {
   return created<AccountOut>(app, {
     method: 'POST',
     url: '/v1/accounts',
@@ -103,7 +126,13 @@ export async function createAccount(app: FastifyInstance, headers: Record<string
 }
 
 /** A household with one meter (serial given or generated), in a compound the operator owns. */
-export async function householdWithMeter(app: FastifyInstance, headers: Record<string, string>, code: string, serial?: string, installedAt = '2025-10-01T00:00:00') {
+export async function householdWithMeter(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  code: string,
+  serial?: string,
+  installedAt = '2025-10-01T00:00:00',
+) {
   const household = await createHousehold(app, headers, code);
   const meter = await createMeter(app, headers, household.id, { ...(serial ? { serial } : {}), installedAt });
   return { household, meter };
@@ -113,6 +142,9 @@ export async function householdWithMeter(app: FastifyInstance, headers: Record<s
 export async function residentToken(db: import('../../src/db/pool.js').Database, accountId: string): Promise<string> {
   const { hashToken } = await import('../../src/auth/tokens.js');
   const token = `resident-${accountId}`;
-  await db.insertInto('api_tokens').values({ token_hash: hashToken(token), role: 'resident', account_id: accountId, created_by: 'test' }).execute();
+  await db
+    .insertInto('api_tokens')
+    .values({ token_hash: hashToken(token), role: 'resident', account_id: accountId, created_by: 'test' })
+    .execute();
   return token;
 }

@@ -86,9 +86,15 @@ t.test('GET /v1/invoices/{id} as HTML: a printable page that escapes what it pri
   t.ok(html.includes('alpha 小区'), 'compound name');
   t.ok(html.includes('@media print'), 'print CSS');
   t.ok(html.includes('¥495.00'), 'total in CNY');
-  const browser = await app.inject({ url: `/v1/invoices/${invoice.id}`, headers: { ...s.alpha.headers, accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+  const browser = await app.inject({
+    url: `/v1/invoices/${invoice.id}`,
+    headers: { ...s.alpha.headers, accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+  });
   t.match(browser.headers['content-type'], /text\/html/);
-  const json = await app.inject({ url: `/v1/invoices/${invoice.id}`, headers: { ...s.alpha.headers, accept: 'application/json, text/html' } });
+  const json = await app.inject({
+    url: `/v1/invoices/${invoice.id}`,
+    headers: { ...s.alpha.headers, accept: 'application/json, text/html' },
+  });
   t.match(json.headers['content-type'], /application\/json/);
   const foreign = await app.inject({ url: `/v1/invoices/${invoice.id}`, headers: { ...s.beta.headers, accept: 'text/html' } });
   t.equal(foreign.statusCode, 404);
@@ -103,7 +109,13 @@ t.test('GET /v1/invoices: scoped lists, filters and stable cursor pages', async 
   const asAlpha = (await app.inject({ url: '/v1/invoices', headers: s.alpha.headers })).json();
   t.equal(asAlpha.items.length, 5, "alpha's operator sees alpha's invoices only");
   t.ok(asAlpha.items.every((i: { compound: string }) => i.compound === 'alpha'));
-  t.same(numbers(asAlpha), ['ALPHA-202511-000001', 'ALPHA-202511-000002', 'ALPHA-202512-000001', 'ALPHA-202601-000001', 'ALPHA-202602-000001']);
+  t.same(numbers(asAlpha), [
+    'ALPHA-202511-000001',
+    'ALPHA-202511-000002',
+    'ALPHA-202512-000001',
+    'ALPHA-202601-000001',
+    'ALPHA-202602-000001',
+  ]);
   t.ok(asAlpha.items[0].lines.length > 0, 'with lines');
 
   const foreignFilter = (await app.inject({ url: '/v1/invoices?compound=beta', headers: s.alpha.headers })).json();
@@ -116,7 +128,7 @@ t.test('GET /v1/invoices: scoped lists, filters and stable cursor pages', async 
   t.ok(resident.items.every((i: { accountId: string }) => i.accountId === s.homeA.accountId), 'resident: own invoices');
   const sneaky = (await app.inject({ url: `/v1/invoices?accountId=${s.homeA2.accountId}`, headers: s.residentA })).json();
   t.same(sneaky.items, [], "another accountId filter does not widen a resident's scope");
-  const sneakyB = (await app.inject({ url: `/v1/invoices?compound=beta`, headers: s.residentA })).json();
+  const sneakyB = (await app.inject({ url: '/v1/invoices?compound=beta', headers: s.residentA })).json();
   t.same(sneakyB.items, []);
 
   const all = (await app.inject({ url: '/v1/invoices', headers: admin })).json();

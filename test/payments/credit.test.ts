@@ -29,7 +29,13 @@ async function pay(app: FastifyInstance, headers: Record<string, string>, accoun
 
 async function invoicesOf(db: Database, accountId: string) {
   return (
-    await db.selectFrom('invoices').select(['period', 'total_fen', 'paid_fen', 'status']).where('account_id', '=', accountId).orderBy('period').orderBy('created_at').execute()
+    await db
+      .selectFrom('invoices')
+      .select(['period', 'total_fen', 'paid_fen', 'status'])
+      .where('account_id', '=', accountId)
+      .orderBy('period')
+      .orderBy('created_at')
+      .execute()
   ).map((i) => [i.period, i.total_fen, i.paid_fen, i.status]);
 }
 
@@ -53,8 +59,18 @@ async function scene(t: Parameters<typeof testApp>[0]) {
   const op = await operatorWithCompound(app, 'credit-court');
   await insertDefaultSeason(db, op.compound.id);
   const readings = cumulative(SEASON_MONTHS.slice(0, 3).map((p, i) => [p, WORKED_UNITS[i]!]));
-  const prepaid = await insertHomeWithReadings(db, op.compound.id, { areaM2: '99.00', holderName: 'prepaid', openedOn: '2025-11-01', readings });
-  const plain = await insertHomeWithReadings(db, op.compound.id, { areaM2: '99.00', holderName: 'plain', openedOn: '2025-11-01', readings });
+  const prepaid = await insertHomeWithReadings(db, op.compound.id, {
+    areaM2: '99.00',
+    holderName: 'prepaid',
+    openedOn: '2025-11-01',
+    readings,
+  });
+  const plain = await insertHomeWithReadings(db, op.compound.id, {
+    areaM2: '99.00',
+    holderName: 'plain',
+    openedOn: '2025-11-01',
+    readings,
+  });
   return { app, db, pool, op, prepaid, plain };
 }
 
@@ -100,7 +116,12 @@ t.test('the batch settles the new invoices from credit paid in advance', async (
     ],
   );
 
-  const audits = await db.selectFrom('audit_log').select(['details', 'compound_id']).where('action', '=', 'billing-run.credit').orderBy('id').execute();
+  const audits = await db
+    .selectFrom('audit_log')
+    .select(['details', 'compound_id'])
+    .where('action', '=', 'billing-run.credit')
+    .orderBy('id')
+    .execute();
   t.match(audits, [
     { compound_id: op.compound.id, details: { period: '2025-11', allocations: 1, amountFen: 49_500 } },
     { compound_id: op.compound.id, details: { period: '2025-12', allocations: 1, amountFen: 10_500 } },
@@ -140,7 +161,11 @@ t.test('credit that arrived without being applied is applied by running the mont
   t.same(await invoicesOf(db, prepaid.accountId), [['2025-11', 49_500, 20_000, 'partially_paid']], 'settled by the re-run');
   t.equal(await creditOf(db, prepaid.accountId), 0);
   const after = (await app.inject({ url: statementUrl, headers: op.headers })).json();
-  t.same([after.invoices[0].status, after.invoices[0].paidFen, after.payments[0].unallocatedFen], ['partially_paid', 20_000, 0], 'the next read shows it');
+  t.same(
+    [after.invoices[0].status, after.invoices[0].paidFen, after.payments[0].unallocatedFen],
+    ['partially_paid', 20_000, 0],
+    'the next read shows it',
+  );
 });
 
 t.test('a dry run applies no credit', async (t) => {
@@ -185,7 +210,7 @@ t.test('a payment recorded during the batch of its compound waits for nothing an
     let timer: NodeJS.Timeout | undefined;
     payment = await Promise.race([
       pay(app, op.headers, prepaid.accountId, 50_000, 'during'),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the payment waited on the batch')), 5_000))),
+      new Promise((_resolve, reject) => (timer = setTimeout(() => reject(new Error('the payment waited on the batch')), 5_000))),
     ]).finally(() => clearTimeout(timer));
   } finally {
     await batchLike.query('ROLLBACK');

@@ -17,7 +17,12 @@ async function stored(db: Database, serial: string) {
   return rows.map((r) => [r.read_at.toISOString(), r.value, r.source]);
 }
 
-const post = (headers: Record<string, string>, readings: unknown[]) => ({ method: 'POST' as const, url: '/v1/readings', headers, payload: { readings } });
+const post = (headers: Record<string, string>, readings: unknown[]) => ({
+  method: 'POST' as const,
+  url: '/v1/readings',
+  headers,
+  payload: { readings },
+});
 
 t.test('JSON batch: stored with local time, offsets, sources; duplicates counted; audited', async (t) => {
   const { app, db } = await testApp(t);
@@ -46,7 +51,12 @@ t.test('JSON batch: stored with local time, offsets, sources; duplicates counted
   t.same(again.json(), { accepted: 0, duplicates: 1 }, 'identical to a stored reading: a harmless duplicate');
   t.equal((await stored(db, 'M-1')).length, 2);
 
-  const audited = await db.selectFrom('audit_log').select(['details', 'compound_id']).where('action', '=', 'readings.import').orderBy('id').execute();
+  const audited = await db
+    .selectFrom('audit_log')
+    .select(['details', 'compound_id'])
+    .where('action', '=', 'readings.import')
+    .orderBy('id')
+    .execute();
   t.same(audited.map((r) => r.details), [
     { format: 'json', accepted: 3, duplicates: 1 },
     { format: 'json', accepted: 0, duplicates: 1 },
@@ -108,9 +118,15 @@ t.test('JSON batch: every invalid row listed with its path; nothing stored (all 
   t.same(await stored(db, 'M-1'), [], 'the valid rows of a rejected batch are absent');
   t.equal((await db.selectFrom('audit_log').select('id').where('action', '=', 'readings.import').execute()).length, 0);
 
-  const skew = await app.inject(post(a.headers, [{ meterSerial: 'M-1', readAt: new Date(Date.now() + 60 * 1000).toISOString(), value: '1' }]));
+  const skew = await app.inject(
+    post(a.headers, [{ meterSerial: 'M-1', readAt: new Date(Date.now() + 60 * 1000).toISOString(), value: '1' }]),
+  );
   t.equal(skew.statusCode, 201, 'one minute ahead is clock skew, accepted');
-  t.equal((await app.inject(post(admin, [{ meterSerial: 'B-1', readAt: '2025-11-08T00:00:00', value: '160' }]))).statusCode, 201, 'admin sees every meter');
+  t.equal(
+    (await app.inject(post(admin, [{ meterSerial: 'B-1', readAt: '2025-11-08T00:00:00', value: '160' }]))).statusCode,
+    201,
+    'admin sees every meter',
+  );
 });
 
 t.test('monotonic against earlier and later stored readings, within the batch, and the initial reading', async (t) => {
@@ -124,10 +140,14 @@ t.test('monotonic against earlier and later stored readings, within the batch, a
   ]);
   const lower = await app.inject(post(a.headers, [{ meterSerial: 'M-1', readAt: '2026-02-15T00:00:00', value: 1200 }]));
   t.equal(lower.statusCode, 422);
-  t.same(lower.json().errors, [{ path: 'readings[0].value', message: 'value 1200 is lower than the reading 1500 of 2026-01-31T23:00:00+08:00' }]);
+  t.same(lower.json().errors, [
+    { path: 'readings[0].value', message: 'value 1200 is lower than the reading 1500 of 2026-01-31T23:00:00+08:00' },
+  ]);
   const higher = await app.inject(post(a.headers, [{ meterSerial: 'M-1', readAt: '2026-02-15T00:00:00', value: 3200 }]));
   t.equal(higher.statusCode, 422);
-  t.same(higher.json().errors, [{ path: 'readings[0].value', message: 'value 3200 is higher than the later reading 3000 of 2026-03-31T23:00:00+08:00' }]);
+  t.same(higher.json().errors, [
+    { path: 'readings[0].value', message: 'value 3200 is higher than the later reading 3000 of 2026-03-31T23:00:00+08:00' },
+  ]);
   const initial = await app.inject(post(a.headers, [{ meterSerial: 'M-1', readAt: '2025-10-15T00:00:00', value: 5 }]));
   t.equal(initial.statusCode, 422);
   t.match(initial.json().errors, [{ path: 'readings[0].value', message: /lower than the initial reading 10/ }]);
@@ -202,7 +222,12 @@ t.test('meter replacement: readings of the retired meter after its retirement ar
   t.equal(late.statusCode, 422);
   t.same(late.json().errors.map((e: { path: string }) => e.path), ['readings[0].readAt']);
   t.match(late.json().errors[0].message, /after meter OLD was retired at 2026-01-10T10:00:00\+08:00/);
-  const ok = await app.inject(post(a.headers, [{ meterSerial: 'OLD', readAt: '2026-01-10T10:00:00', value: 900 }, { meterSerial: 'NEW', readAt: '2026-01-12T00:00:00', value: 20 }]));
+  const ok = await app.inject(
+    post(a.headers, [
+      { meterSerial: 'OLD', readAt: '2026-01-10T10:00:00', value: 900 },
+      { meterSerial: 'NEW', readAt: '2026-01-12T00:00:00', value: 20 },
+    ]),
+  );
   t.same(ok.json(), { accepted: 1, duplicates: 1 }, 'the final reading is already stored');
   t.equal((await stored(db, 'NEW')).length, 1);
 });
@@ -211,12 +236,22 @@ t.test('errors are capped at 1000 with errorsOmitted', async (t) => {
   const { app } = await testApp(t);
   const a = await operatorWithCompound(app, 'alpha');
   await householdWithMeter(app, a.headers, 'alpha', 'M-1');
-  const readings = Array.from({ length: 1500 }, (_, i) => ({ meterSerial: i % 2 === 0 ? 'NOPE' : 'M-1', readAt: '2025-11-01T00:00:00', value: i % 2 === 0 ? '1' : '-1' }));
+  const readings = Array.from({ length: 1500 }, (_, i) => ({
+    meterSerial: i % 2 === 0 ? 'NOPE' : 'M-1',
+    readAt: '2025-11-01T00:00:00',
+    value: i % 2 === 0 ? '1' : '-1',
+  }));
   const response = await app.inject(post(a.headers, readings));
   t.equal(response.statusCode, 422);
   t.equal(response.json().errors.length, 1000);
   t.equal(response.json().errorsOmitted, 500);
-  t.same(response.json().errors.slice(0, 3).map((e: { path: string }) => e.path), ['readings[0].meterSerial', 'readings[1].value', 'readings[2].meterSerial']);
+  t.same(
+    response
+      .json()
+      .errors.slice(0, 3)
+      .map((e: { path: string }) => e.path),
+    ['readings[0].meterSerial', 'readings[1].value', 'readings[2].meterSerial'],
+  );
 });
 
 t.test('statuses: 400 shape, 401, 403 for residents, 413 above 16 MiB', async (t) => {
@@ -230,7 +265,12 @@ t.test('statuses: 400 shape, 401, 403 for residents, 413 above 16 MiB', async (t
   const notArray = await app.inject({ method: 'POST', url: '/v1/readings', headers: a.headers, payload: { readings: 'many' } });
   t.equal(notArray.statusCode, 400);
   t.match(notArray.json().errors, [{ path: 'body.readings' }]);
-  const tooMany = await app.inject(post(a.headers, Array.from({ length: 50_001 }, () => ({ meterSerial: 'M-1', readAt: '2025-11-01T00:00:00', value: 1 }))));
+  const tooMany = await app.inject(
+    post(
+      a.headers,
+      Array.from({ length: 50_001 }, () => ({ meterSerial: 'M-1', readAt: '2025-11-01T00:00:00', value: 1 })),
+    ),
+  );
   t.equal(tooMany.statusCode, 400, 'more than 50,000 rows');
   const huge = await app.inject({
     method: 'POST',
@@ -255,14 +295,27 @@ t.test('CSV: imported with optional source; errors by file line; malformed CSV 4
   const a = await operatorWithCompound(app, 'alpha');
   await householdWithMeter(app, a.headers, 'alpha', 'M-1');
   await householdWithMeter(app, a.headers, 'alpha', 'M-2');
-  const good = await app.inject(csv(a.headers, 'meterSerial,readAt,value,source\nM-1,2025-11-30T23:00:00,1500,automatic\n"M-2",2025-11-30T23:00:00+08:00,12.5,\nM-2,2025-11-30T23:00:00+08:00,12.5,manual\n'));
+  const good = await app.inject(
+    csv(
+      a.headers,
+      'meterSerial,readAt,value,source\nM-1,2025-11-30T23:00:00,1500,automatic\n' +
+        '"M-2",2025-11-30T23:00:00+08:00,12.5,\nM-2,2025-11-30T23:00:00+08:00,12.5,manual\n',
+    ),
+  );
   t.equal(good.statusCode, 201, good.body);
   t.same(good.json(), { accepted: 2, duplicates: 1 });
   t.same(await stored(db, 'M-1'), [['2025-11-30T15:00:00.000Z', '1500.000', 'automatic']]);
-  const withCharset = await app.inject(csv(a.headers, '\uFEFFmeterSerial,readAt,value\r\nM-1,2025-12-31T23:00:00,1600\r\n', { 'content-type': 'text/csv; charset=utf-8' }));
+  const withCharset = await app.inject(
+    csv(a.headers, '\uFEFFmeterSerial,readAt,value\r\nM-1,2025-12-31T23:00:00,1600\r\n', { 'content-type': 'text/csv; charset=utf-8' }),
+  );
   t.same(withCharset.json(), { accepted: 1, duplicates: 0 }, 'BOM, CRLF and a charset are fine');
 
-  const invalid = await app.inject(csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\n\nM-1,2026-02-28T23:00:00,1650\nNOPE,2026-02-28T23:00:00,1\nM-2,soon,1\n'));
+  const invalid = await app.inject(
+    csv(
+      a.headers,
+      'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\n\nM-1,2026-02-28T23:00:00,1650\nNOPE,2026-02-28T23:00:00,1\nM-2,soon,1\n',
+    ),
+  );
   t.equal(invalid.statusCode, 422);
   t.same(invalid.json().errors.map((e: { path: string }) => e.path), ['line 4: value', 'line 5: meterSerial', 'line 6: readAt']);
   t.match(invalid.json().errors[0].message, 'value 1650 is lower than the reading 1700 of 2026-01-31T23:00:00+08:00 at line 2: value');
@@ -275,12 +328,19 @@ t.test('CSV: imported with optional source; errors by file line; malformed CSV 4
   const columns = await app.inject(csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\nM-1,2026-02-28T23:00:00\n'));
   t.equal(columns.statusCode, 400);
   t.match(columns.json().errors, [{ path: 'line 3', message: /columns/ }]);
-  const quoting = await app.inject(csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\nM-1,"2026-02-28T23:00:00"x,1800\n'));
+  const quoting = await app.inject(
+    csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\nM-1,"2026-02-28T23:00:00"x,1800\n'),
+  );
   t.equal(quoting.statusCode, 400);
   t.match(quoting.json().errors, [{ path: 'line 3' }]);
   const empty = await app.inject(csv(a.headers, ''));
   t.equal(empty.statusCode, 400);
-  const wrongType = await app.inject({ method: 'POST', url: '/v1/readings/import', headers: { ...a.headers, 'content-type': 'application/xml' }, payload: '<x/>' });
+  const wrongType = await app.inject({
+    method: 'POST',
+    url: '/v1/readings/import',
+    headers: { ...a.headers, 'content-type': 'application/xml' },
+    payload: '<x/>',
+  });
   t.equal(wrongType.statusCode, 415);
   t.equal((await stored(db, 'M-1')).length, 2);
   t.equal((await app.inject(csv({}, 'meterSerial,readAt,value\n'))).statusCode, 401);
@@ -290,7 +350,10 @@ t.test('CSV: 413 above the upload limit, by Content-Length or while streaming', 
   const { app, db } = await testApp(t, { csvUploadLimitBytes: 1000 });
   const a = await operatorWithCompound(app, 'alpha');
   await householdWithMeter(app, a.headers, 'alpha', 'M-1');
-  const rows = Array.from({ length: 100 }, (_, i) => `M-1,2025-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00,${i}`);
+  const rows = Array.from(
+    { length: 100 },
+    (_, i) => `M-1,2025-11-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00,${i}`,
+  );
   const declared = await app.inject(csv(a.headers, `meterSerial,readAt,value\n${rows.join('\n')}\n`));
   t.equal(declared.statusCode, 413);
   t.match(declared.json(), { status: 413, type: '/problems/content-too-large' });
@@ -309,12 +372,28 @@ t.test('CSV: 100,000 readings imported in one upload', async (t) => {
   const perMeter = 100;
   const household = await db
     .insertInto('households')
-    .values(Array.from({ length: meters }, (_, i) => ({ compound_id: a.compound.id, building: String(1 + Math.floor(i / 100)), unit: '1', room: String(i), area_m2: '90' })))
+    .values(
+      Array.from({ length: meters }, (_, i) => ({
+        compound_id: a.compound.id,
+        building: String(1 + Math.floor(i / 100)),
+        unit: '1',
+        room: String(i),
+        area_m2: '90',
+      })),
+    )
     .returning('id')
     .execute();
   await db
     .insertInto('meters')
-    .values(household.map((h, i) => ({ compound_id: a.compound.id, household_id: h.id, serial: `BULK-${i}`, installed_at: '2025-10-01T00:00:00+08:00', initial_reading: '0' })))
+    .values(
+      household.map((h, i) => ({
+        compound_id: a.compound.id,
+        household_id: h.id,
+        serial: `BULK-${i}`,
+        installed_at: '2025-10-01T00:00:00+08:00',
+        initial_reading: '0',
+      })),
+    )
     .execute();
   const lines = ['meterSerial,readAt,value,source'];
   const base = Date.UTC(2025, 10, 1);

@@ -9,12 +9,42 @@ async function scene(t: Parameters<typeof testApp>[0]) {
   const s = await twoProviderScene(app, db, 6); // homeA: June 16,500 gross, −13,200 cap
   const c = s.alpha.compound.id;
   const h2 = await insertHome(db, c, { areaM2: '50.00' });
-  const june2 = await insertInvoice(db, { compoundId: c, accountId: h2.accountId, householdId: h2.householdId, period: '2026-06', lines: meteredLines('250.5', 8_267) });
+  const june2 = await insertInvoice(db, {
+    compoundId: c,
+    accountId: h2.accountId,
+    householdId: h2.householdId,
+    period: '2026-06',
+    lines: meteredLines('250.5', 8_267),
+  });
   const flat = await insertHome(db, c, { plan: 'flat' });
-  await insertInvoice(db, { compoundId: c, accountId: flat.accountId, householdId: flat.householdId, period: '2026-06', lines: [{ kind: 'flat_installment', amountFen: 26_151 }, { kind: 'adjustment', amountFen: -1_000, description: 'reading correction' }], paidFen: 10_000, status: 'partially_paid' });
+  await insertInvoice(db, {
+    compoundId: c,
+    accountId: flat.accountId,
+    householdId: flat.householdId,
+    period: '2026-06',
+    lines: [
+      { kind: 'flat_installment', amountFen: 26_151 },
+      { kind: 'adjustment', amountFen: -1_000, description: 'reading correction' },
+    ],
+    paidFen: 10_000,
+    status: 'partially_paid',
+  });
   const voided = await insertHome(db, c);
-  await insertInvoice(db, { compoundId: c, accountId: voided.accountId, householdId: voided.householdId, period: '2026-06', status: 'void', lines: meteredLines('9999', 329_967) });
-  await insertInvoice(db, { compoundId: c, accountId: h2.accountId, householdId: h2.householdId, period: '2026-07', lines: meteredLines('10', 330) });
+  await insertInvoice(db, {
+    compoundId: c,
+    accountId: voided.accountId,
+    householdId: voided.householdId,
+    period: '2026-06',
+    status: 'void',
+    lines: meteredLines('9999', 329_967),
+  });
+  await insertInvoice(db, {
+    compoundId: c,
+    accountId: h2.accountId,
+    householdId: h2.householdId,
+    period: '2026-07',
+    lines: meteredLines('10', 330),
+  });
   await db.updateTable('invoices').set({ paid_fen: 3_300, status: 'paid' }).where('id', '=', s.invoicesA[5]!.id).execute();
   return { app, db, s, june2 };
 }
@@ -24,8 +54,28 @@ t.test('report: the month of a compound, per plan and in total', async (t) => {
   const response = await app.inject({ url: '/v1/compounds/alpha/reports/2026-06', headers: s.alpha.headers });
   t.equal(response.statusCode, 200);
   t.match(response.headers['content-type'], /application\/json/);
-  const metered = { accountsBilled: 2, usageUnits: '750.5', grossFen: 16_500 + 8_267, capSavingsFen: 13_200, adjustmentsFen: 0, netBilledFen: 3_300 + 8_267, paidFen: 3_300, outstandingFen: 8_267, cappedAccounts: 1 };
-  const flat = { accountsBilled: 1, usageUnits: '0', grossFen: 26_151, capSavingsFen: 0, adjustmentsFen: -1_000, netBilledFen: 25_151, paidFen: 10_000, outstandingFen: 15_151, cappedAccounts: 0 };
+  const metered = {
+    accountsBilled: 2,
+    usageUnits: '750.5',
+    grossFen: 16_500 + 8_267,
+    capSavingsFen: 13_200,
+    adjustmentsFen: 0,
+    netBilledFen: 3_300 + 8_267,
+    paidFen: 3_300,
+    outstandingFen: 8_267,
+    cappedAccounts: 1,
+  };
+  const flat = {
+    accountsBilled: 1,
+    usageUnits: '0',
+    grossFen: 26_151,
+    capSavingsFen: 0,
+    adjustmentsFen: -1_000,
+    netBilledFen: 25_151,
+    paidFen: 10_000,
+    outstandingFen: 15_151,
+    cappedAccounts: 0,
+  };
   t.same(response.json(), {
     compound: 'alpha',
     period: '2026-06',

@@ -19,7 +19,12 @@ t.test('seasons: create 201, replace 200, validation 422, invoices 409, scope 40
     capPerM2: '35',
     flatBilling: 'installments',
   });
-  const replaced = await app.inject({ method: 'PUT', url, headers: a.headers, payload: seasonBody(2025, { unitRate: 0.35, flatBilling: 'upfront' }) });
+  const replaced = await app.inject({
+    method: 'PUT',
+    url,
+    headers: a.headers,
+    payload: seasonBody(2025, { unitRate: 0.35, flatBilling: 'upfront' }),
+  });
   t.equal(replaced.statusCode, 200);
   t.match(replaced.json(), { unitRate: '0.35', flatBilling: 'upfront' });
   const shown = (await app.inject({ url: '/v1/compounds/alpha', headers: a.headers })).json();
@@ -34,13 +39,23 @@ t.test('seasons: create 201, replace 200, validation 422, invoices 409, scope 40
   t.equal(backwards.statusCode, 422);
   t.match(backwards.headers['content-type'], /application\/problem\+json/);
   t.same(backwards.json().errors.map((e: { path: string }) => e.path), ['body.heating.end', 'body.cooling.start', 'body.cooling.end']);
-  const wrongYears = await app.inject({ method: 'PUT', url: '/v1/compounds/alpha/seasons/2027-28', headers: a.headers, payload: seasonBody(2025) });
+  const wrongYears = await app.inject({
+    method: 'PUT',
+    url: '/v1/compounds/alpha/seasons/2027-28',
+    headers: a.headers,
+    payload: seasonBody(2025),
+  });
   t.equal(wrongYears.statusCode, 422);
   t.match(wrongYears.json().errors, [{ path: 'body.heating.start' }]);
   const badRate = await app.inject({ method: 'PUT', url, headers: a.headers, payload: seasonBody(2025, { unitRate: '0.33333' }) });
   t.equal(badRate.statusCode, 422);
   t.match(badRate.json().errors, [{ path: 'body.unitRate', message: /decimal places/ }]);
-  const badLabel = await app.inject({ method: 'PUT', url: '/v1/compounds/alpha/seasons/2025-27', headers: a.headers, payload: seasonBody(2025) });
+  const badLabel = await app.inject({
+    method: 'PUT',
+    url: '/v1/compounds/alpha/seasons/2025-27',
+    headers: a.headers,
+    payload: seasonBody(2025),
+  });
   t.equal(badLabel.statusCode, 422);
   const overlapping = await app.inject({
     method: 'PUT',
@@ -49,7 +64,12 @@ t.test('seasons: create 201, replace 200, validation 422, invoices 409, scope 40
     payload: seasonBody(2026, { heating: { start: '2026-09-01', end: '2027-03-15' } }),
   });
   t.equal(overlapping.statusCode, 422, 'overlaps 2025-26');
-  const notDate = await app.inject({ method: 'PUT', url, headers: a.headers, payload: seasonBody(2025, { heating: { start: 'soon', end: '2026-03-15' } }) });
+  const notDate = await app.inject({
+    method: 'PUT',
+    url,
+    headers: a.headers,
+    payload: seasonBody(2025, { heating: { start: 'soon', end: '2026-03-15' } }),
+  });
   t.equal(notDate.statusCode, 400);
 
   t.equal((await app.inject({ method: 'PUT', url, headers: b.headers, payload: seasonBody(2025) })).statusCode, 404, 'other provider');

@@ -16,7 +16,12 @@ t.test('metered move-out in January and move-in the next day: both seasons to th
   await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   t.equal(await seasonTotal(db, a.accountId), 135_300);
 
-  const close = await app.inject({ method: 'POST', url: `/v1/accounts/${a.accountId}/close`, headers: op.headers, payload: { closedOn: '2026-01-20', closingReading: '6000' } });
+  const close = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${a.accountId}/close`,
+    headers: op.headers,
+    payload: { closedOn: '2026-01-20', closingReading: '6000' },
+  });
   t.equal(close.statusCode, 201, close.body);
   const final = close.json();
   // Occupancy [2025-11-01, 2026-01-20) covers 16 + 31 + 19 = 66 of 212 service days:
@@ -48,14 +53,24 @@ t.test('metered move-out in January and move-in the next day: both seasons to th
   t.equal(await seasonTotal(db, a.accountId), 107_873, 'A pays exactly its prorated cap');
   t.ok(await db.selectFrom('audit_log').select('id').where('action', '=', 'account.close').executeTakeFirst());
 
-  const twice = await app.inject({ method: 'POST', url: `/v1/accounts/${a.accountId}/close`, headers: op.headers, payload: { closedOn: '2026-01-25', closingReading: '6500' } });
+  const twice = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${a.accountId}/close`,
+    headers: op.headers,
+    payload: { closedOn: '2026-01-25', closingReading: '6500' },
+  });
   t.equal(twice.statusCode, 409, 'already closed');
 
   // The next resident moves in on closedOn, from the closing reading.
   const b = await createAccount(app, op.headers, a.householdId, { holderName: '李娜', openedOn: '2026-01-20' });
   t.equal(b.openingReading, '6000', 'the registry opens the next account from the closing reading');
   await runMonths(db, pool, SEASON_MONTHS.slice(2));
-  const january = await db.selectFrom('invoices').select(['number', 'account_id', 'kind']).where('period', '=', '2026-01').orderBy('seq').execute();
+  const january = await db
+    .selectFrom('invoices')
+    .select(['number', 'account_id', 'kind'])
+    .where('period', '=', '2026-01')
+    .orderBy('seq')
+    .execute();
   t.same(january, [
     { number: 'LANJING-202601-000001', account_id: a.accountId, kind: 'final' },
     { number: 'LANJING-202601-000002', account_id: b.id, kind: 'monthly' },
@@ -78,13 +93,23 @@ t.test('flat move-out in February: upfront gets the credit, installments pay the
   t.equal(await seasonTotal(db, b.accountId), 26_151 + 50_667 + 50_668);
 
   // [2025-11-01, 2026-02-10) covers 16 + 31 + 31 + 9 = 87 days: fee round(346,500 × 87 / 212) = 142,196.
-  const closeA = await app.inject({ method: 'POST', url: `/v1/accounts/${a.accountId}/close`, headers: up.headers, payload: { closedOn: '2026-02-10', closingReading: 9000 } });
+  const closeA = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${a.accountId}/close`,
+    headers: up.headers,
+    payload: { closedOn: '2026-02-10', closingReading: 9000 },
+  });
   t.equal(closeA.statusCode, 201, closeA.body);
   t.match(closeA.json(), { number: 'UPFRONT-202602-000001', totalFen: 142_196 - 346_500, status: 'paid' });
   t.match(closeA.json().lines, [{ kind: 'final_settlement', amountFen: -204_304 }]);
   t.equal(await seasonTotal(db, a.accountId), 142_196);
 
-  const closeB = await app.inject({ method: 'POST', url: `/v1/accounts/${b.accountId}/close`, headers: inst.headers, payload: { closedOn: '2026-02-10', closingReading: '9000' } });
+  const closeB = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${b.accountId}/close`,
+    headers: inst.headers,
+    payload: { closedOn: '2026-02-10', closingReading: '9000' },
+  });
   t.equal(closeB.statusCode, 201);
   t.match(closeB.json(), { totalFen: 142_196 - 127_486, status: 'issued' });
   t.equal(await seasonTotal(db, b.accountId), 142_196);
@@ -102,22 +127,45 @@ t.test('refusals, and pending adjustments carried by the final invoice', async (
   await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   const url = `/v1/accounts/${a.accountId}/close`;
 
-  t.equal((await app.inject({ method: 'POST', url, headers: other.headers, payload: { closedOn: '2026-01-20', closingReading: '6000' } })).statusCode, 404);
+  t.equal(
+    (await app.inject({ method: 'POST', url, headers: other.headers, payload: { closedOn: '2026-01-20', closingReading: '6000' } }))
+      .statusCode,
+    404,
+  );
   const resident = await residentToken(db, a.accountId);
-  t.equal((await app.inject({ method: 'POST', url, headers: bearer(resident), payload: { closedOn: '2026-01-20', closingReading: '6000' } })).statusCode, 403);
+  t.equal(
+    (await app.inject({ method: 'POST', url, headers: bearer(resident), payload: { closedOn: '2026-01-20', closingReading: '6000' } }))
+      .statusCode,
+    403,
+  );
   const early = await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: '2025-11-01', closingReading: '0' } });
   t.equal(early.statusCode, 422);
   t.match(early.json().errors, [{ path: 'body.closedOn' }]);
   const low = await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: '2026-01-20', closingReading: '4000' } });
   t.equal(low.statusCode, 422);
-  t.match(low.json().errors, [{ path: 'body.closingReading', message: /lower than the reading \d+ \(4100 at 2025-12-28T12:00:00\+08:00\)/ }]);
+  t.match(low.json().errors, [
+    { path: 'body.closingReading', message: /lower than the reading \d+ \(4100 at 2025-12-28T12:00:00\+08:00\)/ },
+  ]);
   const high = await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: '2026-01-20', closingReading: '7200' } });
   t.equal(high.statusCode, 422);
   t.match(high.json().detail, /higher than the later reading \d+ \(7100/);
-  const future = await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: '2999-01-01', closingReading: '20000' } });
+  const future = await app.inject({
+    method: 'POST',
+    url,
+    headers: op.headers,
+    payload: { closedOn: '2999-01-01', closingReading: '20000' },
+  });
   t.equal(future.statusCode, 422);
-  t.equal((await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: 'soon', closingReading: '1' } })).statusCode, 400);
-  const billedAfter = await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: '2025-12-20', closingReading: '3000' } });
+  t.equal(
+    (await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: 'soon', closingReading: '1' } })).statusCode,
+    400,
+  );
+  const billedAfter = await app.inject({
+    method: 'POST',
+    url,
+    headers: op.headers,
+    payload: { closedOn: '2025-12-20', closingReading: '3000' },
+  });
   t.equal(billedAfter.statusCode, 409, 'December is already billed');
   t.match(billedAfter.json().detail, /LANJING-202512-000001/);
   const account = await db.selectFrom('accounts').select(['closed_on']).where('id', '=', a.accountId).executeTakeFirstOrThrow();
@@ -125,8 +173,18 @@ t.test('refusals, and pending adjustments carried by the final invoice', async (
   t.equal((await db.selectFrom('readings').select('id').where('meter_id', '=', a.meterId).execute()).length, 9);
 
   // A pending correction is settled by the final invoice.
-  const dec = await db.selectFrom('readings').select('id').where('meter_id', '=', a.meterId).where('value', '=', '4100').executeTakeFirstOrThrow();
-  const corrected = await app.inject({ method: 'PATCH', url: `/v1/readings/${dec.id}`, headers: op.headers, payload: { value: '4000', reason: 'x' } });
+  const dec = await db
+    .selectFrom('readings')
+    .select('id')
+    .where('meter_id', '=', a.meterId)
+    .where('value', '=', '4100')
+    .executeTakeFirstOrThrow();
+  const corrected = await app.inject({
+    method: 'PATCH',
+    url: `/v1/readings/${dec.id}`,
+    headers: op.headers,
+    payload: { value: '4000', reason: 'x' },
+  });
   t.equal(corrected.json().adjustment.amountFen, -3_300);
   const close = await app.inject({ method: 'POST', url, headers: op.headers, payload: { closedOn: '2026-01-20', closingReading: '6000' } });
   t.equal(close.statusCode, 201);
@@ -140,6 +198,14 @@ t.test('refusals, and pending adjustments carried by the final invoice', async (
   const pending = await db.selectFrom('account_adjustments').select('applied_invoice_id').executeTakeFirstOrThrow();
   t.equal(pending.applied_invoice_id, close.json().id);
   // Settled: no more corrections or voids for this account.
-  t.equal((await app.inject({ method: 'PATCH', url: `/v1/readings/${dec.id}`, headers: op.headers, payload: { value: '4050', reason: 'x' } })).statusCode, 409);
-  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${close.json().id}/void`, headers: op.headers, payload: { reason: 'x' } })).statusCode, 409);
+  t.equal(
+    (await app.inject({ method: 'PATCH', url: `/v1/readings/${dec.id}`, headers: op.headers, payload: { value: '4050', reason: 'x' } }))
+      .statusCode,
+    409,
+  );
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/invoices/${close.json().id}/void`, headers: op.headers, payload: { reason: 'x' } }))
+      .statusCode,
+    409,
+  );
 });

@@ -19,7 +19,12 @@ const scenario = fc.record({
   tenths: fc.array(fc.integer({ min: 0, max: 30_000 }), { minLength: 9, maxLength: 9 }),
   events: fc.array(
     fc.oneof(
-      fc.record({ kind: fc.constant('correct' as const), after: fc.integer({ min: 0, max: 8 }), reading: fc.integer({ min: 0, max: 8 }), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      fc.record({
+        kind: fc.constant('correct' as const),
+        after: fc.integer({ min: 0, max: 8 }),
+        reading: fc.integer({ min: 0, max: 8 }),
+        at: fc.double({ min: 0, max: 1, noNaN: true }),
+      }),
       fc.record({ kind: fc.constant('void' as const), after: fc.integer({ min: 0, max: 8 }), month: fc.integer({ min: 0, max: 8 }) }),
     ),
     { maxLength: 6 },
@@ -44,14 +49,21 @@ t.test('random corrections and voids: the season bills what a clean run with the
       const a = await insertHome(db, op.compound.id, { areaM2: String(area) });
       let cum = 0;
       const values = tenths.map((x) => (cum += x));
-      await insertReadings(db, op.compound.id, a.meterId, SEASON_MONTHS.map((p, i) => [monthReadAt(p), formatQuantity(BigInt(values[i]!) * 100n)]));
+      await insertReadings(
+        db,
+        op.compound.id,
+        a.meterId,
+        SEASON_MONTHS.map((p, i) => [monthReadAt(p), formatQuantity(BigInt(values[i]!) * 100n)]),
+      );
       const readings = await db.selectFrom('readings').select(['id']).where('meter_id', '=', a.meterId).orderBy('read_at').execute();
 
       for (let m = 0; m < SEASON_MONTHS.length; m++) {
         await runMonths(db, pool, [SEASON_MONTHS[m]!]);
         for (const e of events.filter((x) => x.after === m)) {
           if (e.kind === 'correct') {
-            const current = (await db.selectFrom('readings').select('value').where('meter_id', '=', a.meterId).orderBy('read_at').execute()).map((r) => parseQuantity(r.value) / 100n);
+            const current = (
+              await db.selectFrom('readings').select('value').where('meter_id', '=', a.meterId).orderBy('read_at').execute()
+            ).map((r) => parseQuantity(r.value) / 100n);
             const lo = e.reading === 0 ? 0n : current[e.reading - 1]!;
             const hi = e.reading === 8 ? lo + 20_000n : current[e.reading + 1]!;
             const next = lo + BigInt(Math.floor(Number(hi - lo) * e.at));
@@ -70,7 +82,12 @@ t.test('random corrections and voids: the season bills what a clean run with the
               .where('period', '=', SEASON_MONTHS[e.month]!)
               .executeTakeFirst();
             if (!invoice) continue;
-            const r = await app.inject({ method: 'POST', url: `/v1/invoices/${invoice.id}/void`, headers: op.headers, payload: { reason: 'property' } });
+            const r = await app.inject({
+              method: 'POST',
+              url: `/v1/invoices/${invoice.id}/void`,
+              headers: op.headers,
+              payload: { reason: 'property' },
+            });
             if (r.statusCode !== (invoice.status === 'void' ? 409 : 200)) throw new Error(`void answered ${r.statusCode}: ${r.body}`);
           }
         }
@@ -84,7 +101,12 @@ t.test('random corrections and voids: the season bills what a clean run with the
       const charged = (await seasonTotal(db, a.accountId)) + pending.reduce((s, p) => s + p.amount_fen, 0);
 
       // The clean run: the final readings from the start, no corrections, no voids.
-      const finalValues = await db.selectFrom('readings').select(['read_at', 'value']).where('meter_id', '=', a.meterId).orderBy('read_at').execute();
+      const finalValues = await db
+        .selectFrom('readings')
+        .select(['read_at', 'value'])
+        .where('meter_id', '=', a.meterId)
+        .orderBy('read_at')
+        .execute();
       const clean = await insertHome(db, op.compound.id, { areaM2: String(area) });
       await insertReadings(db, op.compound.id, clean.meterId, finalValues.map((r) => [r.read_at.toISOString(), r.value]));
       await runMonths(db, pool, SEASON_MONTHS);

@@ -27,7 +27,12 @@ t.test('metered: void an invoice a later one started from; the next invoice re-b
   await runMonths(db, pool, SEASON_MONTHS.slice(0, 3));
   const december = await invoiceOf(db, a.accountId, '2025-12');
 
-  const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: { reason: 'wrong holder' } });
+  const voided = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${december.id}/void`,
+    headers: op.headers,
+    payload: { reason: 'wrong holder' },
+  });
   t.equal(voided.statusCode, 200, voided.body);
   t.match(voided.json(), { id: december.id, number: december.number, status: 'void', totalFen: 85_800, paidFen: 0 });
   const row = await invoiceOf(db, a.accountId, '2025-12');
@@ -39,7 +44,12 @@ t.test('metered: void an invoice a later one started from; the next invoice re-b
   const log = await db.selectFrom('audit_log').selectAll().where('action', '=', 'invoice.void').executeTakeFirstOrThrow();
   t.match(log.details, { number: december.number, reason: 'wrong holder' });
 
-  const again = await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: { reason: 'twice' } });
+  const again = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${december.id}/void`,
+    headers: op.headers,
+    payload: { reason: 'twice' },
+  });
   t.equal(again.statusCode, 409, 'already void');
 
   await runMonths(db, pool, ['2026-02']);
@@ -61,7 +71,12 @@ t.test('metered: void the latest invoice; the next month starts from its end rea
   const clean = await meteredHome(db, op.compound.id);
   await runMonths(db, pool, SEASON_MONTHS.slice(0, 3));
   const january = await invoiceOf(db, a.accountId, '2026-01');
-  const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${january.id}/void`, headers: op.headers, payload: { reason: 'x' } });
+  const voided = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${january.id}/void`,
+    headers: op.headers,
+    payload: { reason: 'x' },
+  });
   t.equal(voided.statusCode, 200);
   const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
   t.match(adjustment, { amount_fen: 99_000, applies_to: 'usage', source_invoice_id: january.id });
@@ -80,9 +95,16 @@ t.test('metered: voiding the last invoice of the season keeps its usage in that 
   const a = await meteredHome(db, op.compound.id, { areaM2: '150' });
   await runMonths(db, pool, SEASON_MONTHS);
   const august = await invoiceOf(db, a.accountId, '2026-08');
-  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${august.id}/void`, headers: op.headers, payload: { reason: 'x' } })).statusCode, 200);
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/invoices/${august.id}/void`, headers: op.headers, payload: { reason: 'x' } })).statusCode,
+    200,
+  );
   const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
-  t.match(adjustment, { amount_fen: 36_300, season_label: '2025-26', applied_invoice_id: null }, 'pending for the next invoice, counted in 2025-26');
+  t.match(
+    adjustment,
+    { amount_fen: 36_300, season_label: '2025-26', applied_invoice_id: null },
+    'pending for the next invoice, counted in 2025-26',
+  );
   t.equal((await seasonTotal(db, a.accountId)) + adjustment.amount_fen, 13_200 * 33);
 });
 
@@ -94,7 +116,12 @@ t.test('flat: a void installment is re-billed by the next invoice; the season st
   await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   const december = await invoiceOf(db, a.accountId, '2025-12');
   t.equal(december.total_fen, 50_667);
-  const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: { reason: 'x' } });
+  const voided = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${december.id}/void`,
+    headers: op.headers,
+    payload: { reason: 'x' },
+  });
   t.equal(voided.statusCode, 200);
   const adjustment = await db.selectFrom('account_adjustments').selectAll().executeTakeFirstOrThrow();
   t.match(adjustment, { amount_fen: 50_667, applies_to: 'flat' });
@@ -118,9 +145,20 @@ t.test('refused: paid, part-paid, other provider, resident', async (t) => {
   const paid = await app.inject({ method: 'POST', url: `/v1/invoices/${november.id}/void`, headers: op.headers, payload: { reason: 'x' } });
   t.equal(paid.statusCode, 409);
   t.match(paid.json().detail, /payments/);
-  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: other.headers, payload: { reason: 'x' } })).statusCode, 404);
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: other.headers, payload: { reason: 'x' } }))
+      .statusCode,
+    404,
+  );
   const resident = await residentToken(db, a.accountId);
-  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: bearer(resident), payload: { reason: 'x' } })).statusCode, 403);
-  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: {} })).statusCode, 400);
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: bearer(resident), payload: { reason: 'x' } }))
+      .statusCode,
+    403,
+  );
+  t.equal(
+    (await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: {} })).statusCode,
+    400,
+  );
   t.equal((await invoiceOf(db, a.accountId, '2025-12')).status, 'issued', 'nothing changed');
 });

@@ -29,7 +29,8 @@ t.test('a cached statement is checked by its stamp, and recomputed once anything
   const principal: Principal = { role: 'operator', actor: 'test', providerId: s.alpha.provider.id, tokenId: 'test' };
   const cache = createStatementCache();
   const counting = countingPool(pool);
-  const read = async () => (await getStatementJson(counting, cache, principal, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))).toString();
+  const read = async () =>
+    (await getStatementJson(counting, cache, principal, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))).toString();
 
   const first = await read();
   t.same(counting.names, ['statement_operator_v2'], 'first read: the whole statement');
@@ -46,10 +47,18 @@ t.test('a cached statement is checked by its stamp, and recomputed once anything
   const other = createStatementCache();
   const otherProvider: Principal = { role: 'operator', actor: 'test', providerId: s.beta.provider.id, tokenId: 'test' };
   const statusOf = (read: Promise<unknown>) => read.then(() => 200, (error: { statusCode?: number }) => error.statusCode);
-  t.equal(await statusOf(getStatementJson(pool, other, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))), 404, 'out of scope: 404');
+  t.equal(
+    await statusOf(getStatementJson(pool, other, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))),
+    404,
+    'out of scope: 404',
+  );
   // A cache entry is keyed by role, never by caller: another provider's operator finds the entry
   // of `principal` and is still refused, by the stamp's scope check.
-  t.equal(await statusOf(getStatementJson(pool, cache, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))), 404, 'cached, out of scope: 404');
+  t.equal(
+    await statusOf(getStatementJson(pool, cache, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))),
+    404,
+    'cached, out of scope: 404',
+  );
 });
 
 t.test('every table behind a statement moves its stamp; the batch inserts fire no trigger', async (t) => {
@@ -62,12 +71,19 @@ t.test('every table behind a statement moves its stamp; the batch inserts fire n
   const changes: Array<[string, () => Promise<unknown>]> = [
     ['account holder', () => db.updateTable('accounts').set({ holder_name: '王小芳' }).where('id', '=', accountId).execute()],
     ['household area', () => db.updateTable('households').set({ area_m2: '100.00' }).where('id', '=', s.homeA.householdId).execute()],
-    ['compound time zone', () => db.updateTable('compounds').set({ time_zone: 'Asia/Shanghai' }).where('id', '=', s.alpha.compound.id).execute()],
+    [
+      'compound time zone',
+      () => db.updateTable('compounds').set({ time_zone: 'Asia/Shanghai' }).where('id', '=', s.alpha.compound.id).execute(),
+    ],
     ['season cap', () => db.updateTable('seasons').set({ cap_per_m2: '36' }).where('compound_id', '=', s.alpha.compound.id).execute()],
     ['new season', () => insertDefaultSeason(db, s.alpha.compound.id, 2026)],
     [
       'plan chosen',
-      () => db.insertInto('account_plans').values({ account_id: accountId, compound_id: s.alpha.compound.id, season_label: '2025-26', plan: 'flat' }).execute(),
+      () =>
+        db
+          .insertInto('account_plans')
+          .values({ account_id: accountId, compound_id: s.alpha.compound.id, season_label: '2025-26', plan: 'flat' })
+          .execute(),
     ],
     ['plan changed', () => db.updateTable('account_plans').set({ plan: 'metered' }).where('account_id', '=', accountId).execute()],
     ['plan dropped', () => db.deleteFrom('account_plans').where('account_id', '=', accountId).execute()],
@@ -76,15 +92,41 @@ t.test('every table behind a statement moves its stamp; the batch inserts fire n
       () =>
         db
           .insertInto('payments')
-          .values({ compound_id: s.alpha.compound.id, account_id: accountId, amount_fen: 500, paid_at: '2026-01-05T10:00:00+08:00', reference: 'R', idempotency_key: 'k', request_hash: 'h', unallocated_fen: 500, created_by: 'test' })
+          .values({
+            compound_id: s.alpha.compound.id,
+            account_id: accountId,
+            amount_fen: 500,
+            paid_at: '2026-01-05T10:00:00+08:00',
+            reference: 'R',
+            idempotency_key: 'k',
+            request_hash: 'h',
+            unallocated_fen: 500,
+            created_by: 'test',
+          })
           .execute(),
     ],
     ['payment credit used', () => db.updateTable('payments').set({ unallocated_fen: 0 }).where('account_id', '=', accountId).execute()],
     ['invoice paid', () => db.updateTable('invoices').set({ paid_fen: 500 }).where('id', '=', s.invoicesA[0]!.id).execute()],
-    ['invoice voided', () => db.updateTable('invoices').set({ status: 'void', voided_at: new Date(), void_reason: 'test' }).where('id', '=', s.invoicesA[1]!.id).execute()],
+    [
+      'invoice voided',
+      () =>
+        db
+          .updateTable('invoices')
+          .set({ status: 'void', voided_at: new Date(), void_reason: 'test' })
+          .where('id', '=', s.invoicesA[1]!.id)
+          .execute(),
+    ],
     [
       'invoice issued',
-      () => insertInvoice(db, { compoundId: s.alpha.compound.id, accountId, householdId: s.homeA.householdId, period: '2026-01', lines: meteredLines('3000', 99_000), issuedOn: '2026-01-28' }),
+      () =>
+        insertInvoice(db, {
+          compoundId: s.alpha.compound.id,
+          accountId,
+          householdId: s.homeA.householdId,
+          period: '2026-01',
+          lines: meteredLines('3000', 99_000),
+          issuedOn: '2026-01-28',
+        }),
     ],
   ];
   for (const [what, change] of changes) {

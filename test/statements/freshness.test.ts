@@ -29,7 +29,12 @@ async function read(app: FastifyInstance, url: string, headers: Headers): Promis
 }
 
 /** Every reader reads `url` twice (warming any cache); both reads must agree. The first of each. */
-async function warm<K extends string>(t: Test, app: FastifyInstance, url: string, readers: Record<K, Headers>): Promise<Record<K, Statement>> {
+async function warm<K extends string>(
+  t: Test,
+  app: FastifyInstance,
+  url: string,
+  readers: Record<K, Headers>,
+): Promise<Record<K, Statement>> {
   const out = {} as Record<K, Statement>;
   for (const who of Object.keys(readers) as K[]) {
     const first = await read(app, url, readers[who]);
@@ -101,7 +106,11 @@ t.test('a payment: balance, the invoices it settles and the payments list', asyn
       ],
       `${who}: oldest invoices settled first`,
     );
-    t.same(s.payments, [{ id: first.json().id, amountFen: 100_000, paidAt: '2026-02-01T09:30:00+08:00', reference: 'WX-1', unallocatedFen: 0 }], `${who}: the payment is listed`);
+    t.same(
+      s.payments,
+      [{ id: first.json().id, amountFen: 100_000, paidAt: '2026-02-01T09:30:00+08:00', reference: 'WX-1', unallocatedFen: 0 }],
+      `${who}: the payment is listed`,
+    );
     t.equal(s.billedFen, 234_300, `${who}: a payment bills nothing`);
   }
 
@@ -139,7 +148,12 @@ t.test('a void: the invoice shows void, leaves billedFen and usage; the next mon
   t.equal(before.operator.billedFen, 234_300);
   t.equal(before.operator.remainingCapFen, CAP - 234_300);
 
-  const voided = await app.inject({ method: 'POST', url: `/v1/invoices/${december.id}/void`, headers: op.headers, payload: { reason: 'wrong holder' } });
+  const voided = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${december.id}/void`,
+    headers: op.headers,
+    payload: { reason: 'wrong holder' },
+  });
   t.equal(voided.statusCode, 200, voided.body);
 
   const after = await readAll(app, url, readers);
@@ -166,11 +180,21 @@ t.test('a void: the invoice shows void, leaves billedFen and usage; the next mon
   for (const who of ['resident', 'operator', 'admin'] as const) {
     const s = rebilled[who];
     t.equal(s.invoices.length, 4);
-    t.match(s.invoices[3], { period: '2026-02', totalFen: 79_200 + 85_800, lines: [{ kind: 'usage', units: '2400', amountFen: 79_200 }, { kind: 'adjustment', amountFen: 85_800 }] });
+    t.match(s.invoices[3], {
+      period: '2026-02',
+      totalFen: 79_200 + 85_800,
+      lines: [
+        { kind: 'usage', units: '2400', amountFen: 79_200 },
+        { kind: 'adjustment', amountFen: 85_800 },
+      ],
+    });
     t.equal(s.billedFen, 148_500 + 165_000);
     t.equal(s.remainingCapFen, CAP - 313_500);
   }
-  t.equal((await db.selectFrom('account_adjustments').select('applied_invoice_id').executeTakeFirstOrThrow()).applied_invoice_id, rebilled.operator.invoices[3]!.id);
+  t.equal(
+    (await db.selectFrom('account_adjustments').select('applied_invoice_id').executeTakeFirstOrThrow()).applied_invoice_id,
+    rebilled.operator.invoices[3]!.id,
+  );
 });
 
 t.test('a new month billed by the batch (route and service): a new invoice, billedFen, usage', async (t) => {
@@ -234,7 +258,12 @@ t.test('closing the account: the final invoice, the prorated cap and the balance
   t.equal(before.operator.billedFen, 135_300);
   t.equal(before.operator.remainingCapFen, CAP - 135_300);
 
-  const close = await app.inject({ method: 'POST', url: `/v1/accounts/${home.accountId}/close`, headers: op.headers, payload: { closedOn: '2026-01-20', closingReading: '6000' } });
+  const close = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${home.accountId}/close`,
+    headers: op.headers,
+    payload: { closedOn: '2026-01-20', closingReading: '6000' },
+  });
   t.equal(close.statusCode, 201, close.body);
 
   // Occupancy [2025-11-01, 2026-01-20): 66 of 212 service days, cap round(346,500 × 66 / 212) = 107,873.
@@ -264,12 +293,18 @@ t.test('closing the account: the final invoice, the prorated cap and the balance
   }
 });
 
-t.test("a plan change for a season that has not started (PUT …/plans/{season})", async (t) => {
+t.test('a plan change for a season that has not started (PUT …/plans/{season})', async (t) => {
   const { app, home, op, readers } = await scene(t, 2);
-  const put = await app.inject({ method: 'PUT', url: '/v1/compounds/lanjing/seasons/2030-31', headers: op.headers, payload: seasonBody(2030) });
+  const put = await app.inject({
+    method: 'PUT',
+    url: '/v1/compounds/lanjing/seasons/2030-31',
+    headers: op.headers,
+    payload: seasonBody(2030),
+  });
   t.equal(put.statusCode, 201, put.body);
   const url = statementUrl(home.accountId, '2030-31');
-  const setPlan = (plan: string) => app.inject({ method: 'PUT', url: `/v1/accounts/${home.accountId}/plans/2030-31`, headers: op.headers, payload: { plan } });
+  const setPlan = (plan: string) =>
+    app.inject({ method: 'PUT', url: `/v1/accounts/${home.accountId}/plans/2030-31`, headers: op.headers, payload: { plan } });
 
   const before = await warm(t, app, url, readers);
   const defaultBefore = await warm(t, app, statementUrl(home.accountId), readers);
@@ -295,7 +330,12 @@ t.test("a plan change for a season that has not started (PUT …/plans/{season})
   for (const who of ['resident', 'operator', 'admin'] as const) t.equal(back[who].plan, 'metered', `${who}: metered again`);
 
   // A refused change (the season under way) changes nothing.
-  const refused = await app.inject({ method: 'PUT', url: `/v1/accounts/${home.accountId}/plans/2025-26`, headers: op.headers, payload: { plan: 'flat' } });
+  const refused = await app.inject({
+    method: 'PUT',
+    url: `/v1/accounts/${home.accountId}/plans/2025-26`,
+    headers: op.headers,
+    payload: { plan: 'flat' },
+  });
   t.equal(refused.statusCode, 409);
   t.equal((await read(app, statementUrl(home.accountId, '2025-26'), readers.resident)).plan, 'metered');
 });
@@ -357,7 +397,12 @@ t.test('a reading correction: issued invoices never change; the next invoice car
   t.equal(before.operator.billedFen, 234_300);
 
   // January's end reading 7100 → 6900: 200 units fewer, −6,600 fen, pending for the next invoice.
-  const patch = await app.inject({ method: 'PATCH', url: `/v1/readings/${readingOf('2026-01')}`, headers: op.headers, payload: { value: '6900', reason: 'misread digit' } });
+  const patch = await app.inject({
+    method: 'PATCH',
+    url: `/v1/readings/${readingOf('2026-01')}`,
+    headers: op.headers,
+    payload: { value: '6900', reason: 'misread digit' },
+  });
   t.equal(patch.statusCode, 200, patch.body);
   t.equal(patch.json().adjustment.amountFen, -6_600);
   const corrected = await warm(t, app, url, readers);
@@ -366,7 +411,11 @@ t.test('a reading correction: issued invoices never change; the next invoice car
     const { pendingAdjustments: pendingBefore, ...was } = before[who];
     t.same(rest, was, `${who}: issued invoices never change`);
     t.same(pendingBefore, [], `${who}: nothing pending before`);
-    t.match(pendingAdjustments, [{ amountFen: -6_600, description: /Reading correction/ }], `${who}: the adjustment shows as pending for the next invoice`);
+    t.match(
+      pendingAdjustments,
+      [{ amountFen: -6_600, description: /Reading correction/ }],
+      `${who}: the adjustment shows as pending for the next invoice`,
+    );
     t.equal(pendingAdjustments.length, 1);
   }
 
@@ -378,7 +427,11 @@ t.test('a reading correction: issued invoices never change; the next invoice car
     t.not(s.invoices.length, corrected[who].invoices.length);
     t.equal(s.invoices.length, 4);
     t.same(s.pendingAdjustments, [], `${who}: carried by February, no longer pending`);
-    t.match(s.invoices[2], { period: '2026-01', totalFen: 99_000, lines: [{ kind: 'usage', units: '3000', amountFen: 99_000 }] }, `${who}: January as issued`);
+    t.match(
+      s.invoices[2],
+      { period: '2026-01', totalFen: 99_000, lines: [{ kind: 'usage', units: '3000', amountFen: 99_000 }] },
+      `${who}: January as issued`,
+    );
     t.match(s.invoices[3], {
       period: '2026-02',
       totalFen: 85_800 - 6_600,
@@ -395,13 +448,25 @@ t.test('a reading correction: issued invoices never change; the next invoice car
 
   // The latest billed reading corrected upwards (February 9500 → 9650): +4,950 on March.
   await warm(t, app, url, readers);
-  const up = await app.inject({ method: 'PATCH', url: `/v1/readings/${readingOf('2026-02')}`, headers: op.headers, payload: { value: '9650', reason: 'second look' } });
+  const up = await app.inject({
+    method: 'PATCH',
+    url: `/v1/readings/${readingOf('2026-02')}`,
+    headers: op.headers,
+    payload: { value: '9650', reason: 'second look' },
+  });
   t.equal(up.statusCode, 200, up.body);
   t.equal(up.json().adjustment.amountFen, 4_950);
   t.equal((await postRun(app, op.headers, { period: '2026-03', compound: 'lanjing' })).statusCode, 201);
   const march = await readAll(app, url, readers);
   for (const who of ['resident', 'operator', 'admin'] as const) {
-    t.match(march[who].invoices[4], { period: '2026-03', totalFen: 24_750 + 4_950, lines: [{ kind: 'usage', units: '750', amountFen: 24_750 }, { kind: 'adjustment', amountFen: 4_950 }] });
+    t.match(march[who].invoices[4], {
+      period: '2026-03',
+      totalFen: 24_750 + 4_950,
+      lines: [
+        { kind: 'usage', units: '750', amountFen: 24_750 },
+        { kind: 'adjustment', amountFen: 4_950 },
+      ],
+    });
     t.equal(march[who].billedFen, 313_500 + 29_700);
   }
 });
@@ -410,7 +475,12 @@ t.test('scope: warm statements are never served out of scope; a revoked token is
   const { app, db, home, op, rival, url } = await scene(t, 2);
   const neighbour = await insertHome(db, op.compound.id, { holderName: '李雷' });
   const neighbourResident = bearer(await residentToken(db, neighbour.accountId));
-  const issued = await created<{ id: string; token: string }>(app, { method: 'POST', url: `/v1/accounts/${home.accountId}/tokens`, headers: op.headers, payload: {} });
+  const issued = await created<{ id: string; token: string }>(app, {
+    method: 'POST',
+    url: `/v1/accounts/${home.accountId}/tokens`,
+    headers: op.headers,
+    payload: {},
+  });
   const resident = bearer(issued.token);
   const seasonUrl = statementUrl(home.accountId, '2025-26');
 
@@ -432,11 +502,18 @@ t.test('scope: warm statements are never served out of scope; a revoked token is
 
   const revoke = await app.inject({ method: 'DELETE', url: `/v1/tokens/${issued.id}`, headers: op.headers });
   t.equal(revoke.statusCode, 204, revoke.body);
-  for (const u of [url, seasonUrl]) t.equal((await app.inject({ url: u, headers: resident })).statusCode, 401, `${u}: the revoked resident token`);
+  for (const u of [url, seasonUrl]) {
+    t.equal((await app.inject({ url: u, headers: resident })).statusCode, 401, `${u}: the revoked resident token`);
+  }
   t.equal((await app.inject({ url, headers: op.headers })).statusCode, 200, 'the operator still reads it');
 
   // An operator token revoked after reading.
-  const rivalOfLanjing = await created<{ id: string; token: string }>(app, { method: 'POST', url: `/v1/providers/${op.provider.id}/tokens`, headers: admin, payload: {} });
+  const rivalOfLanjing = await created<{ id: string; token: string }>(app, {
+    method: 'POST',
+    url: `/v1/providers/${op.provider.id}/tokens`,
+    headers: admin,
+    payload: {},
+  });
   await warm(t, app, url, { second: bearer(rivalOfLanjing.token) });
   t.equal((await app.inject({ method: 'DELETE', url: `/v1/tokens/${rivalOfLanjing.id}`, headers: admin })).statusCode, 204);
   t.equal((await app.inject({ url, headers: bearer(rivalOfLanjing.token) })).statusCode, 401, 'the revoked operator token');
@@ -444,7 +521,17 @@ t.test('scope: warm statements are never served out of scope; a revoked token is
 
 t.test('the default season and an explicit season each show their own figures, and each stays fresh', async (t) => {
   const { app, db, home, op, readers, url } = await scene(t, 2);
-  t.equal((await app.inject({ method: 'PUT', url: '/v1/compounds/lanjing/seasons/2030-31', headers: op.headers, payload: seasonBody(2030, { capPerM2: '40' }) })).statusCode, 201);
+  t.equal(
+    (
+      await app.inject({
+        method: 'PUT',
+        url: '/v1/compounds/lanjing/seasons/2030-31',
+        headers: op.headers,
+        payload: seasonBody(2030, { capPerM2: '40' }),
+      })
+    ).statusCode,
+    201,
+  );
   const explicitUrl = statementUrl(home.accountId, '2025-26');
   const futureUrl = statementUrl(home.accountId, '2030-31');
 
@@ -452,10 +539,22 @@ t.test('the default season and an explicit season each show their own figures, a
   const explicit = await warm(t, app, explicitUrl, readers);
   const future = await warm(t, app, futureUrl, readers);
   for (const who of ['resident', 'operator', 'admin'] as const) {
-    t.match(dflt[who], { season: '2025-26', capFen: CAP, billedFen: 135_300, balanceFen: 135_300 }, `${who}: the default is the season begun last`);
+    t.match(
+      dflt[who],
+      { season: '2025-26', capFen: CAP, billedFen: 135_300, balanceFen: 135_300 },
+      `${who}: the default is the season begun last`,
+    );
     t.equal(dflt[who].invoices.length, 2);
     t.same(explicit[who], dflt[who], `${who}: ?season=2025-26 is the same statement`);
-    t.match(future[who], { season: '2030-31', capFen: 396_000, billedFen: 0, remainingCapFen: 396_000, balanceFen: 135_300, invoices: [], usage: [] });
+    t.match(future[who], {
+      season: '2030-31',
+      capFen: 396_000,
+      billedFen: 0,
+      remainingCapFen: 396_000,
+      balanceFen: 135_300,
+      invoices: [],
+      usage: [],
+    });
   }
 
   // A new month in 2025-26: both of its statements show it; 2030-31 only through the all-time balance.
@@ -475,7 +574,17 @@ t.test('the default season and an explicit season each show their own figures, a
   // A change of 2030-31 moves only its own statement.
   await warm(t, app, url, readers);
   await warm(t, app, futureUrl, readers);
-  t.equal((await app.inject({ method: 'PUT', url: '/v1/compounds/lanjing/seasons/2030-31', headers: op.headers, payload: seasonBody(2030, { capPerM2: '45' }) })).statusCode, 200);
+  t.equal(
+    (
+      await app.inject({
+        method: 'PUT',
+        url: '/v1/compounds/lanjing/seasons/2030-31',
+        headers: op.headers,
+        payload: seasonBody(2030, { capPerM2: '45' }),
+      })
+    ).statusCode,
+    200,
+  );
   const [d2, f2] = [await readAll(app, url, readers), await readAll(app, futureUrl, readers)];
   for (const who of ['resident', 'operator', 'admin'] as const) {
     t.not(f2[who].capFen, f1[who].capFen);
@@ -492,12 +601,21 @@ t.test('the default season and an explicit season each show their own figures, a
   const veteranReaders = { resident: bearer(await residentToken(db, veteran.accountId)), operator: old.headers, admin };
   const v1 = await warm(t, app, veteranUrl, veteranReaders);
   t.match(v1.resident, { season: '2024-25', capFen: CAP });
-  const put = await app.inject({ method: 'PUT', url: '/v1/compounds/old/seasons/2025-26', headers: old.headers, payload: seasonBody(2025, { capPerM2: '36' }) });
+  const put = await app.inject({
+    method: 'PUT',
+    url: '/v1/compounds/old/seasons/2025-26',
+    headers: old.headers,
+    payload: seasonBody(2025, { capPerM2: '36' }),
+  });
   t.equal(put.statusCode, 201, put.body);
   const v2 = await readAll(app, veteranUrl, veteranReaders);
   for (const who of ['resident', 'operator', 'admin'] as const) {
     t.not(v2[who].season, v1[who].season, `${who}: the default season moved`);
     t.match(v2[who], { season: '2025-26', capFen: 356_400 });
   }
-  t.match(await read(app, statementUrl(veteran.accountId, '2024-25'), veteranReaders.resident), { season: '2024-25', capFen: CAP }, 'the old season on request');
+  t.match(
+    await read(app, statementUrl(veteran.accountId, '2024-25'), veteranReaders.resident),
+    { season: '2024-25', capFen: CAP },
+    'the old season on request',
+  );
 });

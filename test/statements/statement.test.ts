@@ -10,7 +10,13 @@ import { defaultSeason as seedSeason } from '../../seeds/compounds.js';
 
 const season2025 = () => {
   const d = seedSeason(2025);
-  return buildSeason({ label: d.label, heating: { start: d.heating_start, end: d.heating_end }, cooling: { start: d.cooling_start, end: d.cooling_end }, unitRate: d.unit_rate, capPerM2: d.cap_per_m2 });
+  return buildSeason({
+    label: d.label,
+    heating: { start: d.heating_start, end: d.heating_end },
+    cooling: { start: d.cooling_start, end: d.cooling_end },
+    unitRate: d.unit_rate,
+    capPerM2: d.cap_per_m2,
+  });
 };
 
 t.test('statement: the worked metered example, capped in June, with payments and masking', async (t) => {
@@ -18,7 +24,17 @@ t.test('statement: the worked metered example, capped in June, with payments and
   const s = await twoProviderScene(app, db, 6);
   await db
     .insertInto('payments')
-    .values({ compound_id: s.alpha.compound.id, account_id: s.homeA.accountId, amount_fen: 100_000, paid_at: '2026-01-05T10:00:00+08:00', reference: 'R1', idempotency_key: 'k1', request_hash: 'h', unallocated_fen: 0, created_by: 'test' })
+    .values({
+      compound_id: s.alpha.compound.id,
+      account_id: s.homeA.accountId,
+      amount_fen: 100_000,
+      paid_at: '2026-01-05T10:00:00+08:00',
+      reference: 'R1',
+      idempotency_key: 'k1',
+      request_hash: 'h',
+      unallocated_fen: 0,
+      created_by: 'test',
+    })
     .execute();
   const url = `/v1/accounts/${s.homeA.accountId}/statement?season=2025-26`;
 
@@ -26,7 +42,14 @@ t.test('statement: the worked metered example, capped in June, with payments and
   t.equal(asOperator.statusCode, 200);
   const body = asOperator.json();
   t.same(body.account, { id: s.homeA.accountId, holderName: '王芳', phone: '13812345678' }, 'operators see the holder unmasked');
-  t.same(body.household, { id: s.homeA.householdId, compound: 'alpha', building: '1', unit: '1', room: body.household.room, areaM2: '99.00' });
+  t.same(body.household, {
+    id: s.homeA.householdId,
+    compound: 'alpha',
+    building: '1',
+    unit: '1',
+    room: body.household.room,
+    areaM2: '99.00',
+  });
   t.equal(body.season, '2025-26');
   t.equal(body.plan, 'metered');
   t.equal(body.capFen, 346_500);
@@ -43,7 +66,9 @@ t.test('statement: the worked metered example, capped in June, with payments and
     { period: '2026-03', units: '900', amountFen: 29_700 },
     { period: '2026-06', units: '500', amountFen: 3_300 },
   ]);
-  t.same(body.payments, [{ id: body.payments[0].id, amountFen: 100_000, paidAt: '2026-01-05T10:00:00+08:00', reference: 'R1', unallocatedFen: 0 }]);
+  t.same(body.payments, [
+    { id: body.payments[0].id, amountFen: 100_000, paidAt: '2026-01-05T10:00:00+08:00', reference: 'R1', unallocatedFen: 0 },
+  ]);
 
   const asResident = (await app.inject({ url, headers: s.residentA })).json();
   t.same(asResident.account, { id: s.homeA.accountId, holderName: '王*', phone: '138****5678' }, 'residents see it masked');
@@ -73,7 +98,13 @@ t.test('statement: a mid-season opening gets the prorated cap of the core', asyn
   const { app, db } = await testApp(t);
   const s = await twoProviderScene(app, db, 0);
   const late = await insertHome(db, s.alpha.compound.id, { areaM2: '99.00', openedOn: '2026-01-10' });
-  await insertInvoice(db, { compoundId: s.alpha.compound.id, accountId: late.accountId, householdId: late.householdId, period: '2026-01', lines: meteredLines('1000', 33_000) });
+  await insertInvoice(db, {
+    compoundId: s.alpha.compound.id,
+    accountId: late.accountId,
+    householdId: late.householdId,
+    period: '2026-01',
+    lines: meteredLines('1000', 33_000),
+  });
   const body = (await app.inject({ url: `/v1/accounts/${late.accountId}/statement?season=2025-26`, headers: s.alpha.headers })).json();
   const terms = accountTerms({ plan: 'metered', areaM2: '99.00', openedOn: '2026-01-10', season: season2025() });
   t.equal(terms.coveredDays, 22 + 28 + 14 + 92);
@@ -89,12 +120,35 @@ t.test('statement: flat plan, void invoices, credit and the resident token', asy
   const s = await twoProviderScene(app, db, 0);
   const flat = await insertHome(db, s.alpha.compound.id, { areaM2: '99.00', plan: 'flat', holderName: 'Li', phone: null });
   for (const [period, fen] of WORKED_FLAT.slice(0, 3)) {
-    await insertInvoice(db, { compoundId: s.alpha.compound.id, accountId: flat.accountId, householdId: flat.householdId, period, lines: [{ kind: 'flat_installment', amountFen: fen }] });
+    await insertInvoice(db, {
+      compoundId: s.alpha.compound.id,
+      accountId: flat.accountId,
+      householdId: flat.householdId,
+      period,
+      lines: [{ kind: 'flat_installment', amountFen: fen }],
+    });
   }
-  await insertInvoice(db, { compoundId: s.alpha.compound.id, accountId: flat.accountId, householdId: flat.householdId, period: '2026-02', status: 'void', lines: [{ kind: 'flat_installment', amountFen: 99_999 }] });
+  await insertInvoice(db, {
+    compoundId: s.alpha.compound.id,
+    accountId: flat.accountId,
+    householdId: flat.householdId,
+    period: '2026-02',
+    status: 'void',
+    lines: [{ kind: 'flat_installment', amountFen: 99_999 }],
+  });
   await db
     .insertInto('payments')
-    .values({ compound_id: s.alpha.compound.id, account_id: flat.accountId, amount_fen: 200_000, paid_at: '2026-01-05T10:00:00+08:00', reference: 'R', idempotency_key: 'kf', request_hash: 'h', unallocated_fen: 72_514, created_by: 'test' })
+    .values({
+      compound_id: s.alpha.compound.id,
+      account_id: flat.accountId,
+      amount_fen: 200_000,
+      paid_at: '2026-01-05T10:00:00+08:00',
+      reference: 'R',
+      idempotency_key: 'kf',
+      request_hash: 'h',
+      unallocated_fen: 72_514,
+      created_by: 'test',
+    })
     .execute();
   const token = bearer(await residentToken(db, flat.accountId));
   const body = (await app.inject({ url: `/v1/accounts/${flat.accountId}/statement`, headers: token })).json();
@@ -132,7 +186,14 @@ t.test('statement: other seasons stay apart; balance spans all time', async (t) 
   const { app, db } = await testApp(t);
   const s = await twoProviderScene(app, db, 2);
   await insertDefaultSeason(db, s.alpha.compound.id, 2026);
-  await insertInvoice(db, { compoundId: s.alpha.compound.id, accountId: s.homeA.accountId, householdId: s.homeA.householdId, season: '2026-27', period: '2026-11', lines: meteredLines('100', 3_300) });
+  await insertInvoice(db, {
+    compoundId: s.alpha.compound.id,
+    accountId: s.homeA.accountId,
+    householdId: s.homeA.householdId,
+    season: '2026-27',
+    period: '2026-11',
+    lines: meteredLines('100', 3_300),
+  });
   const old = (await app.inject({ url: `/v1/accounts/${s.homeA.accountId}/statement?season=2025-26`, headers: admin })).json();
   t.equal(old.billedFen, 49_500 + 85_800);
   t.equal(old.balanceFen, 49_500 + 85_800 + 3_300);
