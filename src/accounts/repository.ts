@@ -53,3 +53,36 @@ export async function upsertPlan(db: Executor, row: { accountId: string; compoun
     .onConflict((oc) => oc.columns(['account_id', 'season_label']).doUpdateSet({ plan: row.plan, updated_at: sql`now()` }))
     .execute();
 }
+
+/** The list's sort key, also its cursor: household order, then opening date, then id. */
+export type CompoundAccountCursor = [number, string, string];
+
+/** A page (limit + 1 rows) of a compound's accounts with their households, in household order. */
+export async function listCompoundAccounts(db: Executor, compoundId: string, after: CompoundAccountCursor | undefined, limit: number) {
+  return db
+    .selectFrom('households as h')
+    .innerJoin('accounts as a', 'a.household_id', 'h.id')
+    .select(['a.id', 'a.household_id', 'a.holder_name', 'a.phone', 'a.opened_on', 'a.closed_on', 'a.opening_reading'])
+    .select(['h.household_no', 'h.building', 'h.unit', 'h.room', 'h.area_m2'])
+    .where('h.compound_id', '=', compoundId)
+    .$if(after !== undefined, (qb) =>
+      qb.where((eb) => eb(eb.refTuple('h.household_no', 'a.opened_on', 'a.id'), '>', eb.tuple(after![0], after![1], after![2]))),
+    )
+    .orderBy('h.household_no')
+    .orderBy('a.opened_on')
+    .orderBy('a.id')
+    .limit(limit + 1)
+    .execute();
+}
+
+/** The invoices of one period of these accounts (monthly and final), by number. */
+export async function listPeriodInvoices(db: Executor, accountIds: string[], period: string) {
+  if (accountIds.length === 0) return [];
+  return db
+    .selectFrom('invoices')
+    .select(['id', 'account_id', 'number', 'status', 'total_fen', 'paid_fen'])
+    .where('account_id', 'in', accountIds)
+    .where('period', '=', period)
+    .orderBy('number')
+    .execute();
+}

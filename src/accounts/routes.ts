@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses } from '../http/problem.js';
-import { IdParams } from '../http/schemas.js';
-import { AccountSchema, CreateAccountBody, PlanParams, PutPlanBody } from './schemas.js';
-import { createAccount, getAccount, setPlan } from './service.js';
+import { Type } from '@sinclair/typebox';
+import { Page } from '../http/pagination.js';
+import { CompoundCode, IdParams } from '../http/schemas.js';
+import { AccountSchema, CompoundAccountSchema, CompoundAccountsQuery, CreateAccountBody, PlanParams, PutPlanBody } from './schemas.js';
+import { createAccount, getAccount, listCompoundAccountsPage, setPlan } from './service.js';
 
 /** Operators' accounts and their plans per season (SPEC §4, §7). */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -20,6 +22,21 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => reply.code(201).send(await createAccount(app.db, request.principal, request.body)),
+  );
+
+  app.get(
+    '/compounds/:code/accounts',
+    {
+      config: { roles },
+      schema: {
+        tags: ['accounts'],
+        summary: "A compound's accounts in household order, with their households and, given period, their invoices of that month",
+        params: Type.Object({ code: CompoundCode }),
+        querystring: CompoundAccountsQuery,
+        response: { 200: Page(CompoundAccountSchema), ...problemResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => listCompoundAccountsPage(app.db, request.principal, request.params.code, request.query),
   );
 
   app.get(

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { CompoundCode, DecimalInput, IsoDate, PlanSchema, SeasonLabel, Uuid } from '../http/schemas.js';
+import { PageQuery } from '../http/pagination.js';
+import { CompoundCode, DecimalInput, Fen, IsoDate, Period, PlanSchema, SeasonLabel, Uuid } from '../http/schemas.js';
+import { InvoiceStatusSchema } from '../invoices/schemas.js';
 import { quantityOut } from '../shared/quantity.js';
 
 export const PlanEntry = Type.Object({ season: SeasonLabel, plan: PlanSchema });
@@ -54,3 +56,22 @@ export function accountOut(row: AccountRow, compoundCode: string, plans: Array<{
     plans: plans.map((p) => ({ season: p.season_label, plan: p.plan })),
   };
 }
+
+export const CompoundAccountSchema = Type.Composite(
+  [
+    AccountSchema,
+    Type.Object({
+      household: Type.Object({ building: Type.String(), unit: Type.String(), room: Type.String(), areaM2: Type.String() }),
+      invoices: Type.Array(
+        Type.Object({ id: Uuid, number: Type.String(), status: InvoiceStatusSchema, totalFen: Fen, paidFen: Fen }),
+        { description: "the account's invoices of `period` (monthly and final), by number; empty without `period`" },
+      ),
+    }),
+  ],
+  { title: 'CompoundAccount' },
+);
+
+export const CompoundAccountsQuery = Type.Object({
+  period: Type.Optional(Period),
+  ...PageQuery,
+});

@@ -1,10 +1,13 @@
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
-import { dayNumber, seasonForDate, type DecimalInput } from '../core/index.js';
+import { dayNumber, formatArea, parseQuantity, seasonForDate, type DecimalInput } from '../core/index.js';
 import type { Database, Executor } from '../db/pool.js';
 import type { Plan } from '../db/types.js';
+import { findCompoundInScope } from '../compounds/repository.js';
+import { groupBy } from '../db/group.js';
+import { decodeCursor, toPage } from '../http/pagination.js';
 import { findActiveMeter, findHouseholdInScope, lockHousehold, readingAtOrBefore } from '../households/repository.js';
-import { conflict, notFound, unprocessable } from '../http/problem.js';
+import { badRequest, conflict, notFound, unprocessable } from '../http/problem.js';
 import { seasonFromRow } from '../seasons/from-row.js';
 import { findSeason, listSeasons } from '../seasons/repository.js';
 import { Checks, messageOf } from '../shared/checks.js';
@@ -144,4 +147,41 @@ export async function setPlan(db: Database, principal: Principal, accountId: str
     });
     return accountView(tx, account);
   });
+}
+
+/**
+ * A compound's accounts (open and closed) in household order, a page at a time, each with its
+ * household and, when `period` is given, its invoices of that month: what the console lists per
+ * compound and month. Three queries per page whatever its size.
+ */
+export async function listCompoundAccountsPage(
+  db: Database,
+  principal: Principal,
+  code: string,
+  query: { period?: string | undefined; cursor?: string | undefined; limit?: number | undefined },
+) {
+  const compound = await findCompoundInScope(db, code, principal);
+  if (!compound) throw notFound('Compound');
+  const limit = query.limit ?? 50;
+  const after = decodeCursor(query.cursor, 3) as repo.CompoundAccountCursor | undefined;
+  if (after && !(Number.isSafeInteger(after[0]) && typeof after[1] === 'string' && typeof after[2] === 'string')) {
+    throw badRequest('cursor is not a cursor returned by this list.', [{ path: 'querystring.cursor', message: 'is invalid' }]);
+  }
+  const rows = await repo.listCompoundAccounts(db, compound.id, after, limit);
+  const ids = rows.slice(0, limit).map((row) => row.id);
+  const plans = groupBy(await repo.listPlans(db, ids), (plan) => plan.account_id);
+  const periodInvoices = query.period === undefined ? [] : await repo.listPeriodInvoices(db, ids, query.period);
+  const invoices = groupBy(periodInvoices, (invoice) => invoice.account_id);
+  return toPage(
+    rows,
+    limit,
+    (row) => ({
+      ...accountOut(row, compound.code, plans.get(row.id) ?? []),
+      household: { building: row.building, unit: row.unit, room: row.room, areaM2: formatArea(parseQuantity(row.area_m2)) },
+      invoices: (invoices.get(row.id) ?? []).map((i) => ({
+        id: i.id, number: i.number, status: i.status, totalFen: i.total_fen, paidFen: i.paid_fen,
+      })),
+    }),
+    (row) => [row.household_no, row.opened_on, row.id],
+  );
 }

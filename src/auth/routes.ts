@@ -11,7 +11,34 @@ const IssuedToken = Type.Object({
   role: Type.String(),
 });
 
+const MeSchema = Type.Union([
+  Type.Object({ role: Type.Literal('admin') }),
+  Type.Object({ role: Type.Literal('operator'), providerId: Type.String({ format: 'uuid' }) }),
+  Type.Object({
+    role: Type.Literal('resident'),
+    accountId: Type.String({ format: 'uuid', description: 'the one account this token sees' }),
+  }),
+]);
+
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/me',
+    {
+      config: { roles: ['admin', 'operator', 'resident'] },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Who the bearer token is: its role and what it is scoped to (a resident: the account id)',
+        response: { 200: MeSchema, ...problemResponses(401, 429) },
+      },
+    },
+    async (request) => {
+      const principal = request.principal;
+      if (principal.role === 'operator') return { role: principal.role, providerId: principal.providerId };
+      if (principal.role === 'resident') return { role: principal.role, accountId: principal.accountId };
+      return { role: principal.role };
+    },
+  );
+
   app.post(
     '/providers/:id/tokens',
     {

@@ -118,6 +118,8 @@ export interface InvoiceFilters {
   period?: string | undefined;
   accountId?: string | undefined;
   status?: InvoiceStatus | undefined;
+  number?: string | undefined;
+  room?: string | undefined;
 }
 
 /** The list's sort key, also its cursor: (period, number, id). */
@@ -125,7 +127,8 @@ export type InvoiceCursor = [string, string, string];
 
 /**
  * A page of invoices the caller may see (limit + 1 rows), ordered by period, number, id.
- * Residents are confined to their own account whatever the filters say.
+ * Residents are confined to their own account whatever the filters say. `number` matches in any
+ * case (numbers are upper case); `room` matches the household's room exactly, in any building.
  */
 export async function listInvoicesInScope(
   db: Executor,
@@ -145,6 +148,13 @@ export async function listInvoicesInScope(
   if (filters.period !== undefined) query = query.where('i.period', '=', filters.period);
   if (filters.accountId !== undefined) query = query.where('i.account_id', '=', filters.accountId);
   if (filters.status !== undefined) query = query.where('i.status', '=', filters.status);
+  if (filters.number !== undefined) query = query.where('i.number', '=', filters.number.trim().toUpperCase());
+  if (filters.room !== undefined) {
+    const room = filters.room.trim();
+    query = query.where('i.account_id', 'in', (eb) =>
+      eb.selectFrom('accounts as a').innerJoin('households as h', 'h.id', 'a.household_id').select('a.id').where('h.room', '=', room),
+    );
+  }
   if (after !== undefined) {
     query = query.where((eb) => eb(eb.refTuple('i.period', 'i.number', 'i.id'), '>', eb.tuple(after[0], after[1], after[2])));
   }

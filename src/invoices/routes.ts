@@ -25,6 +25,8 @@ export const InvoiceListQuery = Type.Object({
   period: Type.Optional(Period),
   accountId: Type.Optional(Uuid),
   status: Type.Optional(InvoiceStatusSchema),
+  number: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the invoice number, any case' })),
+  room: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: "the household's room, exactly as registered" })),
   ...PageQuery,
 });
 
