@@ -12,6 +12,7 @@ import { securityPlugin } from './http/security.js';
 import { ProblemSchema } from './http/problem.js';
 import { healthRoutes } from './operations/routes.js';
 import { v1Routes } from './routes.js';
+import { webPages } from './web/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -64,5 +65,6 @@ export async function buildApp({ config, db, pool, logger = false }: AppOptions)
   await app.register(authPlugin);
   await app.register(healthRoutes);
   await app.register(v1Routes, { prefix: '/v1' });
+  await app.register(webPages);
   return app;
 }

@@ -52,6 +52,8 @@ try {
     '',
     `  Heat-pump billing is serving at ${base}`,
     `  API docs:      ${base}/docs`,
+    `  Resident page: ${base}/app/       (sign in with a resident token)`,
+    `  Console:       ${base}/console/   (sign in with an operator or admin token)`,
     `  Database:      ${demo ? `embedded PostgreSQL in ${runtime.embedded?.clusterDir}` : 'DATABASE_URL'}`,
   ];
   if (!config.adminToken && adminToken) lines.push(`  Admin token:   ${adminToken}   (generated for this run; set ADMIN_TOKEN to fix it)`);

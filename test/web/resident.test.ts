@@ -1,0 +1,129 @@
+import t from 'tap';
+import { cny } from '../../web/shared/format.js';
+import { bearer } from '../helpers/app.js';
+import { cumulative, insertHomeWithReadings, postRun, SEASON_MONTHS } from '../helpers/billing.js';
+import { insertDefaultSeason } from '../helpers/data.js';
+import { operatorWithCompound } from '../helpers/fixtures.js';
+import { residentToken } from '../helpers/registry.js';
+import {
+  accessibilityViolations, browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn,
+} from './browser.js';
+
+// SPEC §5's metered worked example: 99 m², capped at 3,465 CNY in June.
+const UNITS = [1500, 2600, 3000, 2400, 900, 500, 1200, 1100, 0];
+
+interface StatementBody {
+  capFen: number;
+  billedFen: number;
+  remainingCapFen: number;
+  balanceFen: number;
+  invoices: Array<{ id: string; number: string; period: string; totalFen: number }>;
+  payments: unknown[];
+  pendingAdjustments: unknown[];
+  usage: Array<{ period: string; units: string; amountFen: number }>;
+}
+
+t.test('resident page: sign in, the statement as the API has it, the print view', browserTests, async (t) => {
+  const { app, db, baseUrl } = await servedApp(t);
+  const op = await operatorWithCompound(app, 'guanggu-wanjun');
+  await insertDefaultSeason(db, op.compound.id);
+  const readings = cumulative(SEASON_MONTHS.map((p, i) => [p, UNITS[i]!]));
+  const home = await insertHomeWithReadings(db, op.compound.id, { areaM2: '99.00', holderName: '王芳', readings });
+  for (const period of SEASON_MONTHS) {
+    t.equal((await postRun(app, op.headers, { period, compound: 'guanggu-wanjun' })).statusCode, 201, `${period} billed`);
+  }
+  const paid = await app.inject({
+    method: 'POST',
+    url: '/v1/payments',
+    headers: { ...op.headers, 'idempotency-key': 'e2e-payment-1' },
+    payload: { accountId: home.accountId, amountFen: 100_000, paidAt: '2026-01-10T10:00:00+08:00', reference: 'WX-20260110-0001' },
+  });
+  t.equal(paid.statusCode, 201);
+  const resident = bearer(await residentToken(db, home.accountId));
+  const february = (await app.inject({ url: '/v1/invoices?period=2026-02', headers: resident })).json().items[0];
+  const voided = await app.inject({
+    method: 'POST', url: `/v1/invoices/${february.id}/void`, headers: op.headers, payload: { reason: '抄表错误 wrong reading' },
+  });
+  t.equal(voided.statusCode, 200);
+  const statement = (await app.inject({ url: `/v1/accounts/${home.accountId}/statement`, headers: resident })).json() as StatementBody;
+  t.ok(statement.pendingAdjustments.length > 0, 'the void left an adjustment for the next invoice');
+
+  const browser = await launchBrowser(t);
+  const { context, watch } = await newContext(browser, t);
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/app/`);
+  await screenshot(page, 'app-signin-375');
+
+  watch.expectStatus(401);
+  await signIn(page, 'hpb_not-a-real-token');
+  await page.getByRole('alert').filter({ hasText: '令牌无效或已撤销' }).waitFor();
+  t.equal(await page.getByTestId('cap').count(), 0, 'a wrong token does not sign in');
+
+  await signIn(page, `resident-${home.accountId}`);
+  await page.getByTestId('cap').waitFor();
+  t.equal(page.url(), `${baseUrl}/app/`, 'no token in the URL after sign-in');
+  t.same(
+    await page.evaluate('({ session: Object.keys(sessionStorage), local: localStorage.length, cookie: document.cookie })'),
+    { session: ['heatpump.resident.token'], local: 0, cookie: '' },
+    'the token is kept in sessionStorage only',
+  );
+
+  t.equal(await page.getByTestId('cap').innerText(), '¥3,465.00', '99 m² × 35 CNY');
+  t.equal(await page.getByTestId('cap').innerText(), cny(statement.capFen));
+  t.equal(await page.getByTestId('billed').innerText(), cny(statement.billedFen));
+  t.equal(await page.getByTestId('remaining').innerText(), cny(statement.remainingCapFen));
+  t.equal(await page.getByTestId('balance').innerText(), cny(Math.abs(statement.balanceFen)));
+  t.equal(await page.locator('#cap-bar').getAttribute('max'), String(statement.capFen));
+  t.equal(await page.locator('#cap-bar').getAttribute('value'), String(statement.capFen - statement.remainingCapFen));
+
+  t.equal(await page.getByTestId('invoice').count(), statement.invoices.length, 'one row per invoice of the season');
+  for (const invoice of statement.invoices) {
+    const row = page.getByTestId('invoice').filter({ hasText: invoice.number });
+    t.equal(await row.count(), 1, invoice.number);
+    t.match(await row.innerText(), cny(invoice.totalFen), `${invoice.number} total`);
+  }
+  const usageRows = page.locator('#usage tbody tr');
+  t.equal(await usageRows.count(), statement.usage.length);
+  for (const [i, month] of statement.usage.entries()) {
+    const cells = await usageRows.nth(i).locator('td').allInnerTexts();
+    t.same(cells, [month.units, cny(month.amountFen)], `${month.period} in the usage table`);
+  }
+  await page.locator('[data-testid=usage-chart] canvas').first().waitFor();
+  t.equal(await page.getByTestId('payment').count(), 1);
+  t.match(await page.getByTestId('payment').innerText(), /WX-20260110-0001[\s\S]*¥1,000\.00/);
+  t.equal(await page.getByTestId('adjustment').count(), statement.pendingAdjustments.length);
+  t.equal(await page.getByTestId('projection').count(), 0, 'no projection while the API has none');
+
+  t.same(await accessibilityViolations(page), [], 'no WCAG A/AA violation (axe-core), on a phone');
+  t.equal(await page.evaluate('document.documentElement.scrollWidth'), PHONE.width, 'nothing wider than a 375 px phone');
+  await screenshot(page, 'app-statement-375');
+
+  const january = statement.invoices.find((invoice) => invoice.period === '2026-01')!;
+  const [print] = await Promise.all([
+    context.waitForEvent('page'),
+    page.getByRole('button', { name: `查看/打印 View & print ${january.number}` }).click(),
+  ]);
+  await print.waitForURL(/^blob:/);
+  t.match(await print.title(), january.number);
+  const printed = await print.locator('body').innerText();
+  t.match(printed, january.number, 'the print view of the invoice clicked');
+  t.match(printed, '地源热泵供暖制冷费用账单');
+  t.match(printed, `¥${(january.totalFen / 100).toFixed(2)}`);
+  t.notMatch(print.url(), /resident-|token/, 'the token is not in the print view URL');
+  await screenshot(print, 'app-print-view');
+  await print.close();
+
+  await page.reload();
+  await page.getByTestId('cap').waitFor();
+  t.pass('still signed in after a reload (same tab)');
+
+  await page.setViewportSize(DESKTOP);
+  t.same(await accessibilityViolations(page), [], 'no WCAG A/AA violation, on a desktop');
+  await screenshot(page, 'app-statement-1280');
+
+  await page.getByRole('button', { name: '退出 Sign out' }).click();
+  await page.getByLabel('访问令牌 Access token').waitFor();
+  t.equal(await page.evaluate('sessionStorage.length'), 0, 'signing out forgets the token');
+
+  t.same(watch.problems, [], 'no console error, no uncaught exception');
+});

@@ -1,0 +1,263 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Api } from '../shared/api';
+import { hasRoute } from '../shared/features';
+import { cny, localTime, monthEn, monthZh, percent } from '../shared/format';
+import { usePrintable } from '../shared/print';
+import type { Invoice, Statement } from '../shared/types';
+import { Bi, ErrorNote, Money, Section, StatusBadge, TableHead } from '../shared/ui';
+import { UsageChart } from './usage-chart';
+
+const PLAN: Record<string, [string, string]> = { metered: ['按量计费', 'Metered'], flat: ['一口价', 'Flat price'] };
+
+function Home({ statement }: { statement: Statement }) {
+  const { household, account } = statement;
+  const [planZh, planEn] = PLAN[statement.plan] ?? [statement.plan, statement.plan];
+  return (
+    <section class='card' aria-label='住户 Household'>
+      <p>
+        <strong>{household.compound}</strong> · {household.building} 栋 {household.unit} 单元 {household.room} 室{' '}
+        <span class='en' lang='en'>
+          Bldg {household.building}, unit {household.unit}, room {household.room}
+        </span>
+      </p>
+      <p class='muted'>
+        {account.holderName}
+        {account.phone ? ` · ${account.phone}` : ''} · {household.areaM2} m² · <Bi zh={planZh} en={planEn} /> ·{' '}
+        <Bi zh={`${statement.season} 供暖制冷季`} en={`season ${statement.season}`} />
+      </p>
+    </section>
+  );
+}
+
+/** The season cap (metered) or fee (flat): what counted towards it so far, and what is left. */
+function CapProgress({ statement }: { statement: Statement }) {
+  const used = statement.capFen - statement.remainingCapFen;
+  const flat = statement.plan === 'flat';
+  const share = percent(used, statement.capFen);
+  return (
+    <Section id='cap' zh={flat ? '本季一口价' : '本季封顶'} en={flat ? 'Season flat fee' : 'Season cap'}>
+      <label for='cap-bar' class='muted'>
+        <Bi zh={flat ? '已开票 / 全季费用' : '已计入封顶 / 封顶额'} en={flat ? 'Billed / season fee' : 'Counted towards the cap / cap'} />
+      </label>
+      <progress
+        id='cap-bar'
+        class={used >= statement.capFen && statement.capFen > 0 ? 'cap full' : 'cap'}
+        max={Math.max(statement.capFen, 1)}
+        value={Math.max(0, used)}
+        aria-valuetext={`${cny(used)} / ${cny(statement.capFen)} (${share}%)`}
+      />
+      <p class='bar-legend'>
+        <span>
+          <Money fen={used} /> / <Money fen={statement.capFen} /> ({share}%)
+        </span>
+        <span>
+          <Bi zh='剩余' en='Remaining' /> <strong data-testid='remaining'><Money fen={statement.remainingCapFen} /></strong>
+        </span>
+      </p>
+      <dl class='figures'>
+        <div>
+          <dt><Bi zh='本季已开票' en='Billed this season' /></dt>
+          <dd data-testid='billed'><Money fen={statement.billedFen} /></dd>
+        </div>
+        <div>
+          <dt><Bi zh={flat ? '全季费用' : '封顶额'} en={flat ? 'Season fee' : 'Cap'} /></dt>
+          <dd data-testid='cap'><Money fen={statement.capFen} /></dd>
+        </div>
+        <div>
+          <dt>{statement.balanceFen < 0 ? <Bi zh='预存余额' en='Credit' /> : <Bi zh='应付余额' en='Balance due' />}</dt>
+          <dd data-testid='balance'><Money fen={Math.abs(statement.balanceFen)} /></dd>
+        </div>
+        {statement.projectedSeasonFen !== undefined && statement.projectedSeasonFen !== null && (
+          <div>
+            <dt><Bi zh='预计全季' en='Projected season' /></dt>
+            <dd data-testid='projection'><Money fen={statement.projectedSeasonFen} /></dd>
+          </div>
+        )}
+      </dl>
+      {statement.usageToDate && (
+        <p class='notice' data-testid='usage-to-date'>
+          <Bi zh={`截至 ${localTime(statement.usageToDate.readAt)} 新用量`} en='New usage since the last invoice' />{' '}
+          {statement.usageToDate.units} ·{' '}
+          <Bi zh='下期约' en='next invoice about' /> <Money fen={statement.usageToDate.amountFen} />
+        </p>
+      )}
+    </Section>
+  );
+}
+
+function Usage({ statement }: { statement: Statement }) {
+  if (statement.usage.length === 0) {
+    return (
+      <Section id='usage' zh='月度用量' en='Monthly usage'>
+        <p class='muted'><Bi zh='本季尚无账单。' en='No invoice this season yet.' /></p>
+      </Section>
+    );
+  }
+  return (
+    <Section id='usage' zh='月度用量' en='Monthly usage'>
+      <UsageChart usage={statement.usage} />
+      <div class='table-scroll'>
+        <table>
+          <caption><Bi zh='每月用量（字）与金额（元）' en='Units and CNY per month' /></caption>
+          <TableHead columns={[['月份', 'Month'], ['用量', 'Units', 'n'], ['金额', 'Amount', 'n']]} />
+          <tbody>
+            {statement.usage.map((month) => (
+              <tr key={month.period}>
+                <th scope='row'>{monthZh(month.period)} <span class='en' lang='en'>{monthEn(month.period)}</span></th>
+                <td class='n'>{month.units}</td>
+                <td class='n'><Money fen={month.amountFen} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Section>
+  );
+}
+
+function Invoices({ api, invoices }: { api: Api; invoices: Invoice[] }) {
+  const print = usePrintable(api);
+  return (
+    <Section id='invoices' zh='账单' en='Invoices'>
+      <ErrorNote error={print.error} />
+      {invoices.length === 0
+        ? (
+          <p class='muted'><Bi zh='本季暂无账单。' en='No invoices this season.' /></p>
+          )
+        : (
+          <ul class='list'>
+            {[...invoices].reverse().map((invoice) => (
+              <li key={invoice.id} data-testid='invoice'>
+                <span>
+                  <strong>{monthZh(invoice.period)}</strong> <span class='en' lang='en'>{monthEn(invoice.period)}</span>
+                </span>
+                <span class='sub'>
+                  {invoice.number} · <Bi zh='截止' en='due' /> {invoice.dueOn}
+                </span>
+                <span class='end'>
+                  <strong><Money fen={invoice.totalFen} /></strong>
+                  <StatusBadge status={invoice.status} overdue={invoice.overdue} />
+                  <button type='button' class='link' onClick={() => print.open(`/v1/invoices/${invoice.id}`)}>
+                    <Bi zh='查看/打印' en='View & print' />
+                    <span class='sr-only'> {invoice.number}</span>
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+          )}
+    </Section>
+  );
+}
+
+function Payments({ statement }: { statement: Statement }) {
+  return (
+    <Section id='payments' zh='缴费记录' en='Payments'>
+      {statement.payments.length === 0
+        ? (
+          <p class='muted'><Bi zh='暂无缴费记录。' en='No payments yet.' /></p>
+          )
+        : (
+          <ul class='list'>
+            {[...statement.payments].reverse().map((payment) => (
+              <li key={payment.id} data-testid='payment'>
+                <span>{localTime(payment.paidAt)}</span>
+                <span class='sub'>{payment.reference}</span>
+                <span class='end'>
+                  <strong><Money fen={payment.amountFen} /></strong>
+                  {payment.unallocatedFen > 0 && (
+                    <span class='muted'><Bi zh='预存' en='credit' /> <Money fen={payment.unallocatedFen} /></span>
+                  )}
+                </span>
+              </li>
+            ))}
+          </ul>
+          )}
+    </Section>
+  );
+}
+
+function PendingAdjustments({ statement }: { statement: Statement }) {
+  const pending = statement.pendingAdjustments ?? [];
+  return (
+    <Section id='adjustments' zh='待入账调整' en='Pending adjustments'>
+      {pending.length === 0
+        ? (
+          <p class='muted'><Bi zh='没有待入账的调整。' en='No adjustments waiting for the next invoice.' /></p>
+          )
+        : (
+          <>
+            <p class='muted'><Bi zh='以下调整将计入下一张账单：' en='The next invoice will carry these:' /></p>
+            <ul class='list'>
+              {pending.map((adjustment) => (
+                <li key={adjustment.id} data-testid='adjustment'>
+                  <span>{adjustment.description}</span>
+                  <span class='sub'>{localTime(adjustment.createdAt)}</span>
+                  <span class='end'><strong><Money fen={adjustment.amountFen} /></strong></span>
+                </li>
+              ))}
+            </ul>
+          </>
+          )}
+    </Section>
+  );
+}
+
+/** Overdue invoices with the payment notice (when the server offers it), and months without a reading. */
+function Notices({ api, statement }: { api: Api; statement: Statement }) {
+  const overdue = statement.invoices.filter((invoice) => invoice.overdue === true);
+  const noReading = statement.invoices.filter((invoice) => invoice.noReading && invoice.status !== 'void');
+  const [noticeRoute, setNoticeRoute] = useState(false);
+  const print = usePrintable(api);
+  useEffect(() => {
+    if (overdue.length > 0) void hasRoute('get', '/v1/accounts/{id}/notice').then(setNoticeRoute);
+  }, [overdue.length]);
+  return (
+    <Section id='notices' zh='通知' en='Notices'>
+      <ErrorNote error={print.error} />
+      {overdue.length === 0 && noReading.length === 0 && <p class='muted'><Bi zh='暂无通知。' en='No notices.' /></p>}
+      {overdue.length > 0 && (
+        <div class='notice bad' data-testid='overdue-notice'>
+          <p>
+            <Bi zh={`您有 ${overdue.length} 张账单已逾期，请尽快缴费。`} en={`${overdue.length} invoice(s) overdue; please pay soon.`} />
+          </p>
+          <ul>
+            {overdue.map((invoice) => (
+              <li key={invoice.id}>
+                {invoice.number} · <Bi zh='截止' en='due' /> {invoice.dueOn} · <Money fen={invoice.totalFen - invoice.paidFen} />
+              </li>
+            ))}
+          </ul>
+          {noticeRoute && (
+            <button type='button' onClick={() => print.open(`/v1/accounts/${statement.account.id}/notice`)}>
+              <Bi zh='缴费通知书' en='Payment notice' />
+            </button>
+          )}
+        </div>
+      )}
+      {noReading.map((invoice) => (
+        <p class='notice' key={invoice.id} data-testid='no-reading-notice'>
+          <Bi zh={`${monthZh(invoice.period)}账单：无新表读数。`} en={`${monthEn(invoice.period)} invoice: no new meter reading.`} />
+        </p>
+      ))}
+    </Section>
+  );
+}
+
+export function StatementView({ api, statement }: { api: Api; statement: Statement }) {
+  return (
+    <div class='grid'>
+      <Home statement={statement} />
+      <CapProgress statement={statement} />
+      <Notices api={api} statement={statement} />
+      <Usage statement={statement} />
+      <div class='two'>
+        <Invoices api={api} invoices={statement.invoices} />
+        <div>
+          <Payments statement={statement} />
+          <PendingAdjustments statement={statement} />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Api } from '../shared/api';
+import { localTime } from '../shared/format';
+import type { BillingRun, Compound } from '../shared/types';
+import { Bi, ErrorNote, Money, Section, TableHead } from '../shared/ui';
+
+const POLL_MS = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function RunResult({ run }: { run: BillingRun }) {
+  const running = run.status === 'running';
+  return (
+    <div data-testid={run.dryRun ? 'dry-run-result' : 'run-result'} aria-live='polite'>
+      <p class={run.status === 'failed' ? 'error' : running ? '' : 'ok'} data-testid='run-status'>
+        {run.dryRun ? <Bi zh='试算' en='Dry run' /> : <Bi zh='正式开票' en='Billing run' />} ·{' '}
+        {running && <Bi zh='进行中…' en='running…' />}
+        {run.status === 'succeeded' && <Bi zh='完成' en='succeeded' />}
+        {run.status === 'failed' && <Bi zh='失败' en='failed' />}
+      </p>
+      {running && <progress class='cap' aria-label='开票进行中 Billing in progress' />}
+      {run.error && <p class='error'>{run.error}</p>}
+      <dl class='figures'>
+        <div>
+          <dt><Bi zh='账户' en='Accounts' /></dt>
+          <dd data-testid='run-accounts'>{run.accountsBilled}</dd>
+        </div>
+        <div>
+          <dt>{run.dryRun ? <Bi zh='将开账单' en='Invoices to issue' /> : <Bi zh='已开账单' en='Invoices issued' />}</dt>
+          <dd data-testid='run-invoices'>{run.invoicesIssued}</dd>
+        </div>
+        <div>
+          <dt><Bi zh='合计' en='Total' /></dt>
+          <dd data-testid='run-total'><Money fen={run.totalFen} /></dd>
+        </div>
+        <div>
+          <dt><Bi zh='封顶户数' en='Capped accounts' /></dt>
+          <dd>{run.cappedAccounts}</dd>
+        </div>
+        {run.skippedAccounts !== undefined && (
+          <div>
+            <dt><Bi zh='已由后续月份开票' en='Billed through a later month' /></dt>
+            <dd data-testid='run-skipped'>{run.skippedAccounts}</dd>
+          </div>
+        )}
+      </dl>
+      <p class='muted'>
+        <Bi zh='开始' en='started' /> {localTime(run.startedAt)}
+        {run.finishedAt && (
+          <>
+            {' · '}
+            <Bi zh='结束' en='finished' /> {localTime(run.finishedAt)}
+          </>
+        )}
+      </p>
+      {run.exceptions && run.exceptions.length > 0 && (
+        <div class='table-scroll'>
+          <table data-testid='run-exceptions'>
+            <caption><Bi zh='未能开票的账户' en='Accounts left unbilled' /></caption>
+            <TableHead columns={[['账户', 'Account'], ['原因', 'Reason']]} />
+            <tbody>
+              {run.exceptions.map((exception) => (
+                <tr key={exception.accountId}>
+                  <td><code>{exception.accountId}</code></td>
+                  <td>{exception.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The monthly batch for one compound and month: a dry run first (it stores nothing), then the real
+ * run, offered only once a dry run of the same compound and month succeeded. A run that answers
+ * 202 is followed by polling GET /v1/billing-runs/{id} until it finishes.
+ */
+export interface BillingRunProps {
+  api: Api;
+  compound: Compound;
+  period: string;
+  onFinished: () => void;
+}
+
+export function BillingRunPanel({ api, compound, period, onFinished }: BillingRunProps) {
+  const [dryRun, setDryRun] = useState<BillingRun>();
+  const [realRun, setRealRun] = useState<BillingRun>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const alive = useRef(true);
+  useEffect(() => () => {
+    alive.current = false;
+  }, []);
+
+  async function start(dry: boolean) {
+    setBusy(true);
+    setError(undefined);
+    const show = dry ? setDryRun : setRealRun;
+    try {
+      let run = (await api.jsonWithStatus<BillingRun>('/v1/billing-runs', { body: { period, compound: compound.code, dryRun: dry } })).body;
+      show(run);
+      while (run.status === 'running' && alive.current) {
+        await sleep(POLL_MS);
+        run = await api.json<BillingRun>(`/v1/billing-runs/${run.id}`);
+        if (alive.current) show(run);
+      }
+      if (!dry && run.status !== 'running') {
+        // A new real run needs a new dry run: what it showed has been billed (or has failed).
+        setDryRun(undefined);
+        onFinished();
+      }
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const dryRunOk = dryRun?.status === 'succeeded';
+  return (
+    <Section id='billing' zh='月度开票' en='Monthly billing'>
+      <p class='muted'>
+        <Bi zh='先试算（不保存任何账单），确认后再正式开票。' en='Dry run first (stores nothing), then issue the invoices.' />
+      </p>
+      <div class='actions'>
+        <button type='button' onClick={() => { void start(true); }} disabled={busy}>
+          <Bi zh='试算' en='Dry run' />
+        </button>
+        <button type='button' class='primary' onClick={() => { void start(false); }} disabled={busy || !dryRunOk}>
+          {dryRunOk
+            ? (
+              <Bi zh={`正式开票（${dryRun.invoicesIssued} 张）`} en={`Issue ${dryRun.invoicesIssued} invoice(s)`} />
+              )
+            : (
+              <Bi zh='正式开票' en='Issue invoices' />
+              )}
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      {dryRun && <RunResult run={dryRun} />}
+      {realRun && <RunResult run={realRun} />}
+    </Section>
+  );
+}
