@@ -1,15 +1,17 @@
 /**
  * Prices a whole season for N households in memory with the pure core and prints the
  * month-invoice throughput. Usage: npx tsx bench/core.ts [--households N]
- * Inputs are shaped as the batch sees them: decimal strings from PostgreSQL, one Season
- * built per season, billed-before carried from month to month.
+ * Inputs are shaped as the batch sees them: register intervals between decimal strings from
+ * PostgreSQL (the ledger's meterUsage), one Season built per season, billed-before carried from
+ * month to month.
  */
 import {
   buildSeason,
   computeMonthInvoice,
+  meterUsage,
   type AccountSeasonFacts,
-  type MeteredUsage,
-  type SeasonBilled,
+  type LedgerMeter,
+  type MeterUsage,
 } from '../src/core/index.js';
 import { integerArg } from './scratch.js';
 
@@ -39,18 +41,25 @@ const months = season.months;
 // Pools of realistic inputs (area strings as numeric(10,3), readings as numeric(15,3)).
 const AREAS = Array.from({ length: 997 }, () => (40 + Math.floor(rnd() * 160_000) / 1000).toFixed(3));
 const USAGE_POOL = 4096;
-const usages: MeteredUsage[][] = [];
+const METER: LedgerMeter = {
+  id: 'm',
+  replacesId: null,
+  installedAt: new Date(0),
+  retiredAt: null,
+  initialReading: '0',
+  finalReading: null,
+  finalReadingId: null,
+};
+const point = (value: number, id: number) => ({ meterId: 'm', readingId: id, value: (value / 1000).toFixed(3), at: new Date(id * 1000) });
+const usages: MeterUsage[][] = [];
 for (let h = 0; h < USAGE_POOL; h++) {
   let value = Math.floor(rnd() * 50_000_000); // thousandths
-  const row: MeteredUsage[] = [];
+  const row: MeterUsage[] = [];
   for (let m = 0; m < months.length; m++) {
-    const start = (value / 1000).toFixed(3);
-    if (rnd() < 0.04) {
-      row.push({ startValue: start, endValue: null });
-      continue;
-    }
-    value += Math.floor(rnd() * 4_000_000);
-    row.push({ startValue: start, endValue: (value / 1000).toFixed(3) });
+    const start = point(value, 2 * m + 1);
+    if (rnd() >= 0.04) value += Math.floor(rnd() * 4_000_000);
+    const end = value === Number(start.value) * 1000 ? null : point(value, 2 * m + 2);
+    row.push(meterUsage([METER], start, end) as MeterUsage);
   }
   usages.push(row);
 }
@@ -73,16 +82,15 @@ let capped = 0;
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < households; i++) {
   const f = facts[i] as AccountSeasonFacts;
-  const row = usages[i % USAGE_POOL] as MeteredUsage[];
-  const billed: SeasonBilled = { usageFen: 0, flatFen: 0 };
+  const row = usages[i % USAGE_POOL] as MeterUsage[];
+  let billed = 0;
   for (let m = 0; m < months.length; m++) {
-    const inv = computeMonthInvoice(f, months[m] as string, f.plan === 'metered' ? (row[m] as MeteredUsage) : null, billed);
+    const inv = computeMonthInvoice(f, months[m] as string, row[m] as MeterUsage, billed);
     if (inv === null) continue;
     invoices++;
     totalFen += inv.totalFen;
     if (inv.capped) capped++;
-    if (f.plan === 'metered') billed.usageFen += inv.chargeFen;
-    else billed.flatFen += inv.chargeFen;
+    billed += inv.totalFen;
   }
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -30,6 +30,7 @@ export async function insertAccount(
     phone: string | null;
     openedOn: string;
     openingReading: string | null;
+    openingReadingId: number | null;
   },
 ) {
   return db
@@ -41,6 +42,7 @@ export async function insertAccount(
       phone: row.phone,
       opened_on: row.openedOn,
       opening_reading: row.openingReading,
+      opening_reading_id: row.openingReadingId,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -85,4 +87,17 @@ export async function listPeriodInvoices(db: Executor, accountIds: string[], per
     .where('period', '=', period)
     .orderBy('number')
     .execute();
+}
+
+/** Whether any invoice of the account (void or not) has a line of the season. */
+export async function hasChargesInSeason(db: Executor, accountId: string, seasonLabel: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('invoice_lines as l')
+    .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
+    .select('i.id')
+    .where('i.account_id', '=', accountId)
+    .where('l.season_label', '=', seasonLabel)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

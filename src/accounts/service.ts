@@ -6,14 +6,15 @@ import type { Plan } from '../db/types.js';
 import { findCompoundInScope } from '../compounds/repository.js';
 import { groupBy } from '../db/group.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
-import { findActiveMeter, findHouseholdInScope, lockHousehold, readingAtOrBefore } from '../households/repository.js';
+import { findHouseholdInScope, lockHousehold } from '../households/repository.js';
+import { lockCompoundReadings } from '../readings/lock.js';
 import { badRequest, conflict, notFound, unprocessable } from '../http/problem.js';
 import { seasonFromRow } from '../seasons/from-row.js';
 import { findSeason, listSeasons } from '../seasons/repository.js';
 import { Checks, messageOf } from '../shared/checks.js';
-import { quantityOut } from '../shared/quantity.js';
 import { localToday, startOfLocalDate } from '../shared/time.js';
 import * as repo from './repository.js';
+import { openingRegister } from './opening.js';
 import { findAccountInScope } from './scope.js';
 import { accountOut } from './schemas.js';
 
@@ -34,8 +35,8 @@ async function accountView(db: Executor, account: { id: string; compound_code: s
  * Opens an account. One open account per household (409 naming it); a new one opens on or after
  * the previous account's closedOn. `plan` is stored for the season whose span contains openedOn,
  * else for the next season defined after openedOn; with no such season it is refused (422).
- * openingReading defaults to the active meter's latest reading at or before the start of
- * openedOn (local), else that meter's initial reading (null when the household has no meter).
+ * openingReading defaults to the register of the meter in service on openedOn (opening.ts); a
+ * given one that contradicts that meter's readings is refused (422).
  */
 export async function createAccount(db: Database, principal: Principal, input: AccountInput) {
   const checks = new Checks();
@@ -51,6 +52,8 @@ export async function createAccount(db: Database, principal: Principal, input: A
   return db.transaction().execute(async (tx) => {
     const household = await findHouseholdInScope(tx, input.householdId, principal);
     if (!household) throw notFound('Household');
+    // The one lock order: the compound (readings stay put while the opening is read), then the household.
+    await lockCompoundReadings(tx, household.compound_id);
     await lockHousehold(tx, household.id);
     const accounts = await repo.listAccounts(tx, household.id);
     const open = accounts.find((a) => a.closed_on === null);
@@ -76,14 +79,13 @@ export async function createAccount(db: Database, principal: Principal, input: A
       planSeason = season.label;
     }
 
-    let opening: string | null = openingReading ?? null;
-    if (opening === null) {
-      const meter = await findActiveMeter(tx, household.id);
-      if (meter) {
-        const reading = await readingAtOrBefore(tx, meter.id, startOfLocalDate(input.openedOn, household.time_zone));
-        opening = quantityOut(reading ? reading.value : meter.initial_reading);
-      }
-    }
+    const opening = await openingRegister(
+      tx,
+      household.id,
+      startOfLocalDate(input.openedOn, household.time_zone),
+      household.time_zone,
+      openingReading,
+    );
 
     const account = await repo.insertAccount(tx, {
       compoundId: household.compound_id,
@@ -91,7 +93,8 @@ export async function createAccount(db: Database, principal: Principal, input: A
       holderName: input.holderName,
       phone: input.phone ?? null,
       openedOn: input.openedOn,
-      openingReading: opening,
+      openingReading: opening.value,
+      openingReadingId: opening.readingId,
     });
     if (planSeason !== undefined && input.plan !== undefined) {
       await repo.upsertPlan(tx, { accountId: account.id, compoundId: household.compound_id, season: planSeason, plan: input.plan });
@@ -117,7 +120,8 @@ export async function getAccount(db: Database, principal: Principal, accountId: 
 
 /**
  * Sets an account's plan for a season: 404 when the season is not defined for the compound;
- * 409 once the season has started (today, local, ≥ heating.start) unless the plan is unchanged.
+ * 409 once the season has started (today, local, ≥ heating.start) or once the account has an
+ * invoice in the season (SPEC §5), unless the plan is unchanged.
  */
 export async function setPlan(db: Database, principal: Principal, accountId: string, label: string, plan: Plan, now = new Date()) {
   return db.transaction().execute(async (tx) => {
@@ -132,6 +136,9 @@ export async function setPlan(db: Database, principal: Principal, accountId: str
     const today = localToday(compound.time_zone, now);
     if (today >= season.heating_start) {
       throw conflict(`Season ${label} started on ${season.heating_start}; its plan (${current}) can no longer change.`);
+    }
+    if (await repo.hasChargesInSeason(tx, accountId, label)) {
+      throw conflict(`Account ${accountId} already has an invoice in season ${label}; its plan (${current}) can no longer change.`);
     }
     if (account.closed_on !== null && account.closed_on <= season.heating_start) {
       throw conflict(`Account ${accountId} closed on ${account.closed_on}, before season ${label}.`);

@@ -8,6 +8,8 @@ export interface RunTotals {
   invoicesIssued: number;
   totalFen: number;
   cappedAccounts: number;
+  /** Accounts already billed through a later month, left alone (SPEC §6). */
+  skippedAccounts: number;
 }
 
 export async function findCompoundForRun(db: Executor, code: string, providerId: string | undefined) {
@@ -84,6 +86,7 @@ export async function finishRun(db: Executor, id: string, outcome: RunTotals & {
       invoices_issued: outcome.invoicesIssued,
       total_fen: outcome.totalFen,
       capped_accounts: outcome.cappedAccounts,
+      skipped_accounts: outcome.skippedAccounts,
       error: outcome.error,
       finished_at: new Date(),
     })
@@ -103,6 +106,7 @@ const RUN_COLUMNS = [
   'r.invoices_issued',
   'r.total_fen',
   'r.capped_accounts',
+  'r.skipped_accounts',
   'r.error',
   'r.started_at',
   'r.finished_at',
@@ -138,3 +142,16 @@ export async function findRunInScope(db: Executor, id: string, principal: Princi
 }
 
 export type RunRow = NonNullable<Awaited<ReturnType<typeof findRun>>>;
+
+/** The accounts a run left unbilled, in household order. */
+export async function runExceptions(db: Executor, runId: string) {
+  const rows = await db
+    .selectFrom('billing_run_exceptions as e')
+    .innerJoin('households as h', 'h.id', 'e.household_id')
+    .select(['e.account_id', 'e.household_id', 'e.reason'])
+    .where('e.billing_run_id', '=', runId)
+    .orderBy('h.household_no')
+    .orderBy('e.account_id')
+    .execute();
+  return rows.map((r) => ({ accountId: r.account_id, householdId: r.household_id, reason: r.reason }));
+}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { providerScope } from '../auth/principal.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { IdParams } from '../http/schemas.js';
-import { findRunInScope, sweepInterruptedRuns } from './repository.js';
+import { findRunInScope, runExceptions, sweepInterruptedRuns } from './repository.js';
 import { BillingRunSchema, CreateRunBody } from './schemas.js';
 import { runBilling, runOut, type BillingRunOut } from './service.js';
 
@@ -34,12 +34,15 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['billing'],
         summary: 'Run the monthly batch for a period (one compound, or every compound of the caller)',
         description:
-          'Idempotent: accounts already billed for the period are skipped. A compound is billed entirely or not at all; ' +
-          'a second run of the same compound and month waits for the first and then finds nothing to do. ' +
-          'A non-billable month succeeds with 0 invoices. 201: the run finished (succeeded or failed). ' +
-          '202: the run is still going; poll the Location.',
+          'Idempotent: accounts already billed for the period are not billed again, and accounts already billed through ' +
+          'a later month are skipped (counted in skippedAccounts). A month is billed only once it has ended in the ' +
+          "compound's time zone (earlier: dryRun only) and, once the compound has billed a month of the season, only after " +
+          'the billable month before it (409 naming it). An account that cannot be billed is left unbilled and listed in ' +
+          'exceptions; the rest commit. A compound is billed entirely or not at all; a second run of the same compound and ' +
+          'month waits for the first and then finds nothing to do. A non-billable month succeeds with 0 invoices. ' +
+          '201: the run finished (succeeded or failed). 202: the run is still going; poll the Location.',
         body: CreateRunBody,
-        response: { 201: BillingRunSchema, 202: BillingRunSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 201: BillingRunSchema, 202: BillingRunSchema, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -70,7 +73,7 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       void background.finally(() => inFlight.delete(background));
       const run = await findRunInScope(app.db, runId, request.principal);
       if (!run) throw new Error(`billing run ${runId} vanished`);
-      return reply.code(202).header('location', `/v1/billing-runs/${runId}`).send(runOut(run));
+      return reply.code(202).header('location', `/v1/billing-runs/${runId}`).send(runOut(run, await runExceptions(app.db, run.id)));
     },
   );
 
@@ -93,7 +96,7 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         run = await findRunInScope(app.db, request.params.id, request.principal);
         if (!run) throw notFound('Billing run');
       }
-      return runOut(run);
+      return runOut(run, await runExceptions(app.db, run.id));
     },
   );
 };

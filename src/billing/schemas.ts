@@ -21,6 +21,11 @@ export const BillingRunSchema = Type.Object(
     invoicesIssued: Type.Integer({ description: 'invoices issued (a dry run: that would be issued)' }),
     totalFen: Fen,
     cappedAccounts: Type.Integer({ description: 'accounts whose invoice of the month has a cap line' }),
+    skippedAccounts: Type.Integer({ description: 'accounts already billed through a later month, left alone' }),
+    exceptions: Type.Array(
+      Type.Object({ accountId: Uuid, householdId: Uuid, reason: Type.String() }),
+      { description: 'accounts the run could not bill and left unbilled; a run after the fix bills them' },
+    ),
     startedBy: Type.String(),
     startedAt: Type.String({ format: 'date-time' }),
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -1,11 +1,12 @@
 /**
  * Settling open invoices with money on the account (SPEC §7 payments): the oldest open invoice
- * first, paid from the oldest fund first. A fund is a payment's unallocated part (credit).
+ * first, paid from the oldest fund first. A fund is credit on the account: a payment's
+ * unallocated part, or what is left of a negative invoice (SPEC §5 "Credit").
  */
 
-/** One fund (a payment) spent on one invoice. */
+/** One fund (a payment, or a negative invoice's credit) spent on one invoice. */
 export interface Allocation {
-  paymentId: string;
+  fundId: string;
   invoiceId: string;
   amountFen: number;
 }
@@ -42,7 +43,7 @@ export function allocate(funds: readonly Fund[], invoices: readonly OpenInvoice[
       const fund = remaining[f]!;
       const take = Math.min(open, fund.fen);
       if (take > 0) {
-        allocations.push({ paymentId: fund.id, invoiceId: invoice.id, amountFen: take });
+        allocations.push({ fundId: fund.id, invoiceId: invoice.id, amountFen: take });
         fund.fen -= take;
         open -= take;
         paidFen += take;

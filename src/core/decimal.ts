@@ -163,6 +163,16 @@ export function parseQuantity(input: DecimalInput, what = 'quantity'): Qty {
   return parseFixed(input, QTY_SCALE, what);
 }
 
+/**
+ * A quantity that may be negative (units credited back by a late move-out) → Qty thousandths.
+ * Register values, areas and rates are never negative: they use parseQuantity / parseRate.
+ */
+export function parseSignedQuantity(input: DecimalInput, what = 'quantity'): Qty {
+  if (typeof input === 'string' && input.startsWith('-')) return -parseFixed(input.slice(1), QTY_SCALE, what);
+  if (typeof input === 'number' && input < 0) return -parseFixed(-input, QTY_SCALE, what);
+  return parseFixed(input, QTY_SCALE, what);
+}
+
 /** Tariff rate (up to 4 decimals) → Rate ten-thousandths. */
 export function parseRate(input: DecimalInput, what = 'rate'): Rate {
   return parseFixed(input, RATE_SCALE, what);

@@ -2,6 +2,7 @@
 export * from './decimal.js';
 export * from './season.js';
 export * from './tariff.js';
+export * from './ledger.js';
 export * from './metered.js';
 export * from './flat.js';
 export * from './invoice.js';

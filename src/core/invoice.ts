@@ -1,6 +1,6 @@
 /**
- * THE month invoice (SPEC §5, §7): one function that the batch, statements, dry runs and
- * final bills share. Pure; takes a Season built once per season (no luxon per invoice).
+ * THE month invoice (SPEC §5, §7): one function that the batch, dry runs, statements and
+ * corrections share. Pure; takes a Season built once per season (no luxon per invoice).
  */
 import {
   assertFen,
@@ -8,27 +8,36 @@ import {
   fastFixed,
   formatFenAsCny,
   formatQuantity,
-  formatThousandths,
   parseQuantity,
-  prorateFen,
   QTY_SCALE,
   type DecimalInput,
   type Qty,
 } from './decimal.js';
-import { capCharge, meteredCharge, meteredUnits, type MeteredUsage } from './metered.js';
+import { flatBilledThrough } from './flat.js';
+import type { MeterUsage, RegisterInterval } from './ledger.js';
+import { capCharge, grossFen } from './metered.js';
 import { coveredDaysBetween, coveredDaysInMonthIndex, occupancyDays, parsePeriod } from './season.js';
 import { proratedCapFen, seasonCapFen, type Plan, type Season } from './tariff.js';
 
-export type LineKind = 'usage' | 'cap' | 'flat_installment' | 'flat_upfront' | 'adjustment' | 'final_settlement';
+export type LineKind = 'usage' | 'cap' | 'flat_installment' | 'flat_upfront' | 'adjustment' | 'final_settlement' | 'late_fee';
 
-/** An invoice line as the API shows it (SPEC §7); units/unitRate are decimal strings. */
+/** An invoice line; units/unitRate are decimal strings. */
 export interface InvoiceLine {
   kind: LineKind;
   description: string;
   units?: string;
   unitRate?: string;
   amountFen: number;
+  /**
+   * The season the line charges: it counts toward that season's cap (metered) or fee (flat).
+   * Null only for a late fee, which is no charge of any season.
+   */
+  seasonLabel: string | null;
+  /** A usage line priced from an estimated reading (SPEC §9). */
+  estimated?: boolean;
 }
+
+export type InvoiceStatus = 'issued' | 'paid';
 
 /** What the core needs to know about an account in one season. */
 export interface AccountSeasonFacts {
@@ -40,20 +49,12 @@ export interface AccountSeasonFacts {
   season: Season;
 }
 
-/** Already invoiced for this account in this season (excluding void invoices). */
-export interface SeasonBilled {
-  /** usage + cap lines + adjustment lines that apply to usage. */
-  usageFen: number;
-  /** flat_installment + flat_upfront lines + adjustment lines that apply to the flat fee. */
-  flatFen: number;
-}
-
 /** An adjustment waiting for the next invoice; it becomes an `adjustment` line there. */
 export interface PendingAdjustment {
   amountFen: number;
   description: string;
-  /** Counts toward the season's usage charges (cap) or the flat fee. Default: the plan's. */
-  appliesTo?: 'usage' | 'flat';
+  /** The season it charges (or credits): it counts toward that season's cap or fee. */
+  seasonLabel: string;
 }
 
 export interface AccountTerms {
@@ -72,11 +73,14 @@ export interface MonthInvoice {
   plan: Plan;
   lines: InvoiceLine[];
   totalFen: number;
+  status: InvoiceStatus;
   /** Metered only: no reading newer than the start (usage 0). Always false for flat. */
   noReading: boolean;
   /** A cap line exists. */
   capped: boolean;
-  /** Units used this month (Qty thousandths; 0n when no reading; informational for flat). */
+  /** The register intervals this invoice bills (empty only for a flat invoice given no usage). */
+  intervals: RegisterInterval[];
+  /** Units used this month (Qty thousandths; informational for flat). */
   usageUnits: Qty;
   /** This month's plan charge: metered usage after the cap, or the flat amount. */
   chargeFen: number;
@@ -89,6 +93,11 @@ export interface MonthInvoice {
 
 const NO_ADJUSTMENTS: readonly PendingAdjustment[] = [];
 
+/** Zero and credit totals are issued settled (SPEC §7): a credit is account credit, not a debt. */
+export function invoiceStatus(totalFen: number): InvoiceStatus {
+  return totalFen <= 0 ? 'paid' : 'issued';
+}
+
 /** Cap, fee and coverage of an account's season (SPEC §5 "Season cap", §7 proration). */
 export function accountTerms(facts: AccountSeasonFacts): AccountTerms {
   const s = facts.season;
@@ -98,41 +107,28 @@ export function accountTerms(facts: AccountSeasonFacts): AccountTerms {
   let fullCapFen = a >= 0 && s.capPerM2Num >= 0 ? fastFenOf(a, s.capPerM2Num) : -1;
   if (fullCapFen < 0) fullCapFen = seasonCapFen(parseQuantity(facts.areaM2, 'areaM2'), s.capPerM2);
   const w = s.windowDays;
-  const coveredDays =
-    occupancy[0] <= w[0] && occupancy[1] >= w[3] ? s.totalDays : coveredDaysBetween(s, occupancy[0], occupancy[1]);
+  const coveredDays = occupancy[0] <= w[0] && occupancy[1] >= w[3] ? s.totalDays : coveredDaysBetween(s, occupancy[0], occupancy[1]);
   const capFen = coveredDays === s.totalDays ? fullCapFen : proratedCapFen(fullCapFen, coveredDays, s.totalDays);
   return { fullCapFen, capFen, seasonDays: s.totalDays, coveredDays, occupancy };
 }
 
-/** Internal (shared with settlement): `billed` holds whole fen. */
-export function checkBilled(billed: SeasonBilled): void {
-  assertFen(billed.usageFen, 'billed.usageFen');
-  assertFen(billed.flatFen, 'billed.flatFen');
-}
-
-/** Internal (shared with settlement): appends adjustment lines; returns [usage part, flat part]. */
-export function addAdjustmentLines(
-  lines: InvoiceLine[],
-  adjustments: readonly PendingAdjustment[],
-  plan: Plan,
-): [number, number] {
-  let usage = 0;
-  let flat = 0;
+/**
+ * Appends adjustment lines (each charging its own season); returns the part that charges `seasonLabel`.
+ * Shared with the final settlement.
+ */
+export function addAdjustmentLines(lines: InvoiceLine[], adjustments: readonly PendingAdjustment[], seasonLabel: string): number {
+  let sameSeason = 0;
   for (const a of adjustments) {
     assertFen(a.amountFen, 'adjustment.amountFen');
-    if (typeof a.description !== 'string' || a.description.length === 0) {
-      throw new Error('adjustment.description is required');
-    }
-    const to = a.appliesTo ?? (plan === 'metered' ? 'usage' : 'flat');
-    if (to === 'usage') usage += a.amountFen;
-    else if (to === 'flat') flat += a.amountFen;
-    else throw new Error(`adjustment.appliesTo must be 'usage' or 'flat', got "${String(to)}"`);
-    lines.push({ kind: 'adjustment', description: a.description, amountFen: a.amountFen });
+    if (typeof a.description !== 'string' || a.description.length === 0) throw new Error('adjustment.description is required');
+    if (typeof a.seasonLabel !== 'string' || a.seasonLabel.length === 0) throw new Error('adjustment.seasonLabel is required');
+    if (a.seasonLabel === seasonLabel) sameSeason += a.amountFen;
+    lines.push({ kind: 'adjustment', description: a.description, amountFen: a.amountFen, seasonLabel: a.seasonLabel });
   }
-  return [usage, flat];
+  return sameSeason;
 }
 
-/** Internal: the cap line's description. */
+/** The cap line's description (shared with the final settlement). */
 export function capDescription(t: AccountTerms): string {
   const cap = formatFenAsCny(t.capFen);
   return t.coveredDays === t.seasonDays
@@ -140,12 +136,24 @@ export function capDescription(t: AccountTerms): string {
     : `封顶减免 Cap reduction (cap ${cap} CNY, ${t.coveredDays}/${t.seasonDays} days)`;
 }
 
-/** Internal: usage description suffix. */
-export function usageSuffix(noReading: boolean, replaced: boolean): string {
-  return noReading ? ' (无新读数 no new reading)' : replaced ? ' (含换表 incl. meter replacement)' : '';
+/** The usage line of some register usage (shared with the final settlement). */
+export function usageLine(label: string, usage: MeterUsage, season: Season, amountFen: number): InvoiceLine {
+  const units = formatQuantity(usage.units);
+  const suffix = usage.noReading ? ' (无新读数 no new reading)' : usage.replaced ? ' (含换表 incl. meter replacement)' : '';
+  const estimated = usage.intervals.some((i) => i.estimated);
+  const line: InvoiceLine = {
+    kind: 'usage',
+    description: `用量 Usage ${label}: ${units} × ${season.unitRateText}${suffix}${estimated ? ' (估算 Estimated)' : ''}`,
+    units,
+    unitRate: season.unitRateText,
+    amountFen,
+    seasonLabel: season.label,
+  };
+  if (estimated) line.estimated = true;
+  return line;
 }
 
-/** Internal (shared with settlement): the invoice total, checked to be whole fen. */
+/** The invoice total, checked to be whole fen (shared with the final settlement). */
 export function sumLines(lines: readonly InvoiceLine[]): number {
   let total = 0;
   for (const l of lines) total += l.amountFen;
@@ -153,25 +161,50 @@ export function sumLines(lines: readonly InvoiceLine[]): number {
   return total;
 }
 
+/** Covered service days of months 0..idx of the season inside the occupancy. */
+function cumulativeCoveredDays(s: Season, t: AccountTerms, idx: number): number {
+  if (t.coveredDays === s.totalDays) return s.cumServiceDays[idx] as number;
+  let cum = 0;
+  for (let i = 0; i <= idx; i++) cum += coveredDaysInMonthIndex(s, i, t.occupancy[0], t.occupancy[1]);
+  return cum;
+}
+
+function flatLine(s: Season, t: AccountTerms, period: string, idx: number, monthDays: number, chargeFen: number): InvoiceLine {
+  if (s.flatBilling === 'installments') {
+    return {
+      kind: 'flat_installment',
+      description: `一口价分期 Flat installment ${period} (${monthDays}/${t.coveredDays} days)`,
+      amountFen: chargeFen,
+      seasonLabel: s.label,
+    };
+  }
+  const first = cumulativeCoveredDays(s, t, idx) === monthDays;
+  const description = first
+    ? `一口价一次性 Flat fee ${s.label} upfront${t.coveredDays === s.totalDays ? '' : ` (${t.coveredDays}/${s.totalDays} days)`}`
+    : chargeFen > 0
+      ? `一口价补差 Flat fee ${s.label} balance`
+      : `一口价已一次性计费 Flat fee ${s.label} billed upfront`;
+  return { kind: 'flat_upfront', description, amountFen: chargeFen, seasonLabel: s.label };
+}
+
 /**
  * The invoice of one account for one period (SPEC §5), or null when the period is not a
  * billable month of the season or the occupancy covers none of its service days.
- * - metered: usage line (units × unitRate) and, when the cap bites, a negative cap line;
- *   the cap room counts `billed.usageFen` plus this invoice's usage adjustments.
- * - flat installments: bills round(fee × cumCovered_i / coveredDays) − flat billed so far,
- *   which is the spec's cumulative-rounding installment when earlier months were billed by
- *   this function, and catches up a skipped month; never negative.
- * - flat upfront: the whole (prorated) fee in the first month with a covered day, then 0.
- * - pending adjustments become `adjustment` lines.
- * `billed` is what earlier invoices of the season carried (the caller sums their lines; after
- * this invoice, usage += chargeFen + usage adjustments, flat += chargeFen + flat adjustments).
- * An account whose final invoice exists is settled: the caller does not bill it monthly.
+ * - `usage`: the register intervals from where billing stands to the month's latest reading
+ *   (required for metered; for flat the usage is recorded, not priced).
+ * - `billedFen`: every charge of the season already invoiced (usage, cap, flat, adjustment and
+ *   final lines alike); this invoice's adjustments of the same season count too. The metered
+ *   cap room is capFen minus all of it, so nothing can push a season past its cap.
+ * - metered: a usage line (units × unitRate) and, when the cap bites, a negative cap line;
+ * - flat: what the fee has billed through this month (installments or upfront) minus what the
+ *   season billed so far, never negative, which catches up a skipped month;
+ * - pending adjustments become `adjustment` lines, each charging its own season.
  */
 export function computeMonthInvoice(
   facts: AccountSeasonFacts,
   period: string,
-  usage: MeteredUsage | null,
-  billed: SeasonBilled,
+  usage: MeterUsage | null,
+  billedFen: number,
   adjustments: readonly PendingAdjustment[] = NO_ADJUSTMENTS,
 ): MonthInvoice | null {
   const s = facts.season;
@@ -181,112 +214,50 @@ export function computeMonthInvoice(
     return null;
   }
   const t = accountTerms(facts);
-  const o = t.occupancy[0];
-  const c = t.occupancy[1];
-  const monthDays = t.coveredDays === s.totalDays ? (s.serviceDays[idx] as number) : coveredDaysInMonthIndex(s, idx, o, c);
+  const monthDays =
+    t.coveredDays === s.totalDays ? (s.serviceDays[idx] as number) : coveredDaysInMonthIndex(s, idx, t.occupancy[0], t.occupancy[1]);
   if (monthDays === 0) return null;
-  checkBilled(billed);
+  assertFen(billedFen, 'billedFen');
 
   const lines: InvoiceLine[] = [];
+  const adjustmentLines: InvoiceLine[] = [];
+  const before = billedFen + (adjustments.length === 0 ? 0 : addAdjustmentLines(adjustmentLines, adjustments, s.label));
   let noReading = false;
   let capped = false;
-  let usageUnits = 0n;
-  let chargeFen = 0;
-  let grossFen = 0;
-  let adjLines: InvoiceLine[] | null = null;
-  let adjUsage = 0;
-  let adjFlat = 0;
-  if (adjustments.length > 0) {
-    adjLines = [];
-    [adjUsage, adjFlat] = addAdjustmentLines(adjLines, adjustments, facts.plan);
-  }
-
+  let chargeFen: number;
+  let gross = 0;
   if (facts.plan === 'metered') {
     if (usage === null || usage === undefined) throw new Error('metered invoice needs a usage input');
-    const before = billed.usageFen + adjUsage;
-    let unitsText: string;
-    let replaced = false;
-    // Exact number fast path for plain string readings; anything else takes the bigint path.
-    let n = -1;
-    if (!('segments' in usage) && usage.endValue !== null && usage.endValue !== undefined && s.unitRateNum >= 0) {
-      const a = fastFixed(usage.startValue, QTY_SCALE);
-      const b = fastFixed(usage.endValue, QTY_SCALE);
-      if (a >= 0 && b >= a) {
-        grossFen = fastFenOf(b - a, s.unitRateNum);
-        if (grossFen >= 0) n = b - a;
-      }
-    }
-    if (n >= 0) {
-      usageUnits = BigInt(n);
-      unitsText = formatThousandths(n);
-      chargeFen = capCharge(grossFen, t.capFen, before);
-    } else {
-      const u = meteredUnits(usage);
-      const ch = meteredCharge(u.units, s.unitRate, t.capFen, before);
-      noReading = u.noReading;
-      replaced = u.replaced;
-      usageUnits = u.units;
-      grossFen = ch.grossFen;
-      chargeFen = ch.chargeFen;
-      unitsText = formatQuantity(u.units);
-    }
-    lines.push({
-      kind: 'usage',
-      description: `用量 Usage ${period}: ${unitsText} × ${s.unitRateText}${usageSuffix(noReading, replaced)}`,
-      units: unitsText,
-      unitRate: s.unitRateText,
-      amountFen: grossFen,
-    });
-    if (chargeFen < grossFen) {
+    if (usage.units < 0n) throw new Error(`usage of ${period} is negative (${formatQuantity(usage.units)} units)`);
+    gross = grossFen(usage.units, s);
+    chargeFen = capCharge(gross, t.capFen, before);
+    noReading = usage.noReading;
+    lines.push(usageLine(period, usage, s, gross));
+    if (chargeFen < gross) {
       capped = true;
-      lines.push({ kind: 'cap', description: capDescription(t), amountFen: chargeFen - grossFen });
+      lines.push({ kind: 'cap', description: capDescription(t), amountFen: chargeFen - gross, seasonLabel: s.label });
     }
   } else if (facts.plan === 'flat') {
-    if (usage !== null && usage !== undefined) usageUnits = meteredUnits(usage).units;
-    const fee = t.capFen;
-    const flatBefore = billed.flatFen + adjFlat;
-    if (s.flatBilling === 'installments') {
-      let cum: number;
-      if (t.coveredDays === s.totalDays) {
-        cum = s.cumServiceDays[idx] as number;
-      } else {
-        cum = 0;
-        for (let i = 0; i <= idx; i++) cum += coveredDaysInMonthIndex(s, i, o, c);
-      }
-      const target = prorateFen(fee, cum, t.coveredDays);
-      chargeFen = Math.max(0, target - flatBefore);
-      lines.push({
-        kind: 'flat_installment',
-        description: `一口价分期 Flat installment ${period} (${monthDays}/${t.coveredDays} days)`,
-        amountFen: chargeFen,
-      });
-    } else {
-      let earlier = 0;
-      for (let i = 0; i < idx && earlier === 0; i++) earlier += coveredDaysInMonthIndex(s, i, o, c);
-      chargeFen = Math.max(0, fee - flatBefore);
-      const description =
-        earlier === 0
-          ? `一口价一次性 Flat fee ${s.label} upfront${t.coveredDays === s.totalDays ? '' : ` (${t.coveredDays}/${s.totalDays} days)`}`
-          : chargeFen > 0
-            ? `一口价补差 Flat fee ${s.label} balance`
-            : `一口价已一次性计费 Flat fee ${s.label} billed upfront`;
-      lines.push({ kind: 'flat_upfront', description, amountFen: chargeFen });
-    }
+    const through = flatBilledThrough(t.capFen, cumulativeCoveredDays(s, t, idx), t.coveredDays, s.flatBilling);
+    chargeFen = Math.max(0, through - before);
+    lines.push(flatLine(s, t, period, idx, monthDays, chargeFen));
   } else {
     throw new Error(`plan must be 'metered' or 'flat', got "${String(facts.plan)}"`);
   }
-
-  if (adjLines !== null) for (const l of adjLines) lines.push(l);
+  for (const l of adjustmentLines) lines.push(l);
+  const totalFen = sumLines(lines);
   return {
     period,
     plan: facts.plan,
     lines,
-    totalFen: sumLines(lines),
+    totalFen,
+    status: invoiceStatus(totalFen),
     noReading,
     capped,
-    usageUnits,
+    intervals: usage?.intervals ?? [],
+    usageUnits: usage?.units ?? 0n,
     chargeFen,
-    grossFen,
+    grossFen: gross,
     capFen: t.capFen,
     coveredDays: monthDays,
   };

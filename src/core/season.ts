@@ -177,26 +177,9 @@ export function buildSeasonCalendar(w: SeasonWindows): SeasonCalendar {
   });
 }
 
-/** Total service days of the season (SPEC §3: 212 for the defaults). */
-export function seasonServiceDays(cal: SeasonCalendar): number {
-  return cal.totalDays;
-}
-
 /** Billable months: calendar months overlapping a window (SPEC §3). */
 export function billableMonths(cal: SeasonCalendar): string[] {
   return [...cal.months];
-}
-
-export function isBillableMonth(cal: SeasonCalendar, period: string): boolean {
-  parsePeriod(period);
-  return cal.monthIndex.has(period);
-}
-
-/** Service days of one month (0 for a month that is not billable). */
-export function serviceDaysInMonth(cal: SeasonCalendar, period: string): number {
-  parsePeriod(period);
-  const i = cal.monthIndex.get(period);
-  return i === undefined ? 0 : (cal.serviceDays[i] as number);
 }
 
 /** Occupancy [openedOn, closedOn) as day numbers; closedOn null/undefined = still open. */
@@ -223,32 +206,6 @@ export function coveredDaysInMonthIndex(cal: SeasonCalendar, i: number, o: numbe
 export function coveredDaysBetween(cal: SeasonCalendar, o: number, c: number): number {
   const w = cal.windowDays;
   return overlap(o, c, w[0], w[1]) + overlap(o, c, w[2], w[3]);
-}
-
-/** Service days covered by an occupancy [openedOn, closedOn) (SPEC §5 proration). */
-export function coveredServiceDays(cal: SeasonCalendar, openedOn: string, closedOn?: string | null): number {
-  const [o, c] = occupancyDays(openedOn, closedOn);
-  return coveredDaysBetween(cal, o, c);
-}
-
-/** Covered service days of each billable month, aligned with `cal.months`. */
-export function coveredDaysByMonth(cal: SeasonCalendar, openedOn: string, closedOn?: string | null): number[] {
-  const [o, c] = occupancyDays(openedOn, closedOn);
-  return cal.months.map((_, i) => coveredDaysInMonthIndex(cal, i, o, c));
-}
-
-/** Covered service days of one period (0 if not billable). */
-export function coveredServiceDaysInMonth(
-  cal: SeasonCalendar,
-  period: string,
-  openedOn: string,
-  closedOn?: string | null,
-): number {
-  parsePeriod(period);
-  const i = cal.monthIndex.get(period);
-  if (i === undefined) return 0;
-  const [o, c] = occupancyDays(openedOn, closedOn);
-  return coveredDaysInMonthIndex(cal, i, o, c);
 }
 
 /** Instants [start of month, start of next month) of a local period, for SQL. */
@@ -287,4 +244,20 @@ export function seasonForDate<T extends SeasonCalendar>(seasons: readonly T[], d
 export function seasonForPeriod<T extends SeasonCalendar>(seasons: readonly T[], period: string): T | undefined {
   parsePeriod(period);
   return seasons.find((s) => s.monthIndex.has(period));
+}
+
+/**
+ * Months in order (SPEC §6): once a compound has billed a month of a season, a later month is
+ * billed only after the billable month just before it. The month that must be billed first, or
+ * null. `billed`: the season's months the compound has billed. The first billed month of a season
+ * may be any, so a compound joining mid-season is caught up; a month already billed may always
+ * run again, and so may a month earlier than every billed one.
+ */
+export function unbilledMonthBefore(cal: SeasonCalendar, period: string, billed: ReadonlySet<string>): string | null {
+  const i = cal.monthIndex.get(period);
+  if (i === undefined || i === 0 || billed.has(period)) return null;
+  const previous = cal.months[i - 1] as string;
+  if (billed.has(previous)) return null;
+  for (const b of billed) if (b < period && cal.monthIndex.has(b)) return previous;
+  return null;
 }

@@ -81,6 +81,8 @@ export interface AccountsTable {
   opened_on: IsoDate;
   closed_on: IsoDate | null;
   opening_reading: Decimal | null;
+  /** The stored reading the opening value was taken from, when it was. */
+  opening_reading_id: number | null;
   closing_reading: Decimal | null;
   /** Bumped by triggers (db/migrations/0010_statement_versions.sql), never written by the app. */
   statement_version: ColumnType<number, never, never>;
@@ -124,6 +126,7 @@ export interface BillingRunsTable {
   invoices_issued: Generated<number>;
   total_fen: Generated<number>;
   capped_accounts: Generated<number>;
+  skipped_accounts: Generated<number>;
   error: string | null;
   started_at: Generated<Date>;
   finished_at: Timestamp | null;
@@ -131,7 +134,7 @@ export interface BillingRunsTable {
 
 export type InvoiceStatus = 'issued' | 'paid' | 'partially_paid' | 'void';
 export type InvoiceKind = 'monthly' | 'final';
-export type LineKind = 'usage' | 'cap' | 'flat_installment' | 'flat_upfront' | 'adjustment' | 'final_settlement';
+export type LineKind = 'usage' | 'cap' | 'flat_installment' | 'flat_upfront' | 'adjustment' | 'final_settlement' | 'late_fee';
 
 export interface InvoicesTable {
   id: Generated<string>;
@@ -143,6 +146,8 @@ export interface InvoicesTable {
   kind: ColumnType<InvoiceKind, InvoiceKind | undefined, never>;
   seq: number;
   number: string;
+  /** The account's ledger slot (db/migrations/0014_billing_ledger.sql). */
+  account_seq: number;
   issued_on: IsoDate;
   due_on: IsoDate;
   plan: Plan;
@@ -150,12 +155,12 @@ export interface InvoicesTable {
   paid_fen: Generated<number>;
   status: InvoiceStatus;
   no_reading: Generated<boolean>;
-  end_reading_id: number | null;
-  end_value: Decimal | null;
   usage_units: ColumnType<string, string | number | undefined, never>;
   billing_run_id: string | null;
   void_reason: string | null;
   voided_at: Timestamp | null;
+  /** A negative invoice's credit not yet spent on other invoices. */
+  unallocated_credit_fen: Generated<number>;
   created_at: CreatedAt;
 }
 
@@ -168,6 +173,49 @@ export interface InvoiceLinesTable {
   units: Decimal | null;
   unit_rate: Decimal | null;
   amount_fen: number;
+  /** The season the line charges; null only for a late fee. */
+  season_label: string | null;
+  estimated: Generated<boolean>;
+}
+
+export interface InvoiceIntervalsTable {
+  invoice_id: string;
+  interval_no: number;
+  compound_id: string;
+  season_label: string;
+  meter_id: string;
+  from_reading_id: number | null;
+  from_value: Decimal;
+  from_at: Timestamp;
+  to_reading_id: number | null;
+  to_value: Decimal;
+  to_at: Timestamp;
+  estimated: Generated<boolean>;
+}
+
+export interface BilledMonthsTable {
+  compound_id: string;
+  period: string;
+  season_label: string;
+  billing_run_id: string | null;
+  billed_at: Generated<Date>;
+}
+
+export interface BillingRunExceptionsTable {
+  billing_run_id: string;
+  compound_id: string;
+  period: string;
+  account_id: string;
+  household_id: string;
+  reason: string;
+}
+
+export interface CreditAllocationsTable {
+  credit_invoice_id: string;
+  invoice_id: string;
+  compound_id: string;
+  amount_fen: number;
+  created_at: Generated<Date>;
 }
 
 export interface AccountAdjustmentsTable {
@@ -176,7 +224,6 @@ export interface AccountAdjustmentsTable {
   account_id: string;
   amount_fen: number;
   description: string;
-  applies_to: 'usage' | 'flat';
   season_label: string;
   source_invoice_id: string | null;
   applied_invoice_id: string | null;
@@ -243,6 +290,10 @@ export interface DB {
   billing_runs: BillingRunsTable;
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
+  invoice_intervals: InvoiceIntervalsTable;
+  billed_months: BilledMonthsTable;
+  billing_run_exceptions: BillingRunExceptionsTable;
+  credit_allocations: CreditAllocationsTable;
   account_adjustments: AccountAdjustmentsTable;
   payments: PaymentsTable;
   payment_allocations: PaymentAllocationsTable;

@@ -74,18 +74,6 @@ export async function lastReading(db: Executor, meterId: string) {
     .executeTakeFirst();
 }
 
-/** The meter's latest reading at or before an instant. */
-export async function readingAtOrBefore(db: Executor, meterId: string, instant: Date) {
-  return db
-    .selectFrom('readings')
-    .select(['read_at', 'value'])
-    .where('meter_id', '=', meterId)
-    .where('read_at', '<=', instant)
-    .orderBy('read_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
 export async function insertMeter(
   db: Executor,
   row: {

@@ -23,6 +23,7 @@ const KIND: Record<LineKind, [string, string]> = {
   flat_upfront: ['一口价', 'Flat fee'],
   adjustment: ['调整', 'Adjustment'],
   final_settlement: ['结算', 'Final settlement'],
+  late_fee: ['滞纳金', 'Late fee'],
 };
 
 const cny = (fen: number) => `¥${formatFenAsCny(fen)}`;

@@ -72,7 +72,7 @@ export async function loadInvoicesOut(db: Executor, ids: readonly string[]): Pro
 
 const INVOICE_COLUMNS = [
   'id', 'compound_id', 'account_id', 'household_id', 'season_label', 'period', 'kind', 'seq', 'number', 'issued_on', 'due_on',
-  'plan', 'total_fen', 'paid_fen', 'status', 'no_reading', 'end_reading_id', 'end_value', 'usage_units', 'billing_run_id',
+  'plan', 'total_fen', 'paid_fen', 'status', 'no_reading', 'usage_units', 'billing_run_id',
   'void_reason', 'voided_at', 'created_at',
 ] as const satisfies ReadonlyArray<keyof Invoice>;
 
@@ -81,7 +81,7 @@ const invoiceInScopeSql = (scope: string) => `
            c.code AS compound_code, c.name AS compound_name, c.time_zone, h.building, h.unit, h.room, a.holder_name, a.phone,
            (SELECT coalesce(json_agg(l ORDER BY l.line_no), '[]')
               FROM (SELECT l.invoice_id, l.line_no, l.compound_id, l.kind, l.description, l.units::text AS units,
-                           l.unit_rate::text AS unit_rate, l.amount_fen
+                           l.unit_rate::text AS unit_rate, l.amount_fen, l.estimated
                     FROM invoice_lines l WHERE l.invoice_id = i.id) l) AS lines
     FROM invoices i
     JOIN compounds c ON c.id = i.compound_id

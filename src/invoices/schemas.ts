@@ -1,17 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { formatQuantity, formatRate, parseQuantity, parseRate } from '../core/index.js';
+import { formatQuantity, formatRate, parseRate, parseSignedQuantity } from '../core/index.js';
 import type { InvoiceStatus, LineKind } from '../db/types.js';
 import { CompoundCode, Fen, IsoDate, Period, Uuid } from '../http/schemas.js';
 
 /** An invoice line as the API shows it (SPEC §7): units/unitRate as decimal strings, money in fen. */
 export const InvoiceLineSchema = Type.Object({
   kind: Type.Union(
-    (['usage', 'cap', 'flat_installment', 'flat_upfront', 'adjustment', 'final_settlement'] as const).map((k) => Type.Literal(k)),
+    (['usage', 'cap', 'flat_installment', 'flat_upfront', 'adjustment', 'final_settlement', 'late_fee'] as const).map((k) =>
+      Type.Literal(k),
+    ),
   ),
   description: Type.String(),
   units: Type.Optional(Type.String({ description: 'meter units, decimal string ("1500", "12.5")' })),
   unitRate: Type.Optional(Type.String({ description: 'CNY per unit, decimal string ("0.33")' })),
   amountFen: Fen,
+  estimated: Type.Optional(Type.Boolean({ description: 'true: priced from an estimated reading (估算)' })),
 });
 
 export const InvoiceStatusSchema = Type.Union([
@@ -64,16 +67,18 @@ export interface InvoiceLineRowLike {
   units: string | null;
   unit_rate: string | null;
   amount_fen: number;
+  estimated: boolean;
 }
 
-/** numeric text from PostgreSQL ("1500.000", "0.3300") → minimal decimal ("1500", "0.33"). */
-export const unitsOut = (value: string): string => formatQuantity(parseQuantity(value, 'units'));
+/** numeric text from PostgreSQL ("1500.000", "-400.000", "0.3300") → minimal decimal ("1500", "-400", "0.33"). */
+export const unitsOut = (value: string): string => formatQuantity(parseSignedQuantity(value, 'units'));
 export const rateOut = (value: string): string => formatRate(parseRate(value, 'unitRate'));
 
 export function invoiceLineOut(line: InvoiceLineRowLike): InvoiceLineOut {
   const out: InvoiceLineOut = { kind: line.kind, description: line.description, amountFen: line.amount_fen };
   if (line.units !== null) out.units = unitsOut(line.units);
   if (line.unit_rate !== null) out.unitRate = rateOut(line.unit_rate);
+  if (line.estimated) out.estimated = true;
   return out;
 }
 

@@ -106,7 +106,7 @@ export async function recordPayment(
       if (!inserted) throw new KeyTaken();
 
       const allocations = await applyCredit(tx, [account.id]);
-      const spent = allocations.filter((x) => x.paymentId === inserted.id).reduce((sum, x) => sum + x.amountFen, 0);
+      const spent = allocations.filter((x) => x.fundId === inserted.id).reduce((sum, x) => sum + x.amountFen, 0);
       await audit(tx, {
         actor: principal.actor,
         action: 'payment.record',

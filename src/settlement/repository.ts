@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { DB, Plan } from '../db/types.js';
@@ -8,8 +8,8 @@ export { lockCompoundReadings } from '../readings/lock.js';
 export { lockAccount } from '../accounts/repository.js';
 export { findSeason } from '../seasons/repository.js';
 
-/** A reading the caller may see (scope in the query), locked for the transaction. */
-export async function findReadingInScopeForUpdate(db: Transaction<DB>, id: number, principal: Principal) {
+/** A reading the caller may see (scope in the query), locked for the transaction when `lock`. */
+export async function findReadingInScope(db: Transaction<DB>, id: number, principal: Principal, lock: boolean) {
   let query = db
     .selectFrom('readings as r')
     .innerJoin('meters as m', 'm.id', 'r.meter_id')
@@ -33,7 +33,7 @@ export async function findReadingInScopeForUpdate(db: Transaction<DB>, id: numbe
     .where('r.id', '=', id);
   if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
   if (principal.role === 'resident') return undefined;
-  return query.forUpdate('r').executeTakeFirst();
+  return (lock ? query.forUpdate('r') : query).executeTakeFirst();
 }
 
 /** The meter's nearest readings before and after an instant. */
@@ -63,52 +63,6 @@ export async function readingAt(db: Executor, meterId: string, at: Date) {
   return db.selectFrom('readings').select(['id', 'value']).where('meter_id', '=', meterId).where('read_at', '=', at).executeTakeFirst();
 }
 
-/** Invoices (any status) whose usage ended at a reading, with their account. */
-export async function invoicesEndingAt(db: Executor, readingId: number) {
-  return db
-    .selectFrom('invoices')
-    .select(['id', 'account_id', 'number', 'period', 'season_label', 'status', 'kind'])
-    .where('end_reading_id', '=', readingId)
-    .orderBy('period')
-    .orderBy('created_at')
-    .execute();
-}
-
-/** All invoices of an account with what the reading chain needs (current end reading value and meter). */
-export async function chainInvoices(db: Executor, accountId: string) {
-  return db
-    .selectFrom('invoices as i')
-    .leftJoin('readings as r', 'r.id', 'i.end_reading_id')
-    .select([
-      'i.id',
-      'i.number',
-      'i.period',
-      'i.season_label',
-      'i.kind',
-      'i.status',
-      'i.created_at',
-      'i.end_reading_id',
-      'i.end_value',
-      'i.usage_units',
-      'i.plan',
-      'r.meter_id as end_meter_id',
-      'r.value as current_end_value',
-    ])
-    .where('i.account_id', '=', accountId)
-    .orderBy('i.period')
-    .orderBy('i.created_at')
-    .execute();
-}
-
-export async function householdMeters(db: Executor, householdId: string) {
-  return db
-    .selectFrom('meters')
-    .select(['id', 'replaces_meter_id', 'initial_reading', 'final_reading', 'installed_at', 'retired_at', 'serial'])
-    .where('household_id', '=', householdId)
-    .orderBy('installed_at')
-    .execute();
-}
-
 /** The account with its household's area and its compound (no scope: callers scope first). */
 export async function accountContext(db: Executor, accountId: string) {
   return db
@@ -131,44 +85,6 @@ export async function planOf(db: Executor, accountId: string, seasonLabel: strin
   return row?.plan ?? 'metered';
 }
 
-export interface SeasonBilledRow {
-  usageFen: number;
-  flatFen: number;
-}
-
-/**
- * What the account's non-void invoices of a season carried (SPEC §5 billedBefore): usage + cap
- * (+ final_settlement of a metered final) lines, flat lines, plus the adjustments of the season
- * applied on non-void invoices, by what they apply to.
- */
-export async function seasonBilled(db: Executor, accountId: string, seasonLabel: string): Promise<SeasonBilledRow> {
-  const lines = await db
-    .selectFrom('invoice_lines as l')
-    .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
-    .select([
-      sql<number>`coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('usage', 'cap')
-                                                     OR (l.kind = 'final_settlement' AND i.plan = 'metered')), 0)::bigint`.as('usage'),
-      sql<number>`coalesce(sum(l.amount_fen) FILTER (WHERE l.kind IN ('flat_installment', 'flat_upfront')
-                                                     OR (l.kind = 'final_settlement' AND i.plan = 'flat')), 0)::bigint`.as('flat'),
-    ])
-    .where('i.account_id', '=', accountId)
-    .where('i.season_label', '=', seasonLabel)
-    .where('i.status', '<>', 'void')
-    .executeTakeFirstOrThrow();
-  const adjustments = await db
-    .selectFrom('account_adjustments as a')
-    .innerJoin('invoices as i', 'i.id', 'a.applied_invoice_id')
-    .select([
-      sql<number>`coalesce(sum(a.amount_fen) FILTER (WHERE a.applies_to = 'usage'), 0)::bigint`.as('usage'),
-      sql<number>`coalesce(sum(a.amount_fen) FILTER (WHERE a.applies_to = 'flat'), 0)::bigint`.as('flat'),
-    ])
-    .where('a.account_id', '=', accountId)
-    .where('a.season_label', '=', seasonLabel)
-    .where('i.status', '<>', 'void')
-    .executeTakeFirstOrThrow();
-  return { usageFen: lines.usage + adjustments.usage, flatFen: lines.flat + adjustments.flat };
-}
-
 /** The account's adjustments not yet carried by an invoice, oldest first. */
 export async function pendingAdjustments(db: Executor, accountId: string) {
   return db
@@ -188,7 +104,6 @@ export async function insertAdjustment(
     accountId: string;
     amountFen: number;
     description: string;
-    appliesTo: 'usage' | 'flat';
     seasonLabel: string;
     sourceInvoiceId: string | null;
     createdBy: string;
@@ -201,7 +116,6 @@ export async function insertAdjustment(
       account_id: row.accountId,
       amount_fen: row.amountFen,
       description: row.description,
-      applies_to: row.appliesTo,
       season_label: row.seasonLabel,
       source_invoice_id: row.sourceInvoiceId,
       created_by: row.createdBy,
@@ -232,4 +146,32 @@ export async function hasFinalInvoice(db: Executor, accountId: string): Promise<
     .where('status', '<>', 'void')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** The seasons of a compound, in label order. */
+export async function compoundSeasons(db: Executor, compoundId: string) {
+  return db.selectFrom('seasons').selectAll().where('compound_id', '=', compoundId).orderBy('label').execute();
+}
+
+/** The plans an account chose per season (absent: metered). */
+export async function plansOf(db: Executor, accountId: string): Promise<Map<string, Plan>> {
+  const rows = await db.selectFrom('account_plans').select(['season_label', 'plan']).where('account_id', '=', accountId).execute();
+  return new Map(rows.map((r) => [r.season_label, r.plan]));
+}
+
+/** The periods the account's monthly invoices that are not void billed. */
+export async function billedPeriods(db: Executor, accountId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('invoices')
+    .select('period')
+    .where('account_id', '=', accountId)
+    .where('kind', '=', 'monthly')
+    .where('status', '<>', 'void')
+    .execute();
+  return new Set(rows.map((r) => r.period));
+}
+
+/** The serials of a household's meters. */
+export async function meterSerials(db: Executor, householdId: string) {
+  return db.selectFrom('meters').select(['id', 'serial']).where('household_id', '=', householdId).execute();
 }

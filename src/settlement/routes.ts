@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
 import { DecimalInput, Fen, IdParams, IsoDate, SeasonLabel, Uuid } from '../http/schemas.js';
 import { InvoiceSchema } from '../invoices/schemas.js';
-import { closeAccount, correctReading, voidInvoice } from './service.js';
+import { closeAccount } from './close-account.js';
+import { correctReading } from './correct-reading.js';
+import { voidInvoice } from './void-invoice.js';
 
 const Reason = Type.String({ minLength: 1, maxLength: 500, description: 'why (kept in the audit log)' });
 

@@ -56,6 +56,10 @@ export interface StatementRow extends StatementStamp {
   plan: Plan | null;
   invoiced_fen: number;
   paid_fen: number;
+  /** The season's charges so far (the ledger's season_charges view). */
+  season_charges_fen: number;
+  /** Credit not yet spent: unallocated payments and negative invoices. */
+  credit_fen: number;
   invoices: StatementInvoiceRow[];
   payments: StatementPaymentRow[];
   /** Adjustments not yet carried by an invoice, any season. */
@@ -102,12 +106,17 @@ const statementSql = (scope: string) => `
            (SELECT coalesce(sum(i.total_fen), 0)::bigint FROM invoices i
              WHERE i.account_id = acc.id AND i.status <> 'void') AS invoiced_fen,
            (SELECT coalesce(sum(p.amount_fen), 0)::bigint FROM payments p WHERE p.account_id = acc.id) AS paid_fen,
+           (SELECT coalesce(sum(sc.fen), 0)::bigint FROM season_charges sc, season
+             WHERE sc.account_id = acc.id AND sc.season_label = season.label) AS season_charges_fen,
+           ((SELECT coalesce(sum(p.unallocated_fen), 0) FROM payments p WHERE p.account_id = acc.id AND p.unallocated_fen > 0)
+            + (SELECT coalesce(sum(i.unallocated_credit_fen), 0) FROM invoices i
+               WHERE i.account_id = acc.id AND i.unallocated_credit_fen > 0))::bigint AS credit_fen,
            (SELECT coalesce(json_agg(x ORDER BY x.period, x.number), '[]')
               FROM (SELECT i.id, i.number, i.account_id, i.household_id, i.period, i.issued_on, i.due_on, i.status, i.plan,
                            i.total_fen, i.paid_fen, i.no_reading, i.usage_units::text AS usage_units,
                            (SELECT coalesce(json_agg(l ORDER BY l.line_no), '[]')
                               FROM (SELECT l.line_no, l.kind, l.description, l.units::text AS units,
-                                           l.unit_rate::text AS unit_rate, l.amount_fen
+                                           l.unit_rate::text AS unit_rate, l.amount_fen, l.estimated
                                     FROM invoice_lines l WHERE l.invoice_id = i.id) l) AS lines
                     FROM invoices i, season
                     WHERE i.account_id = acc.id AND i.season_label = season.label) x) AS invoices,

@@ -26,8 +26,13 @@ export const StatementSchema = Type.Object(
     plan: PlanSchema,
     capFen: Type.Integer({ description: 'season cap (metered) or fee (flat), prorated to the occupancy' }),
     billedFen: Type.Integer({ description: "totals of the season's non-void invoices" }),
-    remainingCapFen: Type.Integer({ description: 'max(0, capFen − plan charges billed this season)' }),
-    balanceFen: Type.Integer({ description: 'all time: non-void invoice totals − payments; negative is credit' }),
+    remainingCapFen: Type.Integer({ description: 'max(0, capFen − every charge billed this season)' }),
+    balanceFen: Type.Integer({
+      description: 'all time: invoiced − paid − credit (negative invoices are credit); negative is credit in hand',
+    }),
+    creditFen: Type.Integer({
+      description: 'credit available: unallocated payments and negative invoices, spent on the next open invoices',
+    }),
     invoices: Type.Array(InvoiceSchema, { description: "the season's invoices, void ones included" }),
     payments: Type.Array(Type.Object({ id: Uuid, amountFen: Fen, paidAt: Type.String(), reference: Type.String(), unallocatedFen: Fen }), {
       description: "the account's payments, oldest first",

@@ -1,7 +1,7 @@
 import { seasonFromRow } from '../seasons/from-row.js';
-import { accountTerms, formatArea, formatQuantity, parseQuantity } from '../core/index.js';
+import { accountTerms, formatArea, formatQuantity, parseQuantity, parseSignedQuantity } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
-import type { LineKind, Plan } from '../db/types.js';
+import type { Plan } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { invoiceOut, type InvoiceOut } from '../invoices/schemas.js';
 import { formatInstant } from '../shared/time.js';
@@ -9,12 +9,6 @@ import { maskName, maskPhone } from './mask.js';
 import type { StatementCache } from './cache.js';
 import type { Queryable } from '../db/sql.js';
 import { loadStatement, loadStatementStamp, type StatementRow, type StatementStamp } from './repository.js';
-
-/** Line kinds that count towards the season cap (metered) or the flat fee (flat). */
-const PLAN_CHARGE_KINDS: Record<Plan, ReadonlySet<LineKind>> = {
-  metered: new Set(['usage', 'cap', 'adjustment', 'final_settlement']),
-  flat: new Set(['flat_installment', 'flat_upfront', 'adjustment', 'final_settlement']),
-};
 
 export interface Statement {
   account: { id: string; holderName: string; phone: string | null };
@@ -25,6 +19,7 @@ export interface Statement {
   billedFen: number;
   remainingCapFen: number;
   balanceFen: number;
+  creditFen: number;
   invoices: InvoiceOut[];
   payments: Array<{ id: string; amountFen: number; paidAt: string; reference: string; unallocatedFen: number }>;
   pendingAdjustments: Array<{ id: string; amountFen: number; description: string; createdAt: string }>;
@@ -72,10 +67,12 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
  * An account's statement for a season (SPEC §7). Figures:
  * - capFen: the core's accountTerms (prorated to the occupancy's covered service days);
  * - billedFen: totals of the season's non-void invoices;
- * - remainingCapFen: max(0, capFen − the season's plan charges billed so far), plan charges being
- *   usage + cap + adjustment + final_settlement lines (metered) or flat + adjustment +
- *   final_settlement lines (flat) of non-void invoices;
- * - balanceFen: all time, non-void invoice totals − payments (negative = credit);
+ * - remainingCapFen: max(0, capFen − every charge the season billed so far), the ledger's
+ *   season_charges (the same figure the batch prices the cap room from);
+ * - balanceFen: all time, invoiced − paid − credit: Σ non-void invoice totals (negative invoices
+ *   are credit) − payments; negative = credit in hand. Credit settles open invoices whenever it
+ *   can, so a zero balance leaves nothing open;
+ * - creditFen: the credit not yet spent on an invoice (unallocated payments and negative invoices);
  * - usage: per billing month of the season, the units and total of its non-void invoices;
  * - pendingAdjustments: corrections and voids not yet carried by an invoice (the next one will).
  * Residents get the holder's name and phone masked.
@@ -88,15 +85,12 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
 
   let billedFen = 0;
-  let planChargesFen = 0;
-  const chargeKinds = PLAN_CHARGE_KINDS[plan];
   const usage = new Map<string, { units: bigint; amountFen: number }>();
   for (const invoice of figures.invoices) {
     if (invoice.status === 'void') continue;
     billedFen += invoice.total_fen;
-    for (const line of invoice.lines) if (chargeKinds.has(line.kind)) planChargesFen += line.amount_fen;
     const month = usage.get(invoice.period) ?? { units: 0n, amountFen: 0 };
-    month.units += parseQuantity(invoice.usage_units, 'usage_units');
+    month.units += parseSignedQuantity(invoice.usage_units, 'usage_units');
     month.amountFen += invoice.total_fen;
     usage.set(invoice.period, month);
   }
@@ -120,8 +114,9 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
     plan,
     capFen: terms.capFen,
     billedFen,
-    remainingCapFen: Math.max(0, terms.capFen - planChargesFen),
+    remainingCapFen: Math.max(0, terms.capFen - figures.season_charges_fen),
     balanceFen: figures.invoiced_fen - figures.paid_fen,
+    creditFen: figures.credit_fen,
     invoices: figures.invoices.map((invoice) => invoiceOut(invoice, invoice.lines, account.compound_code)),
     payments: figures.payments.map((p) => ({
       id: p.id,

@@ -1,8 +1,9 @@
 import t from 'tap';
+import { sql } from 'kysely';
 import { testApp } from '../helpers/app.js';
-import { cumulative, insertCompound, insertHomeWithReadings, invoiceSnapshot, readAt } from '../helpers/billing.js';
+import { cumulative, insertCompound, insertHomeWithReadings, invoiceEnd, invoiceSnapshot, readAt } from '../helpers/billing.js';
 import { runBilling } from '../../src/billing/service.js';
-import { lockInvoiceNumbering, previewAccountInvoice } from '../../src/billing/index.js';
+import { lockInvoiceNumbering } from '../../src/billing/index.js';
 import { inTransaction } from '../../src/db/sql.js';
 import type { Database } from '../../src/db/pool.js';
 
@@ -52,7 +53,10 @@ t.test('concurrency: two runs of the same month at once never duplicate an invoi
     runBilling({ db, pool }, { period: '2025-11', compound: 'beta', actor: 'three', chunkSize: 7 }),
     runBilling({ db, pool }, { period: '2025-11', actor: 'four', chunkSize: 7 }),
   ]);
-  t.ok(runs.every((r) => r.status === 'succeeded'), 'every run succeeds (the later one waits, then finds nothing to do)');
+  t.ok(
+    runs.every((r) => r.status === 'succeeded'),
+    'every run succeeds (the later one waits, then finds nothing to do)',
+  );
   const alphaIssued = runs.filter((r) => r.compound === 'alpha').map((r) => r.invoicesIssued);
   const allRun = runs[3]!;
   t.equal(
@@ -69,7 +73,11 @@ t.test('concurrency: two runs of the same month at once never duplicate an invoi
       .execute();
     t.equal(rows.length, 31, `${c.code}: one invoice per account`);
     t.equal(new Set(rows.map((r) => r.account_id)).size, 31, `${c.code}: no account twice`);
-    t.same(rows.map((r) => r.seq), Array.from({ length: 31 }, (_, i) => i + 1), `${c.code}: gapless 1..31`);
+    t.same(
+      rows.map((r) => r.seq),
+      Array.from({ length: 31 }, (_, i) => i + 1),
+      `${c.code}: gapless 1..31`,
+    );
     const homes = await db
       .selectFrom('invoices as i')
       .innerJoin('households as h', 'h.id', 'i.household_id')
@@ -78,14 +86,18 @@ t.test('concurrency: two runs of the same month at once never duplicate an invoi
       .orderBy('i.seq')
       .execute();
     const order = homes.map((h) => h.household_no);
-    t.same(order, [...order].sort((x, y) => x - y), `${c.code}: numbered in household order`);
+    t.same(
+      order,
+      [...order].sort((x, y) => x - y),
+      `${c.code}: numbered in household order`,
+    );
   }
 });
 
-t.test('whole compound or nothing: an error mid-compound leaves no invoice of it', async (t) => {
+t.test('one bad account never blocks the rest: it is listed as an exception, the others commit', async (t) => {
   const { db, pool } = await testApp(t);
   const a = await scene(db, 'alpha', 8);
-  const b = await scene(db, 'beta', 3);
+  await scene(db, 'beta', 3);
   // The last home of alpha: a second meter that does not replace the first (bad data) read last.
   const last = await insertHomeWithReadings(db, a.compoundId, { holderName: 'broken', readings: [['2025-11-10T12:00:00+08:00', '5']] });
   await db
@@ -110,23 +122,58 @@ t.test('whole compound or nothing: an error mid-compound leaves no invoice of it
     .execute();
 
   const run = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 3 });
-  t.equal(run.status, 'failed', 'the run fails');
-  t.match(run.error, /alpha: .*does not replace/, 'and says which compound and why');
-  t.equal(run.invoicesIssued, 4, 'beta was billed');
-  const alpha = await db.selectFrom('invoices').select('id').where('compound_id', '=', a.compoundId).execute();
-  t.equal(alpha.length, 0, 'no invoice of alpha, although earlier chunks had been written');
-  const beta = await db.selectFrom('invoices').select('id').where('compound_id', '=', b.compoundId).execute();
-  t.equal(beta.length, 4);
-  const stored = await db.selectFrom('billing_runs').selectAll().where('id', '=', run.id).executeTakeFirstOrThrow();
-  t.match(stored, { status: 'failed', error: /alpha/, invoices_issued: 4 }, 'the run record keeps outcome and error');
+  t.equal(run.status, 'succeeded', 'the run succeeds');
+  t.equal(run.invoicesIssued, 9 + 4, 'every healthy account of alpha and beta is billed');
+  t.strictSame(run.exceptions, [
+    {
+      accountId: last.accountId,
+      householdId: last.householdId,
+      reason: 'the meter of the latest reading does not descend from the meter billing stands on',
+    },
+  ]);
+  const alpha = await db.selectFrom('invoices').select('seq').where('compound_id', '=', a.compoundId).orderBy('seq').execute();
+  t.same(
+    alpha.map((r) => r.seq),
+    Array.from({ length: 9 }, (_, i) => i + 1),
+    'numbers stay gapless',
+  );
 
-  // Fixed data: the rerun bills alpha completely.
+  // Fixed data: the rerun bills only the account that was left out.
   await db.updateTable('meters').set({ replaces_meter_id: last.meterId }).where('id', '=', stray.id).execute();
   const rerun = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 3 });
-  t.match(rerun, { status: 'succeeded', invoicesIssued: 10 });
+  t.match(rerun, { status: 'succeeded', invoicesIssued: 1, exceptions: [] });
   const broken = await db.selectFrom('invoices').selectAll().where('account_id', '=', last.accountId).executeTakeFirstOrThrow();
   t.equal(broken.usage_units, '12.000', 'usage across the replacement: (5 − 0) + (7 − 0)');
   t.equal(broken.total_fen, 396);
+  t.equal(broken.seq, 10, 'numbered after the others');
+});
+
+t.test('whole compound or nothing: a failure mid-compound leaves no invoice of it', async (t) => {
+  const { db, pool } = await testApp(t);
+  const a = await scene(db, 'alpha', 8);
+  const b = await scene(db, 'beta', 3);
+  // The database refuses the invoice of alpha's last home, written in the compound's third chunk.
+  const last = a.homes[a.homes.length - 1]!;
+  await sql`CREATE FUNCTION refuse_invoice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+    IF NEW.account_id = ${sql.lit(last.accountId)}::uuid THEN RAISE EXCEPTION 'disk full (simulated)'; END IF;
+    RETURN NEW;
+  END $$`.execute(db);
+  await sql`CREATE TRIGGER refuse_invoice BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION refuse_invoice()`.execute(db);
+  const run = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 3 });
+  t.equal(run.status, 'failed', 'the run fails');
+  t.match(run.error, /alpha: .*disk full/, 'and says which compound and why');
+  t.equal(run.invoicesIssued, 4, 'beta was billed');
+  t.equal(
+    (await db.selectFrom('invoices').select('id').where('compound_id', '=', a.compoundId).execute()).length,
+    0,
+    'no invoice of alpha, although earlier chunks had been written',
+  );
+  t.equal((await db.selectFrom('invoices').select('id').where('compound_id', '=', b.compoundId).execute()).length, 4);
+  const stored = await db.selectFrom('billing_runs').selectAll().where('id', '=', run.id).executeTakeFirstOrThrow();
+  t.match(stored, { status: 'failed', error: /alpha/, invoices_issued: 4 }, 'the run record keeps outcome and error');
+  await sql`DROP TRIGGER refuse_invoice ON invoices`.execute(db);
+  const rerun = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 3 });
+  t.match(rerun, { status: 'succeeded', invoicesIssued: 9 }, 'the rerun bills alpha completely');
 });
 
 t.test('dry run: the same figures, no invoice stored', async (t) => {
@@ -156,9 +203,9 @@ t.test('a second session holding the month waits; the run then finds nothing to 
   // Meanwhile the other session issues a final invoice of the month under the same lock.
   const home = a.homes[0]!;
   await holder.query(
-    `INSERT INTO invoices (compound_id, account_id, household_id, season_label, period, kind, seq, number, issued_on, due_on, plan,
-                           total_fen, status)
-     VALUES ($1, $2, $3, '2025-26', '2025-11', 'final', 1, 'ALPHA-202511-000001', '2025-11-20', '2025-12-05', 'metered', 100, 'issued')`,
+    `INSERT INTO invoices (compound_id, account_id, household_id, season_label, period, kind, seq, number, account_seq, issued_on, due_on,
+                           plan, total_fen, status)
+     VALUES ($1, $2, $3, '2025-26', '2025-11', 'final', 1, 'ALPHA-202511-000001', 1, '2025-11-20', '2025-12-05', 'metered', 100, 'issued')`,
     [a.compoundId, home.accountId, home.householdId],
   );
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -168,7 +215,11 @@ t.test('a second session holding the month waits; the run then finds nothing to 
   const run = await pending;
   t.match(run, { status: 'succeeded', invoicesIssued: 3 }, 'the account with a final invoice is not billed monthly');
   const seqs = await db.selectFrom('invoices').select(['seq', 'kind']).where('compound_id', '=', a.compoundId).orderBy('seq').execute();
-  t.same(seqs.map((r) => r.seq), [1, 2, 3, 4], 'numbering continues after the final invoice, gapless');
+  t.same(
+    seqs.map((r) => r.seq),
+    [1, 2, 3, 4],
+    'numbering continues after the final invoice, gapless',
+  );
 });
 
 t.test('pending adjustments become lines of the next invoice and are marked applied', async (t) => {
@@ -183,16 +234,15 @@ t.test('pending adjustments become lines of the next invoice and are marked appl
       account_id: home.accountId,
       amount_fen: -1234,
       description: '读数更正 Reading corrected',
-      applies_to: 'usage',
       season_label: '2025-26',
       created_by: 'test',
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const preview = await previewAccountInvoice(db, home.accountId, '2025-12');
-  t.equal(preview?.totalFen, 16_500 - 1234, 'the preview carries the adjustment');
+  const preview = await runBilling({ db, pool }, { period: '2025-12', actor: 'cli', dryRun: true });
   const run = await runBilling({ db, pool }, { period: '2025-12', actor: 'cli' });
   t.equal(run.status, 'succeeded');
+  t.equal(preview.totalFen, run.totalFen, 'the dry run carries the adjustment too');
   const invoice = await db
     .selectFrom('invoices')
     .selectAll()
@@ -211,7 +261,11 @@ t.test('pending adjustments become lines of the next invoice and are marked appl
     .where('id', '=', adj.id)
     .executeTakeFirstOrThrow();
   t.equal(applied.applied_invoice_id, invoice.id);
-  t.equal(await previewAccountInvoice(db, home.accountId, '2025-12'), null, 'billed: nothing more is due');
+  t.equal(
+    (await runBilling({ db, pool }, { period: '2025-12', actor: 'cli', dryRun: true })).invoicesIssued,
+    0,
+    'billed: nothing more is due',
+  );
 });
 
 t.test('the start is the CURRENT value of the previous end reading, even of a void invoice', async (t) => {
@@ -220,8 +274,9 @@ t.test('the start is the CURRENT value of the previous end reading, even of a vo
   const home = a.homes[0]!;
   await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
   const nov = await db.selectFrom('invoices').selectAll().where('account_id', '=', home.accountId).executeTakeFirstOrThrow();
-  t.equal(nov.end_value, '1000.000');
-  await db.updateTable('readings').set({ value: '1100' }).where('id', '=', nov.end_reading_id!).execute();
+  const novEnd = await invoiceEnd(db, nov.id);
+  t.equal(novEnd.to_value, '1000.000');
+  await db.updateTable('readings').set({ value: '1100' }).where('id', '=', novEnd.to_reading_id!).execute();
   await db.updateTable('invoices').set({ status: 'void', voided_at: new Date(), void_reason: 'test' }).where('id', '=', nov.id).execute();
   await runBilling({ db, pool }, { period: '2025-12', actor: 'cli' });
   const dec = await db
@@ -245,8 +300,9 @@ t.test('accounts: occupancy, final invoices, plans per season', async (t) => {
   await db.updateTable('accounts').set({ closed_on: '2025-11-15', closing_reading: '10' }).where('id', '=', closed.accountId).execute();
   const run = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
   t.equal(run.invoicesIssued, 0, 'closed on the first service day: no covered day; opened later: not due');
-  const dec = await runBilling({ db, pool }, { period: '2026-01', actor: 'cli' });
-  t.equal(dec.invoicesIssued, 1);
+  t.equal((await runBilling({ db, pool }, { period: '2025-12', actor: 'cli' })).invoicesIssued, 0, 'nobody was open in December');
+  const jan = await runBilling({ db, pool }, { period: '2026-01', actor: 'cli' });
+  t.equal(jan.invoicesIssued, 1);
   const inv = await db.selectFrom('invoices').selectAll().where('account_id', '=', late.accountId).executeTakeFirstOrThrow();
   t.equal(inv.usage_units, '50.000', 'first invoice starts at the opening reading');
 });

@@ -5,19 +5,35 @@ import { allocate } from '../../src/core/index.js';
 // SPEC §7 payments: open invoices settled oldest first, from the oldest fund (credit) first.
 
 t.test('allocate (pure)', async (t) => {
-  const r = allocate([{ id: 'old', availableFen: 100 }, { id: 'new', availableFen: 500 }], [
-    { id: 'a', total_fen: 300, paid_fen: 250 },
-    { id: 'b', total_fen: 400, paid_fen: 0 },
-    { id: 'c', total_fen: 400, paid_fen: 0 },
-  ]);
+  const r = allocate(
+    [
+      { id: 'old', availableFen: 100 },
+      { id: 'new', availableFen: 500 },
+    ],
+    [
+      { id: 'a', total_fen: 300, paid_fen: 250 },
+      { id: 'b', total_fen: 400, paid_fen: 0 },
+      { id: 'c', total_fen: 400, paid_fen: 0 },
+    ],
+  );
   t.same(r.allocations, [
-    { paymentId: 'old', invoiceId: 'a', amountFen: 50 },
-    { paymentId: 'old', invoiceId: 'b', amountFen: 50 },
-    { paymentId: 'new', invoiceId: 'b', amountFen: 350 },
-    { paymentId: 'new', invoiceId: 'c', amountFen: 150 },
+    { fundId: 'old', invoiceId: 'a', amountFen: 50 },
+    { fundId: 'old', invoiceId: 'b', amountFen: 50 },
+    { fundId: 'new', invoiceId: 'b', amountFen: 350 },
+    { fundId: 'new', invoiceId: 'c', amountFen: 150 },
   ]);
-  t.same([...r.paid], [['a', 300], ['b', 400], ['c', 150]]);
-  t.same(r.remaining.map((f) => f.fen), [0, 0]);
+  t.same(
+    [...r.paid],
+    [
+      ['a', 300],
+      ['b', 400],
+      ['c', 150],
+    ],
+  );
+  t.same(
+    r.remaining.map((f) => f.fen),
+    [0, 0],
+  );
 });
 
 t.test('allocate: conserves money, never overpays an invoice or overspends a fund, strictly oldest first', async (t) => {
@@ -37,7 +53,7 @@ t.test('allocate: conserves money, never overpays an invoice or overspends a fun
       if (remaining.reduce((s, f) => s + f.fen, 0) !== available - allocated) return false;
       if (allocations.some((a) => a.amountFen <= 0)) return false;
       for (const f of fs) {
-        const spent = allocations.filter((a) => a.paymentId === f.id).reduce((s, a) => s + a.amountFen, 0);
+        const spent = allocations.filter((a) => a.fundId === f.id).reduce((s, a) => s + a.amountFen, 0);
         if (spent > f.availableFen || remaining.find((r) => r.id === f.id)!.fen !== f.availableFen - spent) return false;
       }
       for (const [k, i] of inv.entries()) {
@@ -50,7 +66,7 @@ t.test('allocate: conserves money, never overpays an invoice or overspends a fun
       // A fund is drawn only when every older one is spent.
       for (const [k, f] of fs.entries()) {
         if (
-          allocations.some((a) => a.paymentId === f.id) &&
+          allocations.some((a) => a.fundId === f.id) &&
           fs.slice(0, k).some((older) => remaining.find((r) => r.id === older.id)!.fen > 0)
         ) {
           return false;

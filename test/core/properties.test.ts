@@ -5,21 +5,19 @@ import {
   buildSeason,
   computeFinalSettlement,
   computeMonthInvoice,
-  coveredServiceDays,
   dateOfDayNumber,
   dayNumber,
-  flatInstallments,
+  flatBilledThrough,
   formatArea,
   formatQuantity,
   formatRate,
-  meteredCorrectionAdjustment,
-  replayMeteredSeason,
+  meteredSeasonTarget,
   type AccountSeasonFacts,
   type FlatBilling,
   type InvoiceLine,
-  type MeteredUsage,
   type Season,
 } from '../../src/core/index.js';
+import { usage } from '../helpers/ledger.js';
 import { DEFAULT_WINDOWS } from '../helpers/season.js';
 
 const FIRST = dayNumber(DEFAULT_WINDOWS.heating.start);
@@ -50,6 +48,14 @@ function seasonOf(rate: bigint, capPerM2: bigint, flatBilling: FlatBilling = 'in
   return buildSeason({ ...DEFAULT_WINDOWS, unitRate: formatRate(rate), capPerM2: formatRate(capPerM2), flatBilling });
 }
 
+/** Independent oracle: service days of the default windows inside [opened, closed), counted day by day. */
+function oracleCovered(opened: number, closed: number | null): number {
+  const windows = [DEFAULT_WINDOWS.heating, DEFAULT_WINDOWS.cooling].map((w) => [dayNumber(w.start), dayNumber(w.end)] as const);
+  let n = 0;
+  for (let d = FIRST; d < LAST; d++) if (d >= opened && (closed === null || d < closed) && windows.some(([a, b]) => d >= a && d < b)) n++;
+  return n;
+}
+
 const ALLOWED_NEGATIVE = new Set(['cap', 'adjustment', 'final_settlement']);
 function checkLines(lines: readonly InvoiceLine[], totalFen: number, where: string): void {
   let sum = 0;
@@ -64,13 +70,12 @@ function checkLines(lines: readonly InvoiceLine[], totalFen: number, where: stri
 
 /** Bills the metered months of a season from cumulative readings; returns per-month results. */
 function billMetered(facts: AccountSeasonFacts, units: readonly bigint[], start: bigint) {
-  const billed = { usageFen: 0, flatFen: 0 };
+  let billed = 0;
   let value = start;
   const out: { period: string; units: bigint; gross: number; charge: number; total: number }[] = [];
   facts.season.months.forEach((period, i) => {
     const u = units[i] ?? 0n;
-    const usage: MeteredUsage = { startValue: formatQuantity(value), endValue: formatQuantity(value + u) };
-    const inv = computeMonthInvoice(facts, period, usage, billed);
+    const inv = computeMonthInvoice(facts, period, usage(formatQuantity(value), formatQuantity(value + u)), billed);
     if (inv === null) return;
     checkLines(inv.lines, inv.totalFen, period);
     const capLine = inv.lines.find((l) => l.kind === 'cap');
@@ -79,7 +84,7 @@ function billMetered(facts: AccountSeasonFacts, units: readonly bigint[], start:
       throw new Error(`${period}: cap line ${capLine.amountFen}`);
     }
     value += u;
-    billed.usageFen += inv.chargeFen;
+    billed += inv.totalFen;
     out.push({ period, units: u, gross: inv.grossFen, charge: inv.chargeFen, total: inv.totalFen });
   });
   return out;
@@ -101,7 +106,7 @@ t.test('property: a metered season total = min(Σ round(units × rate), cap) and
         const closedOn = closed === null ? null : dateOfDayNumber(Math.max(opened, closed));
         const facts: AccountSeasonFacts = { plan: 'metered', areaM2: formatArea(area), openedOn, closedOn, season };
         const fullCap = oracleRound(area * capPerM2, 100_000n);
-        const covered = BigInt(coveredServiceDays(season, openedOn, closedOn));
+        const covered = BigInt(oracleCovered(opened, closed === null ? null : Math.max(opened, closed)));
         const cap = Number(oracleRound(fullCap * covered, 212n));
         if (accountTerms(facts).capFen !== cap) throw new Error(`cap ${accountTerms(facts).capFen} ≠ ${cap}`);
         const months = billMetered(facts, units, start);
@@ -115,15 +120,14 @@ t.test('property: a metered season total = min(Σ round(units × rate), cap) and
         if (total > cap) throw new Error(`total ${total} > cap ${cap}`);
         const expected = grossSum < BigInt(cap) ? Number(grossSum) : cap;
         if (total !== expected) throw new Error(`total ${total} ≠ min(Σ gross, cap) = ${expected}`);
-        // The replay used for corrections reproduces the same charges.
-        const replay = replayMeteredSeason(
-          months.map((m) => m.units),
-          season.unitRate,
-          cap,
-        );
-        if (replay.totalFen !== total || replay.months.some((r, i) => r.chargeFen !== months[i]?.charge)) {
-          throw new Error('replay differs from the invoices');
-        }
+        // The season target that corrections and final settlements true up to is the same total.
+        if (
+          meteredSeasonTarget(
+            months.map((m) => m.units),
+            season,
+            cap,
+          ) !== total
+        ) { throw new Error('the season target differs from the invoices'); }
       },
     ),
     RUNS,
@@ -187,8 +191,13 @@ t.test('property: installments always sum to the fee and follow the cumulative f
       fc.integer({ min: 0, max: 1_000_000_000_000 }),
       fc.array(fc.integer({ min: 0, max: 31 }), { minLength: 1, maxLength: 14 }).filter((d) => d.some((x) => x > 0)),
       (fee, days) => {
-        const inst = flatInstallments(fee, days);
         const total = days.reduce((a, b) => a + b, 0);
+        let through = 0;
+        const inst = days.map((d) => {
+          const before = flatBilledThrough(fee, through, total, 'installments');
+          through += d;
+          return flatBilledThrough(fee, through, total, 'installments') - before;
+        });
         if (inst.reduce((a, b) => a + b, 0) !== fee) throw new Error('sum');
         let cum = 0;
         inst.forEach((x, i) => {
@@ -218,17 +227,17 @@ t.test('property: a flat season bills exactly the (prorated) fee, never a negati
         const closedOn = closed === null ? null : dateOfDayNumber(Math.max(opened, closed));
         const facts: AccountSeasonFacts = { plan: 'flat', areaM2: formatArea(area), openedOn, closedOn, season };
         const terms = accountTerms(facts);
-        const billed = { usageFen: 0, flatFen: 0 };
+        let billed = 0;
         let invoices = 0;
         for (const p of season.months) {
           const inv = computeMonthInvoice(facts, p, null, billed);
           if (inv === null) continue;
           invoices++;
           checkLines(inv.lines, inv.totalFen, p);
-          billed.flatFen += inv.chargeFen;
+          billed += inv.totalFen;
         }
-        if (terms.coveredDays === 0 ? invoices !== 0 : billed.flatFen !== terms.capFen) {
-          throw new Error(`billed ${billed.flatFen} ≠ fee ${terms.capFen} (${invoices} invoices)`);
+        if (terms.coveredDays === 0 ? invoices !== 0 : billed !== terms.capFen) {
+          throw new Error(`billed ${billed} ≠ fee ${terms.capFen} (${invoices} invoices)`);
         }
       },
     ),
@@ -237,7 +246,7 @@ t.test('property: a flat season bills exactly the (prorated) fee, never a negati
   t.pass('held');
 });
 
-t.test('property: final settlement + prior billing ≤ prorated cap (metered), = prorated fee (flat)', async (t) => {
+t.test('property: a final settlement brings the season to min(Σ gross, prorated cap) (metered), the prorated fee (flat)', async (t) => {
   fc.assert(
     fc.property(
       rateArb,
@@ -254,38 +263,38 @@ t.test('property: final settlement + prior billing ≤ prorated cap (metered), =
         const openedOn = dateOfDayNumber(Math.min(a, b));
         const closedDay = Math.max(a, b);
         const closedOn = dateOfDayNumber(closedDay);
-        const adjustments = adjustment === 0 ? [] : [{ amountFen: adjustment, description: 'adj' }];
+        const adjustments = adjustment === 0 ? [] : [{ amountFen: adjustment, description: 'adj', seasonLabel: season.label }];
         for (const plan of ['metered', 'flat'] as const) {
           // Monthly invoices are issued while the account is open, for months ended by closedOn.
           const open: AccountSeasonFacts = { plan, areaM2: formatArea(area), openedOn, closedOn: null, season };
-          const billed = { usageFen: 0, flatFen: 0 };
+          let billed = 0;
+          const billedUnits: bigint[] = [];
           let value = 1000n;
           season.months.forEach((p, i) => {
             if ((season.monthEndDays[i] as number) > closedDay) return;
             const u = units[i] ?? 0n;
-            const inv = computeMonthInvoice(open, p, { startValue: formatQuantity(value), endValue: formatQuantity(value + u) }, billed);
+            const inv = computeMonthInvoice(open, p, usage(formatQuantity(value), formatQuantity(value + u)), billed);
             if (inv === null) return;
             checkLines(inv.lines, inv.totalFen, p);
             value += u;
-            if (plan === 'metered') billed.usageFen += inv.chargeFen;
-            else billed.flatFen += inv.chargeFen;
+            billed += inv.totalFen;
+            billedUnits.push(u);
           });
           const facts = { ...open, closedOn };
-          const usage = { startValue: formatQuantity(value), endValue: formatQuantity(value + closingUnits) };
-          const f = computeFinalSettlement(facts, usage, billed, adjustments);
+          const closing = usage(formatQuantity(value), formatQuantity(value + closingUnits));
+          const f = computeFinalSettlement(closedOn, [
+            { facts, billedFen: billed, billedUnits, usage: closing, adjustments, required: true },
+          ]);
           checkLines(f.lines, f.totalFen, `final ${plan}`);
           if (f.lines.filter((l) => l.kind === 'final_settlement').length !== 1) throw new Error('one final_settlement line');
           const cap = accountTerms(facts).capFen;
+          const seasonTotal = billed + f.totalFen;
           if (plan === 'metered') {
-            const before = billed.usageFen + adjustment;
-            const seasonTotal = billed.usageFen + f.totalFen;
-            if (seasonTotal > cap && before <= cap) throw new Error(`metered ${seasonTotal} > cap ${cap}`);
-            const gross = Number(oracleGross(closingUnits, rate));
-            const want = before > cap ? cap : Math.min(before + gross, cap);
-            if (seasonTotal !== want) throw new Error(`metered season total ${seasonTotal} ≠ ${want}`);
-          } else if (billed.flatFen + f.totalFen !== cap) {
-            // A flat adjustment counts as fee already billed, so the season still totals the fee.
-            throw new Error(`flat: ${billed.flatFen} + ${f.totalFen} ≠ prorated fee ${cap}`);
+            const gross = [...billedUnits, closingUnits].reduce((sum, u) => sum + oracleGross(u, rate), 0n);
+            const want = gross < BigInt(cap) ? Number(gross) : cap;
+            if (seasonTotal !== want) throw new Error(`metered season total ${seasonTotal} ≠ min(Σ gross, cap) ${want}`);
+          } else if (seasonTotal !== cap) {
+            throw new Error(`flat: ${billed} + ${f.totalFen} ≠ prorated fee ${cap}`);
           }
         }
       },
@@ -295,7 +304,7 @@ t.test('property: final settlement + prior billing ≤ prorated cap (metered), =
   t.pass('held');
 });
 
-t.test('property: a correction adjustment makes billed + next invoice equal the corrected replay', async (t) => {
+t.test('property: a correction trued up on the next invoice makes the season equal the target of the corrected units', async (t) => {
   fc.assert(
     fc.property(
       rateArb,
@@ -308,21 +317,15 @@ t.test('property: a correction adjustment makes billed + next invoice equal the 
         const cap = accountTerms(facts).capFen;
         const wrong = pairs.map((p) => p[0]);
         const right = pairs.map((p) => p[1]);
-        const billed = replayMeteredSeason(wrong, season.unitRate, cap).totalFen;
-        const periods = season.months.slice(0, pairs.length);
-        const adj = meteredCorrectionAdjustment(periods, right, season.unitRate, cap, billed);
+        const billed = meteredSeasonTarget(wrong, season, cap);
+        const trueUp = meteredSeasonTarget(right, season, cap) - billed;
         const next = season.months[pairs.length] as string;
-        const inv = computeMonthInvoice(
-          facts,
-          next,
-          { startValue: '0', endValue: formatQuantity(nextUnits) },
-          { usageFen: billed, flatFen: 0 },
-          adj === null ? [] : [adj],
-        );
+        const adjustments = trueUp === 0 ? [] : [{ amountFen: trueUp, description: 'correction', seasonLabel: season.label }];
+        const inv = computeMonthInvoice(facts, next, usage('0', formatQuantity(nextUnits)), billed, adjustments);
         if (inv === null) throw new Error('next month must be billable');
         checkLines(inv.lines, inv.totalFen, next);
-        const want = replayMeteredSeason([...right, nextUnits], season.unitRate, cap).totalFen;
-        if (billed + inv.totalFen !== want) throw new Error(`${billed} + ${inv.totalFen} ≠ replay ${want}`);
+        const want = meteredSeasonTarget([...right, nextUnits], season, cap);
+        if (billed + inv.totalFen !== want) throw new Error(`${billed} + ${inv.totalFen} ≠ target ${want}`);
       },
     ),
     RUNS,

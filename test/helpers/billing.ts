@@ -76,7 +76,6 @@ export async function invoiceSnapshot(db: Database, compoundId?: string) {
       'i.total_fen',
       'i.status',
       'i.no_reading',
-      'i.end_value',
       'i.usage_units',
       'i.issued_on',
       'i.due_on',
@@ -97,5 +96,28 @@ export async function invoiceSnapshot(db: Database, compoundId?: string) {
     list.push(line);
     byInvoice.set(invoiceId, list);
   }
-  return invoices.map(({ id, ...invoice }) => ({ ...invoice, lines: byInvoice.get(id) ?? [] }));
+  const intervals = await db
+    .selectFrom('invoice_intervals')
+    .select(['invoice_id', 'interval_no', 'season_label', 'from_value', 'to_value', 'estimated'])
+    .orderBy('invoice_id')
+    .orderBy('interval_no')
+    .execute();
+  const intervalsBy = new Map<string, Array<Omit<(typeof intervals)[number], 'invoice_id'>>>();
+  for (const { invoice_id: invoiceId, ...interval } of intervals) {
+    const list = intervalsBy.get(invoiceId) ?? [];
+    list.push(interval);
+    intervalsBy.set(invoiceId, list);
+  }
+  return invoices.map(({ id, ...invoice }) => ({ ...invoice, lines: byInvoice.get(id) ?? [], intervals: intervalsBy.get(id) ?? [] }));
+}
+
+/** Where an invoice's usage ended: its last register interval (value as billed, reading, meter). */
+export async function invoiceEnd(db: Database, invoiceId: string) {
+  return db
+    .selectFrom('invoice_intervals')
+    .select(['to_value', 'to_reading_id', 'meter_id', 'from_value', 'from_reading_id'])
+    .where('invoice_id', '=', invoiceId)
+    .orderBy('interval_no', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
 }

@@ -6,11 +6,11 @@ import { runBilling } from '../../src/billing/service.js';
 
 /**
  * Corrections tests bill through the real monthly batch (src/billing, the code behind
- * POST /v1/billing-runs), every compound of the test database, month by month.
+ * POST /v1/billing-runs), every compound of the test database (or one), month by month.
  */
-export async function runMonths(db: Database, pool: pg.Pool, periods: readonly string[]) {
+export async function runMonths(db: Database, pool: pg.Pool, periods: readonly string[], compound?: string) {
   for (const period of periods) {
-    const run = await runBilling({ db, pool }, { period, actor: 'test' });
+    const run = await runBilling({ db, pool }, { period, actor: 'test', compound });
     if (run.status !== 'succeeded') throw new Error(`billing run ${period} ${run.status}: ${JSON.stringify(run)}`);
   }
 }

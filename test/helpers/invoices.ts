@@ -1,11 +1,14 @@
 import type { Database } from '../../src/db/pool.js';
 import type { InvoiceStatus, LineKind, Plan } from '../../src/db/types.js';
+import { randomUUID } from 'node:crypto';
 import { addDays } from '../../src/core/index.js';
+import { insertInvoices } from '../../src/invoices/writer.js';
 
 /**
- * Invoices inserted directly, shaped like the monthly batch's (number {CODE}-{YYYYMM}-{NNNNNN},
- * gapless seq per compound and month, season 2025-26, zero totals issued as paid), so the read,
- * payment and report routes can be tested before and independently of the batch.
+ * Invoices written by the one invoice writer (src/invoices/writer.ts), shaped like the monthly
+ * batch's (number {CODE}-{YYYYMM}-{NNNNNN}, gapless seq per compound and month, the next ledger
+ * slot of the account, season 2025-26, zero totals issued as paid) but without register
+ * intervals, so the read, payment and report routes can be tested independently of the batch.
  */
 export interface LineSpec {
   kind: LineKind;
@@ -40,51 +43,60 @@ export async function insertInvoice(db: Database, spec: InvoiceSpec) {
     .where('compound_id', '=', spec.compoundId)
     .where('period', '=', spec.period)
     .executeTakeFirst();
+  const lastOfAccount = await db
+    .selectFrom('invoices')
+    .select((eb) => eb.fn.max('account_seq').as('account_seq'))
+    .where('account_id', '=', spec.accountId)
+    .executeTakeFirst();
   const seq = (last?.seq ?? 0) + 1;
+  const season = spec.season ?? '2025-26';
   const totalFen = spec.lines.reduce((sum, line) => sum + line.amountFen, 0);
   const [year, month] = spec.period.split('-') as [string, string];
   const issuedOn = spec.issuedOn ?? `${spec.period}-28`;
-  const status = spec.status ?? (totalFen === 0 ? 'paid' : 'issued');
+  const status = spec.status ?? (totalFen <= 0 ? 'paid' : 'issued');
   const usage = spec.lines.find((line) => line.kind === 'usage');
-  const invoice = await db
-    .insertInto('invoices')
-    .values({
-      compound_id: spec.compoundId,
-      account_id: spec.accountId,
-      household_id: spec.householdId,
-      season_label: spec.season ?? '2025-26',
+  const id = randomUUID();
+  await insertInvoices(db, [
+    {
+      id,
+      compoundId: spec.compoundId,
+      accountId: spec.accountId,
+      householdId: spec.householdId,
+      seasonLabel: season,
       period: spec.period,
-      ...(spec.kind ? { kind: spec.kind } : {}),
+      kind: spec.kind ?? 'monthly',
       seq,
       number: `${compound.code.toUpperCase()}-${year}${month}-${String(seq).padStart(6, '0')}`,
-      issued_on: issuedOn,
-      due_on: spec.dueOn ?? addDays(issuedOn, 15),
+      accountSeq: (lastOfAccount?.account_seq ?? 0) + 1,
+      issuedOn,
+      dueOn: spec.dueOn ?? addDays(issuedOn, 15),
       plan: spec.plan ?? (usage ? 'metered' : 'flat'),
-      total_fen: totalFen,
-      paid_fen: spec.paidFen ?? 0,
-      status,
-      no_reading: spec.noReading ?? false,
-      usage_units: spec.usageUnits ?? usage?.units ?? '0',
-      ...(status === 'void' ? { voided_at: new Date(), void_reason: 'test' } : {}),
-    })
-    .returning(['id', 'number', 'total_fen'])
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('invoice_lines')
-    .values(
-      spec.lines.map((line, i) => ({
-        invoice_id: invoice.id,
-        line_no: i + 1,
-        compound_id: spec.compoundId,
+      totalFen,
+      status: status === 'issued' || status === 'paid' ? status : 'issued',
+      noReading: spec.noReading ?? false,
+      usageUnits: spec.usageUnits ?? usage?.units ?? '0',
+      billingRunId: null,
+      lines: spec.lines.map((line) => ({
         kind: line.kind,
         description: line.description ?? `${line.kind} ${spec.period}`,
-        units: line.units ?? null,
-        unit_rate: line.unitRate ?? null,
-        amount_fen: line.amountFen,
+        ...(line.units === undefined ? {} : { units: line.units }),
+        ...(line.unitRate === undefined ? {} : { unitRate: line.unitRate }),
+        amountFen: line.amountFen,
+        seasonLabel: line.kind === 'late_fee' ? null : season,
       })),
-    )
-    .execute();
-  return { id: invoice.id, number: invoice.number, totalFen: invoice.total_fen };
+      intervals: [],
+    },
+  ]);
+  // Payment state and voids are what later writers do to an issued invoice; set them as asked.
+  if (status !== 'issued' && status !== 'paid') {
+    await db
+      .updateTable('invoices')
+      .set({ status, ...(status === 'void' ? { voided_at: new Date(), void_reason: 'test' } : {}) })
+      .where('id', '=', id)
+      .execute();
+  }
+  if (spec.paidFen !== undefined) await db.updateTable('invoices').set({ paid_fen: spec.paidFen }).where('id', '=', id).execute();
+  return { id, number: `${compound.code.toUpperCase()}-${year}${month}-${String(seq).padStart(6, '0')}`, totalFen };
 }
 
 /** A metered month: usage line (units × 0.33) and, when given, a (negative) cap line. */

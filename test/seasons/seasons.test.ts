@@ -88,6 +88,7 @@ t.test('seasons: create 201, replace 200, validation 422, invoices 409, scope 40
       period: '2025-11',
       seq: 1,
       number: 'ALPHA-202511-000001',
+      account_seq: 1,
       issued_on: '2025-12-01',
       due_on: '2025-12-16',
       plan: 'metered',

@@ -21,7 +21,12 @@ const WORKED: Array<[string, string]> = [
 
 async function home(db: Database, compoundId: string, values: Array<[string, string]> = WORKED) {
   const h = await insertHome(db, compoundId);
-  await insertReadings(db, compoundId, h.meterId, values.map(([p, v]) => [monthReadAt(p), v]));
+  await insertReadings(
+    db,
+    compoundId,
+    h.meterId,
+    values.map(([p, v]) => [monthReadAt(p), v]),
+  );
   const readings = await db
     .selectFrom('readings')
     .select(['id', 'value', 'read_at'])
@@ -79,7 +84,6 @@ t.test(
     t.match(stored[0], {
       account_id: a.accountId,
       amount_fen: -6_600,
-      applies_to: 'usage',
       season_label: '2025-26',
       source_invoice_id: january.id,
       applied_invoice_id: null,

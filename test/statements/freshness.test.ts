@@ -235,7 +235,7 @@ t.test('a new month billed by the batch (route and service): a new invoice, bill
 
   // The batch's service function (the CLI's and the schedule's path), through June: the cap bites.
   await warm(t, app, url, readers);
-  await runMonths(db, pool, ['2026-02', '2026-03', '2026-06']);
+  await runMonths(db, pool, ['2026-02', '2026-03', '2026-06'], 'lanjing');
   const capped = await readAll(app, url, readers);
   for (const who of ['resident', 'operator', 'admin'] as const) {
     const s = capped[who];

@@ -1,0 +1,86 @@
+/**
+ * An account's opening register (SPEC §5 "Billing moves forward"): the meter in service on
+ * openedOn (the core's meterInService, the rule the batch and the final bill start from) and its
+ * register at the start of that day — its latest reading at or before it, else its initial
+ * reading. A given openingReading must not contradict that meter's readings.
+ */
+import { meterInService, parseQuantity } from '../core/index.js';
+import type { Executor } from '../db/pool.js';
+import { unprocessable } from '../http/problem.js';
+import { quantityOut } from '../shared/quantity.js';
+import { formatInstant } from '../shared/time.js';
+
+export interface OpeningRegister {
+  /** Null: the household has no meter (yet); the first meter's initial reading applies. */
+  value: string | null;
+  /** The stored reading the value is, when it is one. */
+  readingId: number | null;
+}
+
+async function metersOf(db: Executor, householdId: string) {
+  return db
+    .selectFrom('meters')
+    .select(['id', 'serial', 'installed_at', 'retired_at', 'initial_reading'])
+    .where('household_id', '=', householdId)
+    .orderBy('installed_at')
+    .orderBy('id')
+    .execute();
+}
+
+async function neighbours(db: Executor, meterId: string, at: Date) {
+  const before = await db
+    .selectFrom('readings')
+    .select(['id', 'read_at', 'value'])
+    .where('meter_id', '=', meterId)
+    .where('read_at', '<=', at)
+    .orderBy('read_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const after = await db
+    .selectFrom('readings')
+    .select(['id', 'read_at', 'value'])
+    .where('meter_id', '=', meterId)
+    .where('read_at', '>', at)
+    .orderBy('read_at')
+    .limit(1)
+    .executeTakeFirst();
+  return { before, after };
+}
+
+/** The opening register of a household at `openedAt` (call under the compound's lock), checking `given`. */
+export async function openingRegister(
+  db: Executor,
+  householdId: string,
+  openedAt: Date,
+  zone: string,
+  given: string | undefined,
+): Promise<OpeningRegister> {
+  const meters = await metersOf(db, householdId);
+  const meter =
+    meters[
+      meterInService(
+        meters.map((m) => ({ installedAt: m.installed_at, retiredAt: m.retired_at })),
+        openedAt,
+      )
+    ];
+  if (!meter) return { value: given ?? null, readingId: null };
+  const { before, after } = await neighbours(db, meter.id, openedAt);
+  const register = before
+    ? { value: quantityOut(before.value), readingId: before.id }
+    : { value: quantityOut(meter.initial_reading), readingId: null };
+  if (given === undefined) return register;
+  const v = parseQuantity(given);
+  const floor = before
+    ? { value: before.value, what: `the reading ${quantityOut(before.value)} of ${formatInstant(before.read_at, zone)}` }
+    : { value: meter.initial_reading, what: `the initial reading ${quantityOut(meter.initial_reading)}` };
+  if (v < parseQuantity(floor.value)) {
+    const message = `is lower than ${floor.what} of meter ${meter.serial}, in service on openedOn`;
+    throw unprocessable(`openingReading ${given} ${message}.`, [{ path: 'body.openingReading', message }]);
+  }
+  if (after && v > parseQuantity(after.value)) {
+    const later = `${quantityOut(after.value)} of ${formatInstant(after.read_at, zone)}`;
+    const message = `is higher than the later reading ${later} of meter ${meter.serial}`;
+    throw unprocessable(`openingReading ${given} ${message}.`, [{ path: 'body.openingReading', message }]);
+  }
+  return v === parseQuantity(register.value) ? register : { value: given, readingId: null };
+}

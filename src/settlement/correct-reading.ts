@@ -1,0 +1,165 @@
+/**
+ * PATCH /v1/readings/{id} (SPEC §5 "Invoices": issued invoices never change). The reading is
+ * corrected, monotonic against its neighbours; every invoice interval that starts or ends on it
+ * now measures the corrected register (the ledger keeps reading ids), so each metered season of
+ * each account it reaches is trued up by a pending adjustment that the next invoice carries.
+ * An account opened on the reading starts from the corrected value by the same reference.
+ */
+import { audit } from '../audit/audit.js';
+import type { Principal } from '../auth/principal.js';
+import { formatQuantity } from '../core/index.js';
+import type { Database } from '../db/pool.js';
+import { conflict, notFound, unprocessable } from '../http/problem.js';
+import { accountIntervals, accountsBilledOnReading, ledgerHeads } from '../ledger/repository.js';
+import { quantityOut } from '../shared/quantity.js';
+import { formatInstant } from '../shared/time.js';
+import * as repo from './repository.js';
+import { meteredTrueUp } from './true-up.js';
+import { adjustmentOut, parseValue, qty, type AdjustmentOut } from './values.js';
+
+export interface CorrectedReadingOut {
+  id: number;
+  meterSerial: string;
+  readAt: string;
+  value: string;
+  source: 'manual' | 'automatic';
+  previousValue: string;
+  adjustment: { amountFen: number; description: string } | null;
+  adjustments: AdjustmentOut[];
+}
+
+export async function correctReading(
+  db: Database,
+  principal: Principal,
+  readingId: number,
+  input: { value: string | number; reason: string },
+): Promise<CorrectedReadingOut> {
+  const newValue = parseValue(input.value, 'body.value');
+  const reason = input.reason.trim();
+  if (reason.length === 0) throw unprocessable('A reason is required.', [{ path: 'body.reason', message: 'must not be blank' }]);
+
+  return db.transaction().execute(async (tx) => {
+    // Scope first (404 without taking any lock); then the compound's lock, then rows (the one lock order).
+    const seen = await repo.findReadingInScope(tx, readingId, principal, false);
+    if (!seen) throw notFound('Reading');
+    await repo.lockCompoundReadings(tx, seen.compound_id);
+    const reading = (await repo.findReadingInScope(tx, readingId, principal, true))!;
+    const zone = reading.time_zone;
+    const oldValue = quantityOut(reading.value);
+    const base = {
+      id: reading.id,
+      meterSerial: reading.serial,
+      readAt: formatInstant(reading.read_at, zone),
+      source: reading.source,
+      previousValue: oldValue,
+    };
+    if (qty(reading.value) === qty(newValue)) return { ...base, value: oldValue, adjustment: null, adjustments: [] };
+
+    if (reading.retired_at !== null && reading.final_reading !== null && reading.read_at.getTime() === reading.retired_at.getTime()) {
+      throw conflict(`Reading ${readingId} is the final reading of meter ${reading.serial}, which was replaced; it cannot be corrected.`);
+    }
+
+    // Monotonic against the meter's previous and next readings and its initial reading.
+    const { previous, next } = await repo.neighbourReadings(tx, reading.meter_id, reading.read_at);
+    const v = qty(newValue);
+    if (v < qty(reading.initial_reading)) {
+      throw unprocessable(
+        `value ${newValue} is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}.`,
+        [
+          {
+            path: 'body.value',
+            message: `is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}`,
+          },
+        ],
+      );
+    }
+    if (previous && v < qty(previous.value)) {
+      const earlier = `${previous.id} (${quantityOut(previous.value)} at ${formatInstant(previous.read_at, zone)})`;
+      const message = `is lower than the earlier reading ${earlier} of meter ${reading.serial}`;
+      throw unprocessable(`value ${newValue} ${message}.`, [{ path: 'body.value', message }]);
+    }
+    if (next && v > qty(next.value)) {
+      const later = `${next.id} (${quantityOut(next.value)} at ${formatInstant(next.read_at, zone)})`;
+      const message = `is higher than the later reading ${later} of meter ${reading.serial}`;
+      throw unprocessable(`value ${newValue} ${message}.`, [{ path: 'body.value', message }]);
+    }
+
+    // The accounts whose invoices billed from or to this reading.
+    const accountIds = await accountsBilledOnReading(tx, readingId);
+    const heads = await ledgerHeads(tx, accountIds);
+    for (const accountId of accountIds) {
+      if (heads.get(accountId)?.lastKind === 'final') {
+        throw conflict(
+          `Reading ${readingId} was billed for account ${accountId}, which is closed and settled by its final invoice; ` +
+            'it cannot be corrected.',
+        );
+      }
+    }
+
+    await tx.updateTable('readings').set({ value: newValue }).where('id', '=', readingId).execute();
+
+    const created: AdjustmentOut[] = [];
+    for (const accountId of accountIds) {
+      await repo.lockAccount(tx, accountId);
+      const account = await repo.accountContext(tx, accountId);
+      const intervals = await accountIntervals(tx, accountId);
+      const touched = intervals.filter((i) => i.to.readingId === readingId || i.from.readingId === readingId);
+      for (const i of touched) {
+        if (i.billedUnits >= 0n && i.units < 0n) {
+          throw unprocessable(`The correction would make the usage of invoice ${i.number} negative (${formatQuantity(i.units)} units).`, [
+            { path: 'body.value', message: `would make the usage of invoice ${i.number} negative` },
+          ]);
+        }
+      }
+      // The invoice the correction is about: the first that is not void among those ending on it.
+      const ending = touched.filter((i) => i.to.readingId === readingId);
+      const source = ending.find((i) => i.invoiceStatus !== 'void') ?? ending[0] ?? touched[0]!;
+      for (const seasonLabel of [...new Set(touched.map((i) => i.seasonLabel))].sort()) {
+        const amountFen = await meteredTrueUp(tx, account, seasonLabel, intervals);
+        if (amountFen === 0) continue;
+        const row = await repo.insertAdjustment(tx, {
+          compoundId: account.compound_id,
+          accountId,
+          amountFen,
+          description: `读数更正 Reading correction for invoice ${source.number}: ${oldValue} → ${newValue}`,
+          seasonLabel,
+          sourceInvoiceId: source.invoiceId,
+          createdBy: principal.actor,
+        });
+        await audit(tx, {
+          actor: principal.actor,
+          action: 'adjustment.create',
+          entity: 'account_adjustment',
+          entityId: row.id,
+          compoundId: account.compound_id,
+          details: { accountId, season: seasonLabel, amountFen, sourceInvoice: source.number, readingId },
+        });
+        created.push(adjustmentOut(row));
+      }
+    }
+
+    await audit(tx, {
+      actor: principal.actor,
+      action: 'reading.correct',
+      entity: 'reading',
+      entityId: String(readingId),
+      compoundId: reading.compound_id,
+      details: {
+        meterSerial: reading.serial,
+        readAt: base.readAt,
+        oldValue,
+        newValue,
+        reason,
+        accounts: accountIds,
+        adjustments: created.map((a) => ({ id: a.id, amountFen: a.amountFen })),
+      },
+    });
+    const first = created[0];
+    return {
+      ...base,
+      value: newValue,
+      adjustment: first ? { amountFen: first.amountFen, description: first.description } : null,
+      adjustments: created,
+    };
+  });
+}
