@@ -3,6 +3,7 @@ import { cny } from '../../web/shared/format.js';
 import { insertHomeWithReadings } from '../helpers/billing.js';
 import { insertDefaultSeason } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
+import { createAccount, createHousehold } from '../helpers/registry.js';
 import {
   accessibilityViolations, browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn,
 } from './browser.js';
@@ -24,6 +25,9 @@ t.test(TITLE, browserTests, async (t) => {
     await home('QJ-0002', '40', '李雷', { readings: [['2025-11', '5000']] }),
     await home('QJ-0003', '120', '张伟', { plan: 'flat' }),
   ];
+  // A household without a meter: the batch leaves it unbilled and lists it as an exception.
+  const meterless = await createHousehold(app, op.headers, CODE, { building: '9', unit: '1', room: '901' });
+  await createAccount(app, op.headers, meterless.id, { holderName: '赵六' });
   const invoicesOf = async (period: string) => {
     const response = await app.inject({ url: `/v1/invoices?compound=${CODE}&period=${period}`, headers: op.headers });
     return response.json().items as Array<{ id: string; number: string; householdId: string }>;
@@ -42,9 +46,9 @@ t.test(TITLE, browserTests, async (t) => {
   t.match(await page.getByLabel('小区 Compound').innerText(), CODE);
   await page.getByLabel('账期（月） Billing month').fill('2025-11');
   await page.getByTestId('accounts-billed').filter({ hasText: '0' }).waitFor();
-  await page.locator('[data-testid=accounts] tbody tr').nth(2).waitFor();
-  t.equal(await page.locator('[data-testid=accounts] tbody tr').count(), 3, "the compound's accounts");
-  t.equal(await page.locator('[data-testid=accounts] tbody tr').filter({ hasText: '未开票' }).count(), 3, 'none billed yet');
+  await page.locator('[data-testid=accounts] tbody tr').nth(3).waitFor();
+  t.equal(await page.locator('[data-testid=accounts] tbody tr').count(), 4, "the compound's accounts");
+  t.equal(await page.locator('[data-testid=accounts] tbody tr').filter({ hasText: '未开票' }).count(), 4, 'none billed yet');
   t.equal(await page.locator('#exceptions, #arrears').count(), 0, 'no exceptions or arrears sections while the API has no such routes');
 
   t.ok(await page.getByRole('button', { name: '正式开票 Issue invoices' }).isDisabled(), 'no real run before a dry run');
@@ -54,6 +58,11 @@ t.test(TITLE, browserTests, async (t) => {
   t.equal(await dry.getByTestId('run-invoices').innerText(), '3');
   t.equal(await dry.getByTestId('run-accounts').innerText(), '3');
   t.same(await invoicesOf('2025-11'), [], 'the dry run stored no invoice');
+  t.equal(await dry.getByTestId('run-skipped').innerText(), '0', 'no account billed through a later month');
+  const exception = dry.locator('[data-testid=run-exceptions] tbody tr');
+  await exception.filter({ hasText: '9-1-901' }).waitFor();
+  t.equal(await exception.count(), 1, 'the household without a meter is listed, by its home');
+  t.match(await exception.innerText(), 'the household has no meter');
   const dryTotal = await dry.getByTestId('run-total').innerText();
 
   await screenshot(page, 'console-dry-run-1280');
@@ -65,7 +74,8 @@ t.test(TITLE, browserTests, async (t) => {
   t.equal(await real.getByTestId('run-invoices').innerText(), '3');
   t.equal(await real.getByTestId('run-total').innerText(), dryTotal, 'the real run bills what the dry run showed');
   const issued = await invoicesOf('2025-11');
-  t.equal(issued.length, 3, 'three invoices stored');
+  t.equal(issued.length, 3, 'three invoices stored, the other three committed despite the exception');
+  t.equal(await real.locator('[data-testid=run-exceptions] tbody tr').count(), 1, 'the real run lists the exception too');
   t.ok(await page.getByRole('button', { name: '正式开票 Issue invoices' }).isDisabled(), 'another real run needs another dry run');
 
   const report = (await app.inject({ url: `/v1/compounds/${CODE}/reports/2025-11`, headers: op.headers })).json();
@@ -78,6 +88,8 @@ t.test(TITLE, browserTests, async (t) => {
     await page.locator('[data-testid=accounts] tbody tr').filter({ hasText: invoice.number }).waitFor();
   }
   t.pass('every account lists its invoice of the month');
+  const unbilled = page.locator('[data-testid=accounts] tbody tr').filter({ hasText: '9-1-901' });
+  t.match(await unbilled.innerText(), '未开票', 'the exception stays unbilled');
 
   // A CSV with three bad rows: nothing is stored and each row is listed with its line and reason.
   const before = await readingCount();

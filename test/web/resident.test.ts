@@ -17,6 +17,7 @@ interface StatementBody {
   billedFen: number;
   remainingCapFen: number;
   balanceFen: number;
+  creditFen: number;
   invoices: Array<{ id: string; number: string; period: string; totalFen: number }>;
   payments: unknown[];
   pendingAdjustments: unknown[];
@@ -72,7 +73,8 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   t.equal(await page.getByTestId('cap').innerText(), cny(statement.capFen));
   t.equal(await page.getByTestId('billed').innerText(), cny(statement.billedFen));
   t.equal(await page.getByTestId('remaining').innerText(), cny(statement.remainingCapFen));
-  t.equal(await page.getByTestId('balance').innerText(), cny(Math.abs(statement.balanceFen)));
+  t.ok(statement.balanceFen > 0, 'the payment left a balance');
+  t.equal(await page.getByTestId('balance').innerText(), cny(statement.balanceFen));
   t.equal(await page.locator('#cap-bar').getAttribute('max'), String(statement.capFen));
   t.equal(await page.locator('#cap-bar').getAttribute('value'), String(statement.capFen - statement.remainingCapFen));
 
@@ -93,6 +95,8 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   t.match(await page.getByTestId('payment').innerText(), /WX-20260110-0001[\s\S]*¥1,000\.00/);
   t.equal(await page.getByTestId('adjustment').count(), statement.pendingAdjustments.length);
   t.equal(await page.getByTestId('projection').count(), 0, 'no projection while the API has none');
+  t.equal(await page.getByTestId('credit').count(), 0, 'no credit to use: the payment went to the oldest invoices');
+  t.equal(statement.creditFen, 0);
 
   t.same(await accessibilityViolations(page), [], 'no WCAG A/AA violation (axe-core), on a phone');
   t.equal(await page.evaluate('document.documentElement.scrollWidth'), PHONE.width, 'nothing wider than a 375 px phone');
@@ -113,9 +117,27 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   await screenshot(print, 'app-print-view');
   await print.close();
 
+  // Paying more than is due leaves credit for the next invoices, shown beside a balance of nil.
+  const overpaid = await app.inject({
+    method: 'POST',
+    url: '/v1/payments',
+    headers: { ...op.headers, 'idempotency-key': 'e2e-payment-2' },
+    payload: {
+      accountId: home.accountId,
+      amountFen: statement.balanceFen + 12_345,
+      paidAt: '2026-10-08T09:00:00+08:00',
+      reference: 'WX-20261008-0002',
+    },
+  });
+  t.equal(overpaid.statusCode, 201);
+  const inCredit = (await app.inject({ url: `/v1/accounts/${home.accountId}/statement`, headers: resident })).json() as StatementBody;
+  t.equal(inCredit.creditFen, 12_345, 'the API has the overpayment as credit');
   await page.reload();
-  await page.getByTestId('cap').waitFor();
+  await page.getByTestId('credit').waitFor();
   t.pass('still signed in after a reload (same tab)');
+  t.equal(await page.getByTestId('credit').innerText(), cny(inCredit.creditFen), 'the credit as the API has it');
+  t.equal(await page.getByTestId('balance').innerText(), cny(0), 'nothing due');
+  t.equal(inCredit.balanceFen, -inCredit.creditFen, 'the balance is the credit, negative');
 
   await page.setViewportSize(DESKTOP);
   t.same(await accessibilityViolations(page), [], 'no WCAG A/AA violation, on a desktop');

@@ -64,9 +64,16 @@ function CapProgress({ statement }: { statement: Statement }) {
           <dd data-testid='cap'><Money fen={statement.capFen} /></dd>
         </div>
         <div>
-          <dt>{statement.balanceFen < 0 ? <Bi zh='预存余额' en='Credit' /> : <Bi zh='应付余额' en='Balance due' />}</dt>
-          <dd data-testid='balance'><Money fen={Math.abs(statement.balanceFen)} /></dd>
+          <dt><Bi zh='应付余额' en='Balance due' /></dt>
+          {/* A negative balance is the credit beside it: credit settles every open invoice it can. */}
+          <dd data-testid='balance'><Money fen={Math.max(0, statement.balanceFen)} /></dd>
         </div>
+        {statement.creditFen > 0 && (
+          <div>
+            <dt><Bi zh='可用预存' en='Credit available' /></dt>
+            <dd data-testid='credit'><Money fen={statement.creditFen} /></dd>
+          </div>
+        )}
         {statement.projectedSeasonFen !== undefined && statement.projectedSeasonFen !== null && (
           <div>
             <dt><Bi zh='预计全季' en='Projected season' /></dt>

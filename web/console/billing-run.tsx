@@ -3,11 +3,12 @@ import type { Api } from '../shared/api';
 import { localTime } from '../shared/format';
 import type { BillingRun, Compound } from '../shared/types';
 import { Bi, ErrorNote, Money, Section, TableHead } from '../shared/ui';
+import { HouseholdLabel } from './household';
 
 const POLL_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function RunResult({ run }: { run: BillingRun }) {
+function RunResult({ api, run }: { api: Api; run: BillingRun }) {
   const running = run.status === 'running';
   return (
     <div data-testid={run.dryRun ? 'dry-run-result' : 'run-result'} aria-live='polite'>
@@ -36,12 +37,10 @@ function RunResult({ run }: { run: BillingRun }) {
           <dt><Bi zh='封顶户数' en='Capped accounts' /></dt>
           <dd>{run.cappedAccounts}</dd>
         </div>
-        {run.skippedAccounts !== undefined && (
-          <div>
-            <dt><Bi zh='已由后续月份开票' en='Billed through a later month' /></dt>
-            <dd data-testid='run-skipped'>{run.skippedAccounts}</dd>
-          </div>
-        )}
+        <div>
+          <dt><Bi zh='已由后续月份开票' en='Billed through a later month' /></dt>
+          <dd data-testid='run-skipped'>{run.skippedAccounts}</dd>
+        </div>
       </dl>
       <p class='muted'>
         <Bi zh='开始' en='started' /> {localTime(run.startedAt)}
@@ -52,15 +51,15 @@ function RunResult({ run }: { run: BillingRun }) {
           </>
         )}
       </p>
-      {run.exceptions && run.exceptions.length > 0 && (
+      {run.exceptions.length > 0 && (
         <div class='table-scroll'>
           <table data-testid='run-exceptions'>
             <caption><Bi zh='未能开票的账户' en='Accounts left unbilled' /></caption>
-            <TableHead columns={[['账户', 'Account'], ['原因', 'Reason']]} />
+            <TableHead columns={[['房号', 'Home'], ['原因', 'Reason']]} />
             <tbody>
               {run.exceptions.map((exception) => (
                 <tr key={exception.accountId}>
-                  <td><code>{exception.accountId}</code></td>
+                  <td><HouseholdLabel api={api} id={exception.householdId} /></td>
                   <td>{exception.reason}</td>
                 </tr>
               ))}
@@ -72,11 +71,6 @@ function RunResult({ run }: { run: BillingRun }) {
   );
 }
 
-/**
- * The monthly batch for one compound and month: a dry run first (it stores nothing), then the real
- * run, offered only once a dry run of the same compound and month succeeded. A run that answers
- * 202 is followed by polling GET /v1/billing-runs/{id} until it finishes.
- */
 export interface BillingRunProps {
   api: Api;
   compound: Compound;
@@ -84,6 +78,11 @@ export interface BillingRunProps {
   onFinished: () => void;
 }
 
+/**
+ * The monthly batch for one compound and month: a dry run first (it stores nothing), then the real
+ * run, offered only once a dry run of the same compound and month succeeded. A run that answers
+ * 202 is followed by polling GET /v1/billing-runs/{id} until it finishes.
+ */
 export function BillingRunPanel({ api, compound, period, onFinished }: BillingRunProps) {
   const [dryRun, setDryRun] = useState<BillingRun>();
   const [realRun, setRealRun] = useState<BillingRun>();
@@ -139,8 +138,8 @@ export function BillingRunPanel({ api, compound, period, onFinished }: BillingRu
         </button>
       </div>
       <ErrorNote error={error} />
-      {dryRun && <RunResult run={dryRun} />}
-      {realRun && <RunResult run={realRun} />}
+      {dryRun && <RunResult api={api} run={dryRun} />}
+      {realRun && <RunResult api={api} run={realRun} />}
     </Section>
   );
 }

@@ -6,6 +6,7 @@ import { useOptionalGet, usePages } from '../shared/hooks';
 import { monthEn, monthZh } from '../shared/format';
 import type { Arrears, Compound, CompoundAccount, DataException, Report } from '../shared/types';
 import { Bi, ErrorNote, Loading, Money, MoreButton, Section, StatusBadge, TableHead, type Column } from '../shared/ui';
+import { HouseholdLabel } from './household';
 
 function Figure({ zh, en, children, testId }: { zh: string; en: string; children: ComponentChildren; testId?: string }) {
   return (
@@ -117,12 +118,13 @@ function Exceptions({ api, compound, period }: { api: Api; compound: Compound; p
       {items && items.length > 0 && (
         <div class='table-scroll'>
           <table data-testid='exceptions'>
-            <TableHead columns={[['类型', 'Kind'], ['表号', 'Meter'], ['用量', 'Units', 'n'], ['说明', 'Detail']]} />
+            <TableHead columns={[['房号', 'Home'], ['类型', 'Kind'], ['表号', 'Meter'], ['用量', 'Units', 'n'], ['说明', 'Detail']]} />
             <tbody>
               {items.map((item, index) => {
                 const [zh, en] = EXCEPTION_KIND[item.kind] ?? [item.kind, ''];
                 return (
                   <tr key={`${item.accountId}-${item.kind}-${index}`}>
+                    <td><HouseholdLabel api={api} id={item.householdId} /></td>
                     <td><Bi zh={zh} en={en} /></td>
                     <td>{item.meterSerial ?? '—'}</td>
                     <td class='n'>{item.units ?? '—'}</td>

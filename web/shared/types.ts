@@ -59,6 +59,8 @@ export interface Statement {
   billedFen: number;
   remainingCapFen: number;
   balanceFen: number;
+  /** credit in hand (unallocated payments, negative invoices) the next invoices will use */
+  creditFen: number;
   invoices: Invoice[];
   payments: Array<{ id: string; amountFen: number; paidAt: string; reference: string; unallocatedFen: number }>;
   pendingAdjustments?: Array<{ id: string; amountFen: number; description: string; createdAt: string }>;
@@ -102,10 +104,10 @@ export interface BillingRun {
   invoicesIssued: number;
   totalFen: number;
   cappedAccounts: number;
-  /** optional (SPEC §6: accounts already billed through a later month) */
-  skippedAccounts?: number;
-  /** optional (SPEC §6: accounts left unbilled) */
-  exceptions?: BillingException[];
+  /** accounts already billed through a later month, left alone */
+  skippedAccounts: number;
+  /** accounts the run left unbilled, with the reason (SPEC §6) */
+  exceptions: BillingException[];
   startedBy: string;
   startedAt: string;
   finishedAt: string | null;
