@@ -19,7 +19,7 @@ import { InvoiceCopy } from '../invoices/writer.js';
 import { applyCompoundCredit } from '../payments/credit.js';
 import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound, type BillingException } from './facts.js';
-import { lockCompoundReadings } from '../readings/lock.js';
+import { lockCompound, waitWithoutLimit } from '../db/locks.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import { recordBilledMonth, refusalOf } from './order.js';
 import type { RunTotals } from './repository.js';
@@ -142,7 +142,8 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
   try {
     const tx = await inTransaction(client);
     if (!dryRun) {
-      await lockCompoundReadings(tx, compoundId);
+      await waitWithoutLimit(tx);
+      await lockCompound(tx, compoundId);
       await lockInvoiceNumbering(tx, compoundId, period);
     }
     const compound = await loadBillingCompound(client, compoundId);

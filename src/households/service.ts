@@ -9,7 +9,7 @@ import { conflict, notFound, unprocessable, type FieldError } from '../http/prob
 import { Checks } from '../shared/checks.js';
 import { quantityOut } from '../shared/quantity.js';
 import { FUTURE_SKEW_MS, formatInstant, parseLocalInstant } from '../shared/time.js';
-import { lockCompoundReadings } from '../readings/lock.js';
+import { lockCompound, lockHousehold, writeTransaction } from '../db/locks.js';
 import * as repo from './repository.js';
 import { householdOut, meterOut } from './schemas.js';
 
@@ -22,7 +22,7 @@ export async function createHousehold(
   const checks = new Checks();
   const areaM2 = checks.quantity(input.areaM2, 'body.areaM2', { positive: true, intDigits: 7 });
   checks.throwIfAny('The household is invalid');
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const compound = await compoundOr404(tx, code, principal);
     const row = await repo.insertHousehold(tx, {
       compoundId: compound.id,
@@ -75,7 +75,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  * transaction.
  */
 export async function createMeter(db: Database, principal: Principal, householdId: string, input: MeterInput, now = new Date()) {
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const household = await repo.findHouseholdInScope(tx, householdId, principal);
     if (!household) throw notFound('Household');
     const zone = household.time_zone;
@@ -92,8 +92,8 @@ export async function createMeter(db: Database, principal: Principal, householdI
     }
     checks.throwIfAny('The meter is invalid');
 
-    await repo.lockHousehold(tx, householdId);
-    await lockCompoundReadings(tx, household.compound_id);
+    await lockCompound(tx, household.compound_id);
+    await lockHousehold(tx, householdId);
     const taken = await repo.findMeterBySerial(tx, input.serial);
     if (taken) throw conflict(`A meter with serial "${input.serial}" already exists.`);
     const active = await repo.findActiveMeter(tx, householdId);

@@ -16,7 +16,7 @@ import { inTransaction } from '../db/sql.js';
 import { HttpProblem, type FieldError } from '../http/problem.js';
 import { quantityOut } from '../shared/quantity.js';
 import { formatInstant, FUTURE_SKEW_MS } from '../shared/time.js';
-import { lockStagedCompoundReadings } from './lock.js';
+import { lockStagedCompounds } from '../db/locks.js';
 import { rowToCopyLine, type RawReading, type ReadingField, type RowError } from './rows.js';
 
 /** Listed errors are capped; the rest are counted in errorsOmitted. */
@@ -264,7 +264,7 @@ export async function importReadings(
     await client.query(RESOLVE, [providerScope(principal) ?? null]);
     await client.query('ANALYZE reading_batch');
     stage('resolve meters and time zones');
-    await lockStagedCompoundReadings(tx);
+    await lockStagedCompounds(tx);
     await client.query(CHECK, [new Date(now.getTime() + FUTURE_SKEW_MS)]);
     await client.query('ANALYZE reading_checked');
     stage('duplicates, conflicts, installation and retirement');
