@@ -21,7 +21,7 @@ import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound, type BillingException } from './facts.js';
 import { lockCompound, waitWithoutLimit } from '../db/locks.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
-import { recordBilledMonth, refusalOf } from './order.js';
+import { MonthRefused, recordBilledMonth, refusalOf } from './order.js';
 import type { RunTotals } from './repository.js';
 
 export interface CompoundSummary extends RunTotals {
@@ -151,7 +151,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     const month = billingMonth(compound, period);
     // Checked before the run started; again under the lock, for a run of the month before that was still going.
     const refusal = await refusalOf(client, month, dryRun, request.issuedAt);
-    if (refusal !== null) throw new Error(refusal);
+    if (refusal !== null) throw new MonthRefused(refusal);
     const summary: CompoundSummary = {
       code: compound.code,
       accountsBilled: 0,

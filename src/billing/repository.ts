@@ -1,5 +1,6 @@
 /** Billing run records and the compounds a run covers (Kysely; scope enforced in the queries). */
 import type { Executor } from '../db/pool.js';
+import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import type { Principal } from '../auth/principal.js';
 import { queryCount, queryRows, type Queryable } from '../db/sql.js';
 
@@ -77,7 +78,7 @@ export async function sweepInterruptedRuns(q: Queryable, id?: string): Promise<n
   return queryCount(q, SWEEP_SQL, [INTERRUPTED_ERROR, id ?? null]);
 }
 
-export async function finishRun(db: Executor, id: string, outcome: RunTotals & { status: 'succeeded' | 'failed'; error: string | null }) {
+export async function finishRun(db: Executor, id: string, outcome: RunTotals & { status: BillingRunStatus; error: string | null }) {
   await db
     .updateTable('billing_runs')
     .set({
@@ -142,6 +143,33 @@ export async function findRunInScope(db: Executor, id: string, principal: Princi
 }
 
 export type RunRow = NonNullable<Awaited<ReturnType<typeof findRun>>>;
+
+export interface RunCompound {
+  compoundId: string;
+  status: RunCompoundStatus;
+  reason: string | null;
+}
+
+/** How each compound of a run ended (written with the run's finish). */
+export async function insertRunCompounds(db: Executor, runId: string, outcomes: readonly RunCompound[]) {
+  if (outcomes.length === 0) return;
+  await db
+    .insertInto('billing_run_compounds')
+    .values(outcomes.map((o) => ({ billing_run_id: runId, compound_id: o.compoundId, status: o.status, reason: o.reason })))
+    .execute();
+}
+
+/** Each compound of a run with its outcome, by code. */
+export async function runCompounds(db: Executor, runId: string) {
+  const rows = await db
+    .selectFrom('billing_run_compounds as rc')
+    .innerJoin('compounds as c', 'c.id', 'rc.compound_id')
+    .select(['c.code', 'rc.status', 'rc.reason'])
+    .where('rc.billing_run_id', '=', runId)
+    .orderBy('c.code')
+    .execute();
+  return rows.map((r) => ({ compound: r.code, status: r.status, ...(r.reason === null ? {} : { reason: r.reason }) }));
+}
 
 /** The accounts a run left unbilled, in household order. */
 export async function runExceptions(db: Executor, runId: string) {

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
-import { runBilling, type BillingProgress } from '../billing/service.js';
+import { runBilling, type BillingProgress, type BillingRunOut } from '../billing/service.js';
 import { formatFenAsCny } from '../core/index.js';
 import { exitWithError } from './fail.js';
 
@@ -56,6 +56,15 @@ function onProgress(event: BillingProgress): void {
   }
 }
 
+/** Each compound's outcome, the ones that were not billed with their reason. */
+function compoundLines(compounds: BillingRunOut['compounds']): string[] {
+  const billed = compounds.filter((c) => c.status === 'succeeded');
+  return [
+    `  compounds:       ${billed.length} of ${compounds.length} billed`,
+    ...compounds.filter((c) => c.status !== 'succeeded').map((c) => `    ${c.status.toUpperCase()} ${c.compound}: ${c.reason ?? ''}`),
+  ];
+}
+
 try {
   const runtime = await openRuntime(loadConfig(), { poolSize: 4 });
   const started = Date.now();
@@ -82,8 +91,10 @@ try {
       `  total:           ${formatFenAsCny(run.totalFen)} CNY (${run.totalFen} fen)`,
       `  capped accounts: ${run.cappedAccounts}`,
       `  duration:        ${seconds} s`,
+      ...(run.compounds.length > 1 ? compoundLines(run.compounds) : []),
     ].join('\n'),
   );
+  // Non-zero unless every compound succeeded (a partial run too): a schedule or script must notice.
   if (run.status !== 'succeeded') {
     process.stderr.write(`error: ${run.error ?? 'the run failed'}\n`);
     process.exit(1);

@@ -98,7 +98,9 @@ export interface BillingRun {
   id: string;
   period: string;
   compound: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  /** each compound the run covered, as its own unit */
+  compounds: Array<{ compound: string; status: 'succeeded' | 'refused' | 'failed'; reason?: string }>;
   dryRun: boolean;
   accountsBilled: number;
   invoicesIssued: number;
