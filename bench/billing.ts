@@ -49,7 +49,7 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 interface Profile {
   on: boolean;
   copyMs: Map<string, number>;
-  queryMs: Map<pg.Client, { copyMs: number; otherMs: number }>;
+  queryMs: Map<pg.Client, { copyMs: number; otherMs: number; byQuery: Map<string, number> }>;
   commits: number[];
   compounds: Map<string, { lastWrite: number; done: number }>;
 }
@@ -64,7 +64,7 @@ const originalQuery = pg.Client.prototype.query as unknown as QueryFn;
   const first = args[0] as string | { text?: string } | undefined;
   const text = (typeof first === 'string' ? first : first?.text) ?? '';
   const copyTable = /^COPY (\w+)/.exec(text)?.[1];
-  const entry = profile.queryMs.get(this) ?? { copyMs: 0, otherMs: 0 };
+  const entry = profile.queryMs.get(this) ?? { copyMs: 0, otherMs: 0, byQuery: new Map<string, number>() };
   profile.queryMs.set(this, entry);
   const done = () => {
     const ms = performance.now() - started;
@@ -73,6 +73,8 @@ const originalQuery = pg.Client.prototype.query as unknown as QueryFn;
       profile.copyMs.set(copyTable, (profile.copyMs.get(copyTable) ?? 0) + ms);
     } else {
       entry.otherMs += ms;
+      const label = queryLabel(text);
+      entry.byQuery.set(label, (entry.byQuery.get(label) ?? 0) + ms);
       if (text === 'COMMIT') profile.commits.push(performance.now());
     }
   };
@@ -84,6 +86,13 @@ const originalQuery = pg.Client.prototype.query as unknown as QueryFn;
   return result;
 };
 
+/** A query's first word and the first table it reads: enough to tell the batch's fact queries apart. */
+function queryLabel(text: string): string {
+  const words = text.trim().split(/\s+/);
+  const from = /\bFROM\s+(\w+)/i.exec(text)?.[1];
+  return `${words.slice(0, words[0] === 'FETCH' ? 2 : 1).join(' ')}${from === undefined || words[0] === 'FETCH' ? '' : ` … FROM ${from}`}`;
+}
+
 function onBatchProgress(event: BillingProgress): void {
   const entry = profile.compounds.get(event.code) ?? { lastWrite: performance.now(), done: 0 };
   profile.compounds.set(event.code, entry);
@@ -94,9 +103,14 @@ function onBatchProgress(event: BillingProgress): void {
 function printPhases(p: Profile, batchMs: number): void {
   let writerOther = 0;
   let otherQueries = 0;
-  for (const { copyMs, otherMs } of p.queryMs.values()) {
-    if (copyMs > 0) writerOther += otherMs;
-    else otherQueries += otherMs;
+  const readerQueries = new Map<string, number>();
+  for (const { copyMs, otherMs, byQuery } of p.queryMs.values()) {
+    if (copyMs > 0) {
+      writerOther += otherMs;
+      continue;
+    }
+    otherQueries += otherMs;
+    for (const [label, ms] of byQuery) readerQueries.set(label, (readerQueries.get(label) ?? 0) + ms);
   }
   let toCommit = 0;
   let credit = 0;
@@ -114,6 +128,8 @@ function printPhases(p: Profile, batchMs: number): void {
   log(`  the rest of the batch           ${seconds(batchMs - copy - toCommit - credit)} s (waiting for facts and compute, locks, start)`);
   log(`  other queries on the writers    ${seconds(writerOther)} s (within the above: locks, numbering, small compounds' facts, credit)`);
   log(`  queries on other connections    ${seconds(otherQueries)} s (snapshot readers' facts and the run's session; overlapped)`);
+  const top = [...readerQueries].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  for (const [label, ms] of top) log(`    ${seconds(ms).padStart(7)} s  ${label}`);
 }
 
 /**
