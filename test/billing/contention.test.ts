@@ -7,6 +7,7 @@ import { createDatabase, type Database } from '../../src/db/pool.js';
 import { inTransaction } from '../../src/db/sql.js';
 import { parseSignedQuantity } from '../../src/core/index.js';
 import { testApp, testConfig } from '../helpers/app.js';
+import { homeReading, insertHomesSetwise } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { putSeason } from '../helpers/registry.js';
 import { bill, type Headers } from '../helpers/scene.js';
@@ -26,30 +27,9 @@ const CODE = 'busy-compound';
 /** Households 0..PER_LOOP-1 are replaced, the next PER_LOOP move out, and so on: each loop has its own. */
 const PER_LOOP = Math.min(60, Math.floor(ACCOUNTS / 8));
 
-/** Register values in thousandths of a unit, as the households' readings were generated. */
-const november = (k: number) => 100 + (k % 50);
-const december = (k: number) => november(k) + 200 + (k % 100);
-
-async function populate(db: Database, compoundId: string): Promise<void> {
-  await sql`
-    INSERT INTO households (compound_id, building, unit, room, area_m2)
-    SELECT ${compoundId}::uuid, '1', '1', g::text, 60 + g % 100 FROM generate_series(0, ${ACCOUNTS}::int - 1) g ORDER BY g`.execute(db);
-  await sql`
-    INSERT INTO meters (compound_id, household_id, serial, installed_at, initial_reading)
-    SELECT compound_id, id, 'CM-' || room, '2025-10-01T00:00:00+08:00', 0
-    FROM households WHERE compound_id = ${compoundId}::uuid`.execute(db);
-  await sql`
-    INSERT INTO accounts (compound_id, household_id, holder_name, opened_on, opening_reading)
-    SELECT compound_id, id, '住户 ' || room, '2025-10-01', 0 FROM households WHERE compound_id = ${compoundId}::uuid`.execute(db);
-  await sql`
-    INSERT INTO readings (compound_id, meter_id, read_at, value, source)
-    SELECT m.compound_id, m.id, r.read_at, r.value, 'automatic'
-    FROM meters m JOIN households h ON h.id = m.household_id,
-    LATERAL (VALUES ('2025-11-28T12:00:00+08:00'::timestamptz, 100 + h.room::int % 50),
-                    ('2025-12-28T12:00:00+08:00'::timestamptz, 300 + h.room::int % 50 + h.room::int % 100)) r(read_at, value)
-    WHERE m.compound_id = ${compoundId}::uuid`.execute(db);
-  await sql`ANALYZE`.execute(db);
-}
+/** The households' readings of November and December (insertHomesSetwise), in units. */
+const november = (k: number) => homeReading(k, 0);
+const december = (k: number) => homeReading(k, 1);
 
 interface Home {
   k: number;
@@ -106,7 +86,7 @@ t.test('the batch and the operators at the same time: no deadlock, no 5xx, nothi
   const op = await operatorWithCompound(app, CODE);
   const headers: Headers = op.headers;
   await putSeason(app, headers, CODE, 2025);
-  await populate(db, op.compound.id);
+  await insertHomesSetwise(db, op.compound.id, ACCOUNTS, ['2025-11', '2025-12']);
   const first = await bill(app, headers, CODE, '2025-11');
   t.equal(first.run.status, 'succeeded', 'November is billed before the busy month');
   const all = await homes(db, op.compound.id);
