@@ -12,7 +12,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 let standalone: Promise<{ maintenanceUrl: string; template: string; cleanup(): Promise<void> }> | undefined;
 
 /** The run's server and template: from `npm test`, or prepared here for a file run on its own. */
-async function testServer() {
+export async function testServer() {
   const maintenanceUrl = process.env[SERVER_ENV];
   const template = process.env[TEMPLATE_ENV];
   if (maintenanceUrl && template) return { maintenanceUrl, template };
