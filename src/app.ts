@@ -35,6 +35,7 @@ export async function buildApp({ config, db, pool, logger = false }: AppOptions)
   const app = Fastify({
     logger,
     bodyLimit: config.jsonBodyLimitBytes,
+    trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
