@@ -9,7 +9,9 @@ export const ProblemSchema = Type.Object(
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
-    errorsOmitted: Type.Optional(Type.Integer({ description: 'invalid rows not listed because the list was capped' })),
+    errorsOmitted: Type.Optional(
+      Type.Integer({ description: 'errors found but not listed: the list stops at 1,000 (a reading import then stops reading the batch)' }),
+    ),
   },
   { $id: 'Problem', title: 'Problem' },
 );

@@ -62,7 +62,9 @@ export function parseReadAt(text: string): ParsedInstant | undefined {
     }
     return { absolute: null, local: `${date}T${time}` };
   }
-  if (text.length > 40) return undefined;
+  // Every ISO 8601 form luxon reads starts with a year, a sign or a time: anything else is refused
+  // here, without luxon's cost (junk uploads are made of such rows).
+  if (text.length > 40 || !/^[\d+\-T]/.test(text)) return undefined;
   // Other ISO 8601 forms (basic format, week dates, a bare date = local midnight): luxon decides.
   const asUtc = DateTime.fromISO(text, { zone: 'UTC' });
   if (!asUtc.isValid) return undefined;
