@@ -69,6 +69,13 @@ export interface MeterInput {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * Serials are unique across all providers (SPEC §4: readings name their meter by serial alone), so a
+ * taken serial must be refused; the answer is the same whoever's meter has it, the caller's own or
+ * another provider's, and repeats nothing about it (SPEC §7: nothing outside the caller's scope).
+ */
+const SERIAL_UNAVAILABLE = 'This serial cannot be used for a new meter; choose another.';
+
+/**
  * Installs a meter. A replacement (`replaces` = serial or id of the household's active meter)
  * retires the old meter at the new one's installedAt with its finalReading, stores that final
  * reading as a reading of the old meter (so billing sees it) and installs the new meter, in one
@@ -95,7 +102,7 @@ export async function createMeter(db: Database, principal: Principal, householdI
     await lockCompound(tx, household.compound_id);
     await lockHousehold(tx, householdId);
     const taken = await repo.findMeterBySerial(tx, input.serial);
-    if (taken) throw conflict(`A meter with serial "${input.serial}" already exists.`);
+    if (taken) throw conflict(SERIAL_UNAVAILABLE);
     const active = await repo.findActiveMeter(tx, householdId);
 
     let replaced: { id: string; serial: string } | null = null;
@@ -158,7 +165,7 @@ export async function createMeter(db: Database, principal: Principal, householdI
       initialReading: initialReading as string,
       replacesMeterId: replaced?.id ?? null,
     });
-    if (!meter) throw conflict(`A meter with serial "${input.serial}" already exists.`);
+    if (!meter) throw conflict(SERIAL_UNAVAILABLE);
     const out = meterOut({ ...meter, replaces_serial: replaced?.serial ?? null }, household.compound_code, zone);
     if (replaced) {
       await audit(tx, {
