@@ -60,7 +60,8 @@ WHERE a.id = v.id AND a.applied_invoice_id IS NULL`;
 
 const RUN_PROGRESS_SQL = `
 UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued = invoices_issued + $3,
-  total_fen = total_fen + $4, capped_accounts = capped_accounts + $5, skipped_accounts = skipped_accounts + $6
+  total_fen = total_fen + $4, capped_accounts = capped_accounts + $5, skipped_accounts = skipped_accounts + $6,
+  already_billed_accounts = already_billed_accounts + $7
 WHERE id = $1`;
 
 const INSERT_EXCEPTIONS_SQL = `
@@ -159,6 +160,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       totalFen: 0,
       cappedAccounts: 0,
       skippedAccounts: 0,
+      alreadyBilledAccounts: 0,
       durationMs: 0,
       exceptions: [],
     };
@@ -184,6 +186,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       const adjustmentIds: string[] = [];
       const adjustmentInvoices: string[] = [];
       summary.skippedAccounts += chunk.skipped;
+      summary.alreadyBilledAccounts += chunk.alreadyBilled;
       summary.exceptions.push(...chunk.exceptions);
       for (const facts of chunk.due) {
         let computed;
@@ -282,6 +285,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         summary.totalFen,
         summary.cappedAccounts,
         summary.skippedAccounts,
+        summary.alreadyBilledAccounts,
       ]);
     }
     await auditCompound(tx, request, 'billing-run.compound', {
@@ -291,6 +295,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       totalFen: summary.totalFen,
       cappedAccounts: summary.cappedAccounts,
       skippedAccounts: summary.skippedAccounts,
+      alreadyBilledAccounts: summary.alreadyBilledAccounts,
       exceptions: summary.exceptions.length,
       firstSeq: seq - summary.invoicesIssued + 1,
       lastSeq: seq,

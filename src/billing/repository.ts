@@ -11,6 +11,8 @@ export interface RunTotals {
   cappedAccounts: number;
   /** Accounts already billed through a later month, left alone (SPEC §6). */
   skippedAccounts: number;
+  /** Accounts that already had their invoice of the month (a re-run), left alone. */
+  alreadyBilledAccounts: number;
 }
 
 export async function findCompoundForRun(db: Executor, code: string, providerId: string | undefined) {
@@ -88,6 +90,7 @@ export async function finishRun(db: Executor, id: string, outcome: RunTotals & {
       total_fen: outcome.totalFen,
       capped_accounts: outcome.cappedAccounts,
       skipped_accounts: outcome.skippedAccounts,
+      already_billed_accounts: outcome.alreadyBilledAccounts,
       error: outcome.error,
       finished_at: new Date(),
     })
@@ -108,6 +111,7 @@ const RUN_COLUMNS = [
   'r.total_fen',
   'r.capped_accounts',
   'r.skipped_accounts',
+  'r.already_billed_accounts',
   'r.error',
   'r.started_at',
   'r.finished_at',

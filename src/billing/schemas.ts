@@ -32,6 +32,7 @@ export const BillingRunSchema = Type.Object(
     totalFen: Fen,
     cappedAccounts: Type.Integer({ description: 'accounts whose invoice of the month has a cap line' }),
     skippedAccounts: Type.Integer({ description: 'accounts already billed through a later month, left alone' }),
+    alreadyBilledAccounts: Type.Integer({ description: 'accounts that already had their invoice of this month (a re-run), left alone' }),
     exceptions: Type.Array(
       Type.Object({ accountId: Uuid, householdId: Uuid, reason: Type.String() }),
       { description: 'accounts the run could not bill and left unbilled; a run after the fix bills them' },

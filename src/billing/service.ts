@@ -58,6 +58,7 @@ export interface BillingRunOut {
   totalFen: number;
   cappedAccounts: number;
   skippedAccounts: number;
+  alreadyBilledAccounts: number;
   exceptions: BillingException[];
   startedBy: string;
   startedAt: string;
@@ -78,6 +79,7 @@ export function runOut(row: RunRow, compounds: RunCompoundOut[], exceptions: Bil
     totalFen: row.total_fen,
     cappedAccounts: row.capped_accounts,
     skippedAccounts: row.skipped_accounts,
+    alreadyBilledAccounts: row.already_billed_accounts,
     exceptions,
     startedBy: row.started_by,
     startedAt: row.started_at.toISOString(),
@@ -165,7 +167,14 @@ async function billRun(
   const dryRun = request.dryRun ?? false;
   const run = { id: runId };
 
-  const totals: RunTotals = { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0, skippedAccounts: 0 };
+  const totals: RunTotals = {
+    accountsBilled: 0,
+    invoicesIssued: 0,
+    totalFen: 0,
+    cappedAccounts: 0,
+    skippedAccounts: 0,
+    alreadyBilledAccounts: 0,
+  };
   // Each compound is its own unit: refused before the run, or billed in its own transaction.
   const outcomes: RunCompound[] = compounds.map((c) => {
     const reason = refused.get(c.id);
@@ -204,6 +213,7 @@ async function billRun(
         totals.totalFen += summary.totalFen;
         totals.cappedAccounts += summary.cappedAccounts;
         totals.skippedAccounts += summary.skippedAccounts;
+        totals.alreadyBilledAccounts += summary.alreadyBilledAccounts;
         request.onProgress?.({ type: 'compound-done', code: compound.code, summary, dryRun });
       },
       (error: unknown) => {

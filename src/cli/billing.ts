@@ -46,7 +46,8 @@ function onProgress(event: BillingProgress): void {
     }
     const line =
       `${event.dryRun ? 'computed' : 'committed'} ${event.code}: ${s.invoicesIssued} invoices, ${s.accountsBilled} accounts, ` +
-      `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts} (${(s.durationMs / 1000).toFixed(2)} s)`;
+      `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts}${alreadyBilled(s.alreadyBilledAccounts)} ` +
+      `(${(s.durationMs / 1000).toFixed(2)} s)`;
     if (bars) bars.log(`${line}\n`);
     else out(line);
   } else if (event.type === 'compound-failed') {
@@ -54,6 +55,11 @@ function onProgress(event: BillingProgress): void {
     if (bars) bars.log(`${line}\n`);
     else out(line);
   }
+}
+
+/** A re-run's count, so "0 invoices" reads as "already billed", not "nothing billed". */
+function alreadyBilled(accounts: number): string {
+  return accounts === 0 ? '' : `; ${accounts} account${accounts === 1 ? '' : 's'} already billed for the month, left alone`;
 }
 
 /** Each compound's outcome, the ones that were not billed with their reason. */
@@ -87,7 +93,7 @@ try {
       `billing run ${run.id} ${run.status}${run.dryRun ? ' (dry run: nothing stored)' : ''}`,
       `  period:          ${run.period}${run.compound ? ` (${run.compound})` : ''}`,
       `  accounts:        ${run.accountsBilled}`,
-      `  invoices:        ${run.invoicesIssued}`,
+      `  invoices:        ${run.invoicesIssued}${alreadyBilled(run.alreadyBilledAccounts)}`,
       `  total:           ${formatFenAsCny(run.totalFen)} CNY (${run.totalFen} fen)`,
       `  capped accounts: ${run.cappedAccounts}`,
       `  duration:        ${seconds} s`,

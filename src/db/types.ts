@@ -129,6 +129,7 @@ export interface BillingRunsTable {
   total_fen: Generated<number>;
   capped_accounts: Generated<number>;
   skipped_accounts: Generated<number>;
+  already_billed_accounts: Generated<number>;
   error: string | null;
   started_at: Generated<Date>;
   finished_at: Timestamp | null;

@@ -33,7 +33,11 @@ t.test('exactly once: running a month again issues nothing and leaves the invoic
   t.match(first, { status: 'succeeded', invoicesIssued: 7, accountsBilled: 7, compound: null });
   const snapshot = await invoiceSnapshot(db);
   const again = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
-  t.match(again, { status: 'succeeded', invoicesIssued: 0, accountsBilled: 0, totalFen: 0 }, 'the second run reports 0 new invoices');
+  t.match(
+    again,
+    { status: 'succeeded', invoicesIssued: 0, accountsBilled: 0, totalFen: 0, alreadyBilledAccounts: 7 },
+    'the second run reports 0 new invoices, and that every account was already billed',
+  );
   t.same(await invoiceSnapshot(db), snapshot, 'invoices, numbers and lines unchanged');
   const counts = await db
     .selectFrom('invoices')

@@ -42,6 +42,10 @@ function RunResult({ api, run }: { api: Api; run: BillingRun }) {
           <dt><Bi zh='已由后续月份开票' en='Billed through a later month' /></dt>
           <dd data-testid='run-skipped'>{run.skippedAccounts}</dd>
         </div>
+        <div>
+          <dt><Bi zh='本月已开票' en='Already billed for the month' /></dt>
+          <dd data-testid='run-already-billed'>{run.alreadyBilledAccounts}</dd>
+        </div>
       </dl>
       <p class='muted'>
         <Bi zh='开始' en='started' /> {localTime(run.startedAt)}

@@ -108,6 +108,8 @@ export interface BillingRun {
   cappedAccounts: number;
   /** accounts already billed through a later month, left alone */
   skippedAccounts: number;
+  /** accounts that already had their invoice of the month (a re-run), left alone */
+  alreadyBilledAccounts: number;
   /** accounts the run left unbilled, with the reason (SPEC §6) */
   exceptions: BillingException[];
   startedBy: string;
