@@ -52,12 +52,16 @@ export type Plan = 'metered' | 'flat';
 
 export interface Statement {
   account: { id: string; holderName: string; phone: string | null };
-  household: { id: string; compound: string; building: string; unit: string; room: string; areaM2: string };
+  household: { id: string; compound: string; compoundName: string; building: string; unit: string; room: string; areaM2: string };
   season: string;
+  /** the compound's seasons that overlap the occupancy, oldest first */
+  seasons: string[];
   plan: Plan;
   capFen: number;
   billedFen: number;
   remainingCapFen: number;
+  /** what the cap took off this season's metered usage, as a positive amount */
+  capSavedFen: number;
   balanceFen: number;
   /** credit in hand (unallocated payments, negative invoices) the next invoices will use */
   creditFen: number;
