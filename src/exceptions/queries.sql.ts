@@ -2,9 +2,11 @@
  * Meter data quality (SPEC §9), one set-wise query per kind over one compound and month.
  * Parameters of every query: $1 the compound id, $2 the period 'YYYY-MM'; the meter kinds also take
  * $3, the label of the season for which the period is a billable month (null: not billable, no
- * items). A reading belongs to month M when it is after M's start and at or before its end (local,
- * the compound's zone): the reading a month's invoice ends at (SPEC §5 "endValue").
- * Each query answers rows of ExceptionRow, in household order.
+ * items), $4, $5 the instants the month starts and ends in the compound's zone, $6, $7 the local
+ * dates of its first day and of the next month's first day. A reading belongs to month M when it is
+ * after M's start and at or before its end (local, the compound's zone): the reading a month's
+ * invoice ends at (SPEC §5 "endValue").
+ * Each query answers rows of ExceptionRow (the service orders them).
  */
 
 export interface ExceptionRow {
@@ -27,14 +29,17 @@ export interface ExceptionRow {
   reason: string | null;
 }
 
-/** The month's bounds: local dates d0 ≤ day < d1 and instants t0 < readAt ≤ t1 in the compound's zone. */
+/**
+ * The month: local dates d0 ≤ day < d1 ($6, $7) and instants t0 < readAt ≤ t1 ($4, $5), bound as
+ * constants so that the planner can estimate and use them.
+ */
 const BOUNDS = `
 b AS (
-  SELECT c.id AS compound_id,
-         ($2 || '-01')::date AS d0,
-         (($2 || '-01')::date + interval '1 month')::date AS d1,
-         (($2 || '-01')::timestamp AT TIME ZONE c.time_zone) AS t0,
-         ((($2 || '-01')::timestamp + interval '1 month') AT TIME ZONE c.time_zone) AS t1
+  SELECT c.id AS compound_id, $2::text AS period,
+         $6::date AS d0,
+         $7::date AS d1,
+         $4::timestamptz AS t0,
+         $5::timestamptz AS t1
     FROM compounds c
    WHERE c.id = $1 AND $3::text IS NOT NULL
 )`;
@@ -67,29 +72,34 @@ SELECT 'missing_reading' AS kind, h.household_no, h.id AS household_id, a.id AS 
   FROM b
   JOIN accounts a ON a.compound_id = b.compound_id AND a.opened_on < b.d1 AND (a.closed_on IS NULL OR a.closed_on >= b.d1)
   JOIN households h ON h.id = a.household_id
-  LEFT JOIN account_plans p ON p.account_id = a.id AND p.season_label = $3
+  -- The households with a reading in the month: one pass over the month's readings, hashed.
+  LEFT JOIN (SELECT DISTINCT m.household_id
+               FROM readings r JOIN meters m ON m.id = r.meter_id
+              WHERE r.compound_id = $1 AND r.read_at > $4::timestamptz AND r.read_at <= $5::timestamptz) seen
+    ON seen.household_id = h.id
   ${METER_AT_MONTH_END}
- WHERE coalesce(p.plan, 'metered') = 'metered'
-   AND NOT EXISTS (SELECT 1 FROM meters m JOIN readings r ON r.meter_id = m.id
-                    WHERE m.household_id = h.id AND r.read_at > b.t0 AND r.read_at <= b.t1)
- ORDER BY h.household_no`;
+ WHERE seen.household_id IS NULL
+   AND NOT EXISTS (SELECT 1 FROM account_plans p WHERE p.account_id = a.id AND p.season_label = $3 AND p.plan = 'flat')`;
 
 /**
  * Each household's advance in the month, over the households with a reading in it: per meter, its
  * last reading of the month minus its last reading before the month (else its initial reading),
- * summed over the household's meters (a replaced meter's final reading is a reading).
+ * summed over the household's meters (a replaced meter's final reading is a reading). Readings are
+ * monotonic per meter (SPEC §4), so a meter's last reading up to an instant is its greatest: one
+ * aggregate over the compound's readings up to the month's end, no lookup per meter.
  */
 const MONTH_UNITS = `
 mu AS (
-  SELECT h.id AS household_id, sum(l.value - coalesce(p.value, m.initial_reading)) AS units
-    FROM b
-    JOIN households h ON h.compound_id = b.compound_id
-    JOIN meters m ON m.household_id = h.id AND m.installed_at < b.t1 AND (m.retired_at IS NULL OR m.retired_at > b.t0)
-   CROSS JOIN LATERAL (SELECT r.value FROM readings r
-                        WHERE r.meter_id = m.id AND r.read_at > b.t0 AND r.read_at <= b.t1 ORDER BY r.read_at DESC LIMIT 1) l
-    LEFT JOIN LATERAL (SELECT r.value FROM readings r
-                        WHERE r.meter_id = m.id AND r.read_at <= b.t0 ORDER BY r.read_at DESC LIMIT 1) p ON true
-   GROUP BY h.id
+  SELECT m.household_id, sum(r.month_max - coalesce(r.before_max, m.initial_reading)) AS units
+    FROM (SELECT r.meter_id,
+                 max(r.value) FILTER (WHERE r.read_at > $4::timestamptz) AS month_max,
+                 max(r.value) FILTER (WHERE r.read_at <= $4::timestamptz) AS before_max
+            FROM readings r
+           WHERE r.compound_id = $1 AND r.read_at <= $5::timestamptz AND $3::text IS NOT NULL
+           GROUP BY r.meter_id) r
+    JOIN meters m ON m.id = r.meter_id
+   WHERE r.month_max IS NOT NULL
+   GROUP BY m.household_id
 ),
 per AS (
   SELECT mu.household_id, mu.units, mu.units / h.area_m2 AS per_m2
@@ -108,8 +118,7 @@ SELECT '${kind}' AS kind, h.household_no, h.id AS household_id, acc.id AS accoun
   JOIN per ON ${condition}
   JOIN households h ON h.id = per.household_id
   ${ACCOUNT_AT_MONTH_END}
-  ${METER_AT_MONTH_END}
- ORDER BY h.household_no`;
+  ${METER_AT_MONTH_END}`;
 
 /** zero_usage: readings in the month but no advance, while the compound's median per m² is above 0. */
 export const ZERO_USAGE_SQL = unitsQuery('zero_usage', 'per.units = 0 AND med.per_m2 > 0');
@@ -138,5 +147,4 @@ SELECT 'billing_exception' AS kind, h.household_no, h.id AS household_id, e.acco
   JOIN billing_run_exceptions e ON e.billing_run_id = latest.id AND e.compound_id = $1
   JOIN households h ON h.id = e.household_id
  WHERE NOT EXISTS (SELECT 1 FROM invoices i
-                    WHERE i.account_id = e.account_id AND i.period = $2 AND i.kind = 'monthly' AND i.status <> 'void')
- ORDER BY h.household_no, e.account_id`;
+                    WHERE i.account_id = e.account_id AND i.period = $2 AND i.kind = 'monthly' AND i.status <> 'void')`;

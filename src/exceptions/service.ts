@@ -11,6 +11,7 @@
  * The meter kinds are listed for billable months only (SPEC §3); the month's median is over the
  * compound's households with a reading in the month.
  */
+import { DateTime } from 'luxon';
 import type { Principal } from '../auth/principal.js';
 import { compoundOr404 } from '../compounds/service.js';
 import { seasonForPeriod } from '../core/index.js';
@@ -18,6 +19,7 @@ import type { Database } from '../db/pool.js';
 import { seasonFromRow } from '../seasons/from-row.js';
 import { listSeasons } from '../seasons/repository.js';
 import { quantityOut } from '../shared/quantity.js';
+import { startOfLocalDate } from '../shared/time.js';
 import { exceptionRows, type ExceptionRow } from './repository.js';
 import { EXCEPTION_CSV_COLUMNS, EXCEPTION_KINDS } from './schemas.js';
 
@@ -57,7 +59,17 @@ function detailOf(row: ExceptionRow, period: string): string {
 export async function compoundExceptions(db: Database, principal: Principal, code: string, period: string) {
   const compound = await compoundOr404(db, code, principal);
   const season = seasonForPeriod((await listSeasons(db, compound.id)).map(seasonFromRow), period);
-  const kinds = await exceptionRows(db, compound.id, period, season?.label ?? null);
+  const firstDay = `${period}-01`;
+  const nextFirstDay = DateTime.fromISO(firstDay).plus({ months: 1 }).toISODate() as string;
+  const kinds = await exceptionRows(db, {
+    compoundId: compound.id,
+    period,
+    seasonLabel: season?.label ?? null,
+    start: startOfLocalDate(firstDay, compound.time_zone),
+    end: startOfLocalDate(nextFirstDay, compound.time_zone),
+    firstDay,
+    nextFirstDay,
+  });
   const rank = (row: ExceptionRow) => EXCEPTION_KINDS.indexOf(row.kind);
   const rows = kinds.flat().sort((a, b) => a.household_no - b.household_no || rank(a) - rank(b));
   const items: ExceptionItem[] = rows.map((row) => ({
