@@ -13,6 +13,7 @@ import { paymentRoutes } from './payments/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { billingRoutes } from './billing/routes.js';
 import { exceptionRoutes } from './exceptions/routes.js';
+import { arrearsRoutes } from './arrears/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -30,4 +31,5 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(reportRoutes);
   await app.register(billingRoutes);
   await app.register(exceptionRoutes);
+  await app.register(arrearsRoutes);
 };

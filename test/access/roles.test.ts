@@ -43,6 +43,11 @@ t.test('the access matrix', async (t) => {
       request: () => ({ url: '/v1/compounds/alpha/reports/2025-11' }),
       expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 403, foreignResident: 403 },
     },
+    {
+      name: 'GET /v1/compounds/{code}/arrears',
+      request: () => ({ url: '/v1/compounds/alpha/arrears?asOf=2026-03-01' }),
+      expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 403, foreignResident: 403 },
+    },
   ];
   const callers: Record<string, Record<string, string>> = {
     none: {},

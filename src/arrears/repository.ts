@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/pool.js';
+
+/** One account's overdue invoices as of a date, summed per aging bucket (SPEC §9 "Arrears"). */
+export interface ArrearsRow {
+  account_id: string;
+  household_id: string;
+  building: string;
+  unit: string;
+  room: string;
+  holder_name: string;
+  phone: string | null;
+  overdue_fen: number;
+  days1to30: number;
+  days31to60: number;
+  days61to90: number;
+  days91plus: number;
+  oldest_due_on: string;
+  days_overdue: number;
+  invoice_numbers: string[];
+}
+
+/**
+ * The compound's accounts with overdue invoices as of `asOf`, in household order, one query.
+ * An invoice is overdue from the day after its `dueOn` while `issued` or `partially_paid`
+ * (SPEC §9); what it owes is total − paid; its bucket is the days from `dueOn` to `asOf`.
+ */
+export async function arrearsRows(db: Executor, compoundId: string, asOf: string): Promise<ArrearsRow[]> {
+  const bucket = (low: number, high: number | null) =>
+    high === null
+      ? sql<number>`coalesce(sum(d.owed) filter (where d.days >= ${sql.lit(low)}), 0)::bigint`
+      : sql<number>`coalesce(sum(d.owed) filter (where d.days between ${sql.lit(low)} and ${sql.lit(high)}), 0)::bigint`;
+  return db
+    .with('d', (qb) =>
+      qb
+        .selectFrom('invoices as i')
+        .select([
+          'i.account_id',
+          'i.number',
+          'i.due_on',
+          sql<number>`(i.total_fen - i.paid_fen)`.as('owed'),
+          sql<number>`(${asOf}::date - i.due_on)`.as('days'),
+        ])
+        .where('i.compound_id', '=', compoundId)
+        .where('i.status', 'in', ['issued', 'partially_paid'])
+        .where('i.due_on', '<', sql<string>`${asOf}::date`)
+        .where(sql<boolean>`i.total_fen > i.paid_fen`),
+    )
+    .selectFrom('d')
+    .innerJoin('accounts as a', 'a.id', 'd.account_id')
+    .innerJoin('households as h', 'h.id', 'a.household_id')
+    .select([
+      'a.id as account_id',
+      'a.household_id',
+      'h.building',
+      'h.unit',
+      'h.room',
+      'a.holder_name',
+      'a.phone',
+      sql<number>`sum(d.owed)::bigint`.as('overdue_fen'),
+      bucket(1, 30).as('days1to30'),
+      bucket(31, 60).as('days31to60'),
+      bucket(61, 90).as('days61to90'),
+      bucket(91, null).as('days91plus'),
+      sql<string>`min(d.due_on)`.as('oldest_due_on'),
+      sql<number>`max(d.days)::int`.as('days_overdue'),
+      sql<string[]>`array_agg(d.number order by d.due_on, d.number)`.as('invoice_numbers'),
+    ])
+    .groupBy(['a.id', 'h.id'])
+    .orderBy('h.household_no')
+    .orderBy('a.opened_on')
+    .orderBy('a.id')
+    .execute();
+}
