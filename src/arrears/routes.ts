@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify';
+import { sendCsv } from '../http/csv.js';
 import { problemResponses } from '../http/problem.js';
 import { CompoundCode, IsoDate } from '../http/schemas.js';
 import { ArrearsSchema } from './schemas.js';
@@ -34,14 +34,7 @@ export const arrearsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const arrears = await compoundArrears(app.db, request.principal, request.params.code, request.query.asOf);
       if ((request.headers.accept ?? '').includes('text/csv')) {
-        const csv = stringify({ header: true, columns: [...ARREARS_COLUMNS] });
-        reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${arrears.compound}-arrears-${arrears.asOf}.csv"`);
-        for (const row of arrearsCsvRows(arrears)) csv.write(row);
-        csv.end();
-        // A stream: the typed reply only knows the JSON and string shapes of the schema.
-        return reply.send(csv as never);
+        return sendCsv(reply, `${arrears.compound}-arrears-${arrears.asOf}.csv`, ARREARS_COLUMNS, arrearsCsvRows(arrears));
       }
       return reply.type('application/json; charset=utf-8').send(arrears);
     },
