@@ -42,7 +42,7 @@ function itemOut(row: ArrearsRow): ArrearsItemOut {
     buckets: { days1to30: row.days1to30, days31to60: row.days31to60, days61to90: row.days61to90, days91plus: row.days91plus },
     oldestDueOn: row.oldest_due_on,
     daysOverdue: row.days_overdue,
-    invoiceNumbers: row.invoice_numbers,
+    invoiceNumbers: row.invoice_numbers.split(' '),
   };
 }
 
