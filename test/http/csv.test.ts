@@ -1,6 +1,6 @@
 import t from 'tap';
 import { parse } from 'csv-parse/sync';
-import { neutraliseCell } from '../../src/http/csv.js';
+import { csvChunks, csvLine, neutraliseCell } from '../../src/http/csv.js';
 import { testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
@@ -16,6 +16,20 @@ t.test('a cell that would start a formula gets a leading quote; numbers stay num
   t.equal(neutraliseCell(-1_000), -1_000);
   t.equal(neutraliseCell(null), '');
   t.equal(neutraliseCell(undefined), '');
+});
+
+t.test('lines are RFC 4180: quoted when they must be, parsed back to the same cells', async (t) => {
+  const cells = ['plain', 'a,b', 'say "hi"', 'two\nlines', '=cmd', -12.5, '-7', null, '王芳'];
+  t.equal(csvLine(cells), 'plain,"a,b","say ""hi""","two\nlines",\'=cmd,-12.5,-7,,王芳\n');
+  const columns = ['a', 'b'] as const;
+  const rows = Array.from({ length: 2500 }, (_, i) => ({ a: `r${i}`, b: i % 2 ? '@x' : -i }));
+  const chunks = [...csvChunks(columns, rows)];
+  t.equal(chunks.length, 3, 'a chunk per thousand rows');
+  const parsed = parse(chunks.join(''), { columns: true }) as Array<Record<string, string>>;
+  t.equal(parsed.length, 2500);
+  t.same(parsed[1], { a: 'r1', b: "'@x" });
+  t.same(parsed[2], { a: 'r2', b: '-2' });
+  t.same(parse(csvLine(cells)), [['plain', 'a,b', 'say "hi"', 'two\nlines', "'=cmd", '-12.5', '-7', '', '王芳']]);
 });
 
 t.test('the CSVs the API writes neutralise what people typed and keep negative amounts', async (t) => {
