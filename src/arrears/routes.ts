@@ -36,7 +36,9 @@ export const arrearsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if ((request.headers.accept ?? '').includes('text/csv')) {
         return sendCsv(reply, `${arrears.compound}-arrears-${arrears.asOf}.csv`, ARREARS_COLUMNS, arrearsCsvRows(arrears));
       }
-      return reply.type('application/json; charset=utf-8').send(arrears);
+      // Built field by field to ArrearsSchema's type; for tens of thousands of accounts JSON.stringify
+      // is several times faster than the schema's compiled serializer (bench/arrears.ts).
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(arrears) as never);
     },
   );
 };

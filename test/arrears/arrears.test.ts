@@ -179,6 +179,10 @@ t.test('arrears: the day after dueOn opens 1–30; 30/31, 60/61 and 90/91 are th
     daysOverdue: 50,
   });
   t.equal(item.invoiceNumbers.length, 2);
+  const keys = ['accountId', 'householdId', 'building', 'unit', 'room', 'home', 'holderName', 'phone', 'overdueFen', 'buckets',
+    'oldestDueOn', 'daysOverdue', 'invoiceNumbers'];
+  t.same(Object.keys(item).sort(), keys.sort(), 'the schema\'s fields, no other');
+  t.same(Object.keys(got).sort(), ['asOf', 'compound', 'items', 'totals']);
   t.same(got.totals, {
     accounts: 2,
     invoices: 3,
