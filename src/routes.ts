@@ -14,6 +14,7 @@ import { reportRoutes } from './reports/routes.js';
 import { billingRoutes } from './billing/routes.js';
 import { exceptionRoutes } from './exceptions/routes.js';
 import { arrearsRoutes } from './arrears/routes.js';
+import { noticeRoutes } from './notices/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -32,4 +33,5 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(billingRoutes);
   await app.register(exceptionRoutes);
   await app.register(arrearsRoutes);
+  await app.register(noticeRoutes);
 };

@@ -29,6 +29,11 @@ t.test('the access matrix', async (t) => {
       expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 200, foreignResident: 404 },
     },
     {
+      name: 'GET /v1/accounts/{id}/notice',
+      request: () => ({ url: `/v1/accounts/${s.homeA.accountId}/notice` }),
+      expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 200, foreignResident: 404 },
+    },
+    {
       name: 'POST /v1/payments',
       request: () => ({
         method: 'POST',
