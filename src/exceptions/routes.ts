@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify';
+import { sendCsv } from '../http/csv.js';
 import { problemResponses } from '../http/problem.js';
 import { CompoundCode, Period } from '../http/schemas.js';
 import { EXCEPTION_CSV_COLUMNS, ExceptionListSchema } from './schemas.js';
@@ -42,14 +42,7 @@ export const exceptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const list = await compoundExceptions(app.db, request.principal, request.params.code, period);
       const csvWanted = format === 'csv' || (format === undefined && (request.headers.accept ?? '').includes('text/csv'));
       if (csvWanted) {
-        const csv = stringify({ header: true, columns: [...EXCEPTION_CSV_COLUMNS] });
-        reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${list.compound}-${list.period}-exceptions.csv"`);
-        for (const row of exceptionCsvRows(list.items)) csv.write(row);
-        csv.end();
-        // A stream: the typed reply only knows the JSON and string shapes of the schema.
-        return reply.send(csv as never);
+        return sendCsv(reply, `${list.compound}-${list.period}-exceptions.csv`, EXCEPTION_CSV_COLUMNS, exceptionCsvRows(list.items));
       }
       return reply.type('application/json; charset=utf-8').send(list);
     },

@@ -21,7 +21,10 @@ import { listSeasons } from '../seasons/repository.js';
 import { quantityOut } from '../shared/quantity.js';
 import { startOfLocalDate } from '../shared/time.js';
 import { exceptionRows, type ExceptionRow } from './repository.js';
+import type { CsvCell } from '../http/csv.js';
 import { EXCEPTION_CSV_COLUMNS, EXCEPTION_KINDS } from './schemas.js';
+
+type ExceptionCsvColumn = (typeof EXCEPTION_CSV_COLUMNS)[number];
 
 export interface ExceptionItem {
   kind: ExceptionRow['kind'];
@@ -87,7 +90,10 @@ export async function compoundExceptions(db: Database, principal: Principal, cod
   return { compound: compound.code, period, items };
 }
 
-/** The CSV's rows, in the header's column order (nulls as empty cells). */
-export function exceptionCsvRows(items: readonly ExceptionItem[]) {
-  return items.map((item) => EXCEPTION_CSV_COLUMNS.map((column) => item[column] ?? ''));
+/** The CSV's rows: the header's columns of each item (nulls as empty cells). */
+export function exceptionCsvRows(items: readonly ExceptionItem[]): Array<Record<ExceptionCsvColumn, CsvCell>> {
+  return items.map((item) => {
+    const cells = EXCEPTION_CSV_COLUMNS.map((column) => [column, item[column] ?? null]);
+    return Object.fromEntries(cells) as Record<ExceptionCsvColumn, CsvCell>;
+  });
 }
