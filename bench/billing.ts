@@ -2,7 +2,7 @@
  * Monthly batch benchmark: the real batch (runBilling, the code path of the CLI and
  * POST /v1/billing-runs) for one month of N households against two floors of the same rows.
  *
- *   npx tsx bench/billing.ts [--households 1000000] [--prior 2] [--chunk 5000]
+ *   npx tsx bench/billing.ts [--households 1000000] [--prior 2] [--chunk 5000] [--split-floor]
  *
  * Uses DATABASE_URL when set (a scratch database is created there and dropped after), else an
  * embedded PostgreSQL in a temporary directory. Seeds the eleven compounds, generates N
@@ -17,6 +17,9 @@
  *      rolled back (the like-for-like floor);
  *   3. times a COPY of the same rows into three tables of the same columns with only a primary
  *      key each, committed (the raw floor: what writing these rows costs at the least).
+ *   4. with --split-floor: the like-for-like floor again with each foreign key and each index
+ *      besides the primary keys dropped in turn (in the rolled-back transaction), then with all of
+ *      them dropped: what each costs the write path.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +39,7 @@ const PRIOR = arg('--prior', 2);
 const CHUNK = process.argv.includes('--chunk') ? arg('--chunk', 0) : undefined; // default: the batch's own (DEFAULT_CHUNK_SIZE)
 const MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-06', '2026-07', '2026-08', '2026-09'];
 const PERIOD = '2026-01';
+const SPLIT_FLOOR = process.argv.includes('--split-floor');
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const log = (message: string) => process.stdout.write(`${message}\n`);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
@@ -181,10 +185,17 @@ async function createRawTables(pool: pg.Pool): Promise<void> {
 }
 
 /** One transaction: the files COPYed into `${prefix}<table>` in the writer's table order, then `end`; the time of both. */
-async function timedCopy(pool: pg.Pool, prefix: string, files: readonly string[], end: 'COMMIT' | 'ROLLBACK'): Promise<number> {
+async function timedCopy(
+  pool: pg.Pool,
+  prefix: string,
+  files: readonly string[],
+  end: 'COMMIT' | 'ROLLBACK',
+  before: readonly string[] = [],
+): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    for (const statement of before) await client.query(statement);
     const started = Date.now();
     for (const [t, table] of INVOICE_TABLES.entries()) {
       await pipeline(
@@ -200,6 +211,47 @@ async function timedCopy(pool: pg.Pool, prefix: string, files: readonly string[]
   } finally {
     client.release();
   }
+}
+
+/**
+ * The like-for-like floor without each foreign key and each secondary index of the writer's
+ * tables in turn (dropped inside the rolled-back transaction), then without all of them. A
+ * rolled-back COPY leaves dead rows and index entries behind, so the tables are vacuumed before
+ * every COPY, and the floor with everything in place is timed again first and last.
+ */
+async function splitFloor(pool: pg.Pool, files: readonly string[]): Promise<void> {
+  const tables = INVOICE_TABLES.map((t) => pg.escapeLiteral(t.name)).join(', ');
+  const { rows } = await pool.query<{ tbl: string; name: string; what: string; drop: string }>(
+    `SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS what,
+            format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) AS drop
+     FROM pg_constraint c
+     WHERE c.conrelid::regclass::text IN (${tables}) AND c.contype IN ('f', 'u')
+     UNION ALL
+     SELECT i.indrelid::regclass::text, x.relname, pg_get_indexdef(i.indexrelid), format('DROP INDEX %I', x.relname)
+     FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+     WHERE i.indrelid::regclass::text IN (${tables}) AND NOT i.indisprimary
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+     ORDER BY 1, 2`,
+  );
+  const copy = async (drops: readonly string[]) => {
+    await pool.query(`VACUUM ${INVOICE_TABLES.map((t) => t.name).join(', ')}`);
+    return timedCopy(pool, '', files, 'ROLLBACK', drops);
+  };
+  const first = await copy([]);
+  const foreignKeys = rows.filter((r) => r.what.startsWith('FOREIGN KEY')).map((r) => r.drop);
+  const indexes = rows.filter((r) => !r.what.startsWith('FOREIGN KEY')).map((r) => r.drop);
+  const variants: Array<[string, readonly string[]]> = [
+    ...rows.map((r): [string, readonly string[]] => [`${r.tbl}.${r.name}: ${r.what}`, [r.drop]]),
+    ['all foreign keys', foreignKeys],
+    ['all secondary indexes and unique constraints', indexes],
+    ['both', [...foreignKeys, ...indexes]],
+  ];
+  const times: Array<[string, number]> = [];
+  for (const [label, drops] of variants) times.push([label, await copy(drops)]);
+  const last = await copy([]);
+  const base = (first + last) / 2;
+  log(`like-for-like floor, vacuumed before each COPY: ${seconds(first)} s first, ${seconds(last)} s last; without one thing at a time:`);
+  for (const [label, ms] of times) log(`  ${seconds(base - ms).padStart(6)} s saved  ${seconds(ms)} s without ${label}`);
 }
 
 async function main(): Promise<void> {
@@ -311,6 +363,10 @@ async function main(): Promise<void> {
     log(`peak RSS during batch:       ${mib(peak)} (baseline before the batch ${mib(baseline)})`);
     log('');
     printPhases(profile, batchMs);
+    if (SPLIT_FLOOR) {
+      log('');
+      await splitFloor(pool, files.paths);
+    }
   } finally {
     await scratch.close();
   }
