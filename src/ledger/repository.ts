@@ -235,12 +235,23 @@ export async function accountIntervals(q: Queryable, accountId: string): Promise
   }));
 }
 
-/** The accounts with an interval that starts or ends on a reading (a correction reaches them). */
+/*
+ * The accounts with an interval that starts or ends on a reading (a correction reaches them).
+ * Found from the reading's side, not by an index on the intervals' reading ids (dropped in
+ * migration 0018: every monthly invoice paid for two of them): an interval on a reading is on
+ * the reading's meter, on an invoice of an account of the meter's household, so the candidates
+ * are that household's invoices (by account and ledger slot) and their intervals (by key).
+ */
 export async function accountsBilledOnReading(q: Queryable, readingId: number): Promise<string[]> {
   const rows = await queryRows<{ account_id: string }>(
     q,
-    `SELECT DISTINCT i.account_id FROM invoice_intervals v JOIN invoices i ON i.id = v.invoice_id
-     WHERE v.to_reading_id = $1 OR v.from_reading_id = $1
+    `SELECT DISTINCT i.account_id
+     FROM readings r
+     JOIN meters m ON m.id = r.meter_id
+     JOIN accounts a ON a.household_id = m.household_id
+     JOIN invoices i ON i.account_id = a.id
+     JOIN invoice_intervals v ON v.invoice_id = i.id
+     WHERE r.id = $1 AND (v.to_reading_id = r.id OR v.from_reading_id = r.id)
      ORDER BY i.account_id`,
     [readingId],
   );

@@ -1,7 +1,15 @@
 import t from 'tap';
 import { sql } from 'kysely';
 import { admin, testApp } from '../helpers/app.js';
-import { cumulative, insertCompound, insertHomeWithReadings, invoiceEnd, invoiceSnapshot, readAt } from '../helpers/billing.js';
+import {
+  brokenInvoiceReferences,
+  cumulative,
+  insertCompound,
+  insertHomeWithReadings,
+  invoiceEnd,
+  invoiceSnapshot,
+  readAt,
+} from '../helpers/billing.js';
 import { runBilling } from '../../src/billing/service.js';
 import { lockInvoiceNumbering } from '../../src/billing/index.js';
 import { inTransaction } from '../../src/db/sql.js';
@@ -45,6 +53,7 @@ t.test('exactly once: running a month again issues nothing and leaves the invoic
     .where('compound_id', '=', a.compoundId)
     .executeTakeFirstOrThrow();
   t.equal(Number(counts.n), 7);
+  t.strictSame(await brokenInvoiceReferences(db), [], 'every invoice, line and interval points at rows that exist and belong together');
 });
 
 t.test('concurrency: two runs of the same month at once never duplicate an invoice or a number', async (t) => {
@@ -96,6 +105,24 @@ t.test('concurrency: two runs of the same month at once never duplicate an invoi
       `${c.code}: numbered in household order`,
     );
   }
+  t.strictSame(await brokenInvoiceReferences(db), [], 'every invoice, line and interval points at rows that exist and belong together');
+});
+
+t.test('the check that stands in for the invoice tables\' foreign keys finds a broken relation', async (t) => {
+  const { db, pool } = await testApp(t);
+  const a = await scene(db, 'alpha', 2);
+  await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
+  t.strictSame(await brokenInvoiceReferences(db), []);
+  const [one, other] = a.homes;
+  // An interval of the first home made to end on a reading of the second home's meter.
+  const reading = await db.selectFrom('readings').select('id').where('meter_id', '=', other!.meterId).executeTakeFirstOrThrow();
+  const invoice = await db.selectFrom('invoices').select('id').where('account_id', '=', one!.accountId).executeTakeFirstOrThrow();
+  await db.updateTable('invoice_intervals').set({ to_reading_id: reading.id }).where('invoice_id', '=', invoice.id).execute();
+  await db.updateTable('invoice_intervals').set({ season_label: '1999-00' }).where('invoice_id', '=', invoice.id).execute();
+  t.strictSame(await brokenInvoiceReferences(db), [
+    `interval ${invoice.id}/1: season`,
+    `interval ${invoice.id}/1: to reading`,
+  ]);
 });
 
 t.test('one bad account never blocks the rest: it is listed as an exception, the others commit', async (t) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import type { Database } from '../../src/db/pool.js';
 import { insertDefaultSeason, insertHome, insertReadings, type HomeOptions } from './data.js';
 
@@ -120,4 +121,59 @@ export async function invoiceEnd(db: Database, invoiceId: string) {
     .orderBy('interval_no', 'desc')
     .limit(1)
     .executeTakeFirstOrThrow();
+}
+
+/*
+ * Every relation of the invoice tables that foreign keys no longer check (migration 0018), as a
+ * list of the rows that break one: empty when every invoice, line and register interval points at
+ * rows that exist and belong together (the account and meter of the invoice's household, the
+ * reading on the interval's meter, the season of the compound, the run).
+ */
+const BROKEN_REFERENCES_SQL = `
+SELECT 'invoice ' || i.number || ': ' || b.what AS broken
+FROM invoices i
+LEFT JOIN accounts a ON a.id = i.account_id
+LEFT JOIN households h ON h.id = i.household_id
+LEFT JOIN compounds c ON c.id = i.compound_id
+LEFT JOIN seasons s ON s.compound_id = i.compound_id AND s.label = i.season_label
+LEFT JOIN billing_runs r ON r.id = i.billing_run_id
+CROSS JOIN LATERAL (VALUES
+  (CASE WHEN a.id IS NULL OR a.household_id <> i.household_id OR a.compound_id <> i.compound_id THEN 'account' END),
+  (CASE WHEN h.id IS NULL OR h.compound_id <> i.compound_id THEN 'household' END),
+  (CASE WHEN c.id IS NULL THEN 'compound' END),
+  (CASE WHEN s.label IS NULL THEN 'season' END),
+  (CASE WHEN i.billing_run_id IS NOT NULL AND r.id IS NULL THEN 'billing run' END)
+) AS b(what)
+WHERE b.what IS NOT NULL
+UNION ALL
+SELECT 'line ' || l.invoice_id || '/' || l.line_no || ': ' || b.what
+FROM invoice_lines l
+LEFT JOIN invoices i ON i.id = l.invoice_id
+LEFT JOIN seasons s ON s.compound_id = l.compound_id AND s.label = l.season_label
+CROSS JOIN LATERAL (VALUES
+  (CASE WHEN i.id IS NULL OR i.compound_id <> l.compound_id THEN 'invoice' END),
+  (CASE WHEN l.season_label IS NOT NULL AND s.label IS NULL THEN 'season' END)
+) AS b(what)
+WHERE b.what IS NOT NULL
+UNION ALL
+SELECT 'interval ' || v.invoice_id || '/' || v.interval_no || ': ' || b.what
+FROM invoice_intervals v
+LEFT JOIN invoices i ON i.id = v.invoice_id
+LEFT JOIN meters m ON m.id = v.meter_id
+LEFT JOIN readings rf ON rf.id = v.from_reading_id
+LEFT JOIN readings rt ON rt.id = v.to_reading_id
+LEFT JOIN seasons s ON s.compound_id = v.compound_id AND s.label = v.season_label
+CROSS JOIN LATERAL (VALUES
+  (CASE WHEN i.id IS NULL OR i.compound_id <> v.compound_id THEN 'invoice' END),
+  (CASE WHEN m.id IS NULL OR m.household_id <> i.household_id THEN 'meter' END),
+  (CASE WHEN v.from_reading_id IS NOT NULL AND (rf.id IS NULL OR rf.meter_id <> v.meter_id) THEN 'from reading' END),
+  (CASE WHEN v.to_reading_id IS NOT NULL AND (rt.id IS NULL OR rt.meter_id <> v.meter_id) THEN 'to reading' END),
+  (CASE WHEN s.label IS NULL THEN 'season' END)
+) AS b(what)
+WHERE b.what IS NOT NULL
+ORDER BY 1`;
+
+export async function brokenInvoiceReferences(db: Database): Promise<string[]> {
+  const { rows } = await sql.raw<{ broken: string }>(BROKEN_REFERENCES_SQL).execute(db);
+  return rows.map((r) => r.broken);
 }
