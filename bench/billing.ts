@@ -108,9 +108,11 @@ function printPhases(p: Profile, batchMs: number): void {
   let writerOther = 0;
   let otherQueries = 0;
   const readerQueries = new Map<string, number>();
+  const writerQueries = new Map<string, number>();
   for (const { copyMs, otherMs, byQuery } of p.queryMs.values()) {
     if (copyMs > 0) {
       writerOther += otherMs;
+      for (const [label, ms] of byQuery) writerQueries.set(label, (writerQueries.get(label) ?? 0) + ms);
       continue;
     }
     otherQueries += otherMs;
@@ -131,6 +133,7 @@ function printPhases(p: Profile, batchMs: number): void {
   log(`  COMMIT → compound done          ${seconds(credit)} s (the credit pass)`);
   log(`  the rest of the batch           ${seconds(batchMs - copy - toCommit - credit)} s (waiting for facts and compute, locks, start)`);
   log(`  other queries on the writers    ${seconds(writerOther)} s (within the above: locks, numbering, small compounds' facts, credit)`);
+  for (const [label, ms] of [...writerQueries].sort((a, b) => b[1] - a[1]).slice(0, 8)) log(`    ${seconds(ms).padStart(7)} s  ${label}`);
   log(`  queries on other connections    ${seconds(otherQueries)} s (snapshot readers' facts and the run's session; overlapped)`);
   const top = [...readerQueries].sort((a, b) => b[1] - a[1]).slice(0, 8);
   for (const [label, ms] of top) log(`    ${seconds(ms).padStart(7)} s  ${label}`);
