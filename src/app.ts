@@ -7,7 +7,8 @@ import type { Config } from './config.js';
 import type pg from 'pg';
 import type { Database } from './db/pool.js';
 import { authPlugin } from './auth/plugin.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkError, installErrorHandling } from './http/error-handler.js';
+import { AJV_OPTIONS, installStrictInput, notBlankKeyword } from './http/strict-input.js';
 import { securityPlugin } from './http/security.js';
 import { ProblemSchema } from './http/problem.js';
 import { healthRoutes } from './operations/routes.js';
@@ -37,7 +38,9 @@ export async function buildApp({ config, db, pool, logger = false }: AppOptions)
     bodyLimit: config.jsonBodyLimitBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
+    // No coercion, no silent removal: a body is refused unless it is exactly what its schema says (SPEC §7).
+    ajv: { customOptions: AJV_OPTIONS, plugins: [notBlankKeyword] },
+    frameworkErrors: frameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('db', db);
@@ -45,6 +48,7 @@ export async function buildApp({ config, db, pool, logger = false }: AppOptions)
   app.decorate('config', config);
   app.addSchema(ProblemSchema);
   installErrorHandling(app);
+  installStrictInput(app);
   await app.register(securityPlugin);
 
   await app.register(swagger, {

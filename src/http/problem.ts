@@ -8,7 +8,15 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer(),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String(),
+          message: Type.String(),
+          code: Type.Optional(Type.String({ description: 'stable reason, snake_case: required, wrong_type, unknown_field…' })),
+        }),
+      ),
+    ),
     errorsOmitted: Type.Optional(Type.Integer({ description: 'invalid rows not listed because the list was capped' })),
   },
   { $id: 'Problem', title: 'Problem' },
@@ -17,6 +25,8 @@ export type Problem = Static<typeof ProblemSchema>;
 export interface FieldError {
   path: string;
   message: string;
+  /** Stable, snake_case (SPEC §7 "Details clients rely on"): pages show their own words for it. */
+  code?: string;
 }
 
 const TITLES: Record<number, string> = {
@@ -26,6 +36,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -40,6 +51,7 @@ const SLUGS: Record<number, string> = {
   404: 'not-found',
   409: 'conflict',
   413: 'content-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   422: 'invalid-data',
   429: 'rate-limited',

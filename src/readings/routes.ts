@@ -8,12 +8,15 @@ import { importReadings } from './service.js';
 
 export const MAX_JSON_READINGS = 50_000;
 
-const ReadingInput = Type.Object({
-  meterSerial: Type.Optional(Type.String({ description: 'serial of a meter of your compounds' })),
-  readAt: Type.Optional(Type.String({ description: 'ISO 8601; without offset = the compound local time' })),
-  value: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: 'cumulative register value ≥ 0, up to 3 decimals' })),
-  source: Type.Optional(Type.String({ description: 'manual (default) or automatic' })),
-});
+const ReadingInput = Type.Object(
+  {
+    meterSerial: Type.Optional(Type.String({ description: 'serial of a meter of your compounds' })),
+    readAt: Type.Optional(Type.String({ description: 'ISO 8601; without offset = the compound local time' })),
+    value: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: 'cumulative register value ≥ 0, up to 3 decimals' })),
+    source: Type.Optional(Type.String({ description: 'manual (default) or automatic' })),
+  },
+  { additionalProperties: false },
+);
 
 const ImportResultSchema = Type.Object({
   accepted: Type.Integer({ description: 'readings stored' }),
@@ -34,7 +37,7 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['readings'],
         summary: `Load up to ${MAX_JSON_READINGS} meter readings (all or nothing)`,
-        body: Type.Object({ readings: Type.Array(ReadingInput, { maxItems: MAX_JSON_READINGS }) }),
+        body: Type.Object({ readings: Type.Array(ReadingInput, { maxItems: MAX_JSON_READINGS }) }, { additionalProperties: false }),
         response: { 201: ImportResultSchema, ...problemResponses(400, 401, 403, 409, 413, 422) },
       },
     },
