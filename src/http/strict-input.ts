@@ -68,9 +68,9 @@ function textErrors(value: unknown, base: string): FieldError[] {
   return errors.reverse();
 }
 
+/** Parsed JSON and query objects; not a CSV body's stream or a raw buffer. */
 function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  return !Buffer.isBuffer(value) && typeof (value as { pipe?: unknown }).pipe !== 'function';
 }
 
 type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema> };

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { problemResponses } from '../http/problem.js';
+import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
+import { textDefect } from '../http/strict-input.js';
 import { csvSource, tooLarge } from './csv.js';
 import type { ReadingField } from './rows.js';
-import { importReadings } from './service.js';
+import { importReadings, type ImportSource, type ReadingRow } from './service.js';
 
 export const MAX_JSON_READINGS = 50_000;
 
@@ -25,6 +26,35 @@ const ImportResultSchema = Type.Object({
 
 const jsonPath = (index: number, field: ReadingField) => `readings[${index}].${field}`;
 
+const emptyBatch = (path: string) =>
+  unprocessable('The batch has no readings; nothing was stored.', [{ path, message: 'has no readings', code: 'empty' }]);
+
+const CSV_FIELDS: ReadingField[] = ['meterSerial', 'readAt', 'value', 'source'];
+
+/**
+ * The CSV rows as they stream, refusing a cell PostgreSQL cannot store (NUL, a lone surrogate)
+ * with 400, like the same text in a JSON body, and a file with a header and no rows with 422.
+ */
+function strictCsv(source: ImportSource): ImportSource {
+  async function * rows(): AsyncGenerator<ReadingRow> {
+    let count = 0;
+    for await (const row of source.rows) {
+      for (const field of CSV_FIELDS) {
+        const cell = row[field];
+        const defect = typeof cell === 'string' ? textDefect(cell) : undefined;
+        if (defect) {
+          const path = source.pathOf(row.line, field);
+          throw new HttpProblem(400, `Invalid CSV: ${path} ${defect.message}.`, [{ path, ...defect }]);
+        }
+      }
+      count += 1;
+      yield row;
+    }
+    if (count === 0) throw emptyBatch('body');
+  }
+  return { ...source, rows: rows() };
+}
+
 /** Meter readings (SPEC §4, §7): JSON batches and CSV uploads, all or nothing. */
 export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The CSV body reaches the route as the raw stream: the import parses it while streaming.
@@ -43,6 +73,7 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const readings = request.body.readings;
+      if (readings.length === 0) throw emptyBatch('body.readings');
       const result = await importReadings(
         app.pool,
         request.principal,
@@ -57,6 +88,12 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/readings/import',
     {
       config: { roles: ['admin', 'operator'] },
+      // Any other media type (JSON included) is refused before its body is read.
+      onRequest: async (request) => {
+        if (!/^text\/csv\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+          throw new HttpProblem(415, 'Upload readings as Content-Type: text/csv (a JSON batch goes to POST /v1/readings).');
+        }
+      },
       schema: {
         tags: ['readings'],
         summary: 'Upload a CSV of readings: header meterSerial,readAt,value[,source] (all or nothing)',
@@ -77,7 +114,7 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw tooLarge(limit);
       }
       try {
-        const result = await importReadings(app.pool, request.principal, csvSource(body, limit), {
+        const result = await importReadings(app.pool, request.principal, strictCsv(csvSource(body, limit)), {
           actor: request.principal.actor,
           format: 'csv',
         });

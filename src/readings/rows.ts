@@ -3,8 +3,8 @@
  * PostgreSQL COPY text for the staging table, or a field error. Checks that need the database
  * (meter, time zone, monotonicity, duplicates) are done set-wise in SQL afterwards.
  */
-import { DateTime } from 'luxon';
-import { dayNumber, formatThousandths, parseQuantity, QTY_SCALE, type DecimalInput } from '../core/index.js';
+import { formatThousandths, parseQuantity, QTY_SCALE, type DecimalInput } from '../core/index.js';
+import { parseInstantText, type InstantText } from '../shared/time.js';
 
 export type ReadingField = 'meterSerial' | 'readAt' | 'value' | 'source';
 
@@ -25,50 +25,15 @@ export interface RowError {
 /** Register values are numeric(15, 3): at most 12 integer digits. */
 const MAX_VALUE_THOUSANDTHS = 10n ** BigInt(12 + QTY_SCALE);
 
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
-
-export interface ParsedInstant {
-  /** ISO text with offset (absolute instant), or null. */
-  absolute: string | null;
-  /** Local wall-clock text (timestamp without time zone), or null. */
-  local: string | null;
-}
+export type ParsedInstant = InstantText;
 
 /**
- * An ISO 8601 date-time. With an offset (or Z) it is an instant; without one it is the
- * compound's local time, resolved in SQL once the meter (hence the compound) is known.
- * The common extended format is parsed by hand; anything else goes through luxon.
+ * A reading's readAt: with an offset (or Z) it is an instant; without one it is the compound's
+ * local time, resolved in SQL once the meter (hence the compound) is known. The same parser as
+ * every other instant of the API (shared/time.ts).
  */
 export function parseReadAt(text: string): ParsedInstant | undefined {
-  const m = ISO_RE.exec(text);
-  if (m !== null) {
-    const date = `${m[1]}-${m[2]}-${m[3]}`;
-    try {
-      dayNumber(date);
-    } catch {
-      return undefined;
-    }
-    const hour = Number(m[4]);
-    const minute = Number(m[5]);
-    const second = m[6] === undefined ? 0 : Number(m[6]);
-    if (hour > 23 || minute > 59 || second > 59) return undefined;
-    const time = `${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}`;
-    if (m[8] === 'Z') return { absolute: `${date}T${time}Z`, local: null };
-    if (m[9] !== undefined) {
-      const oh = Number(m[10]);
-      const om = m[11] === undefined ? 0 : Number(m[11]);
-      if (oh > 15 || om > 59) return undefined;
-      return { absolute: `${date}T${time}${m[9]}${m[10]}:${m[11] ?? '00'}`, local: null };
-    }
-    return { absolute: null, local: `${date}T${time}` };
-  }
-  if (text.length > 40) return undefined;
-  // Other ISO 8601 forms (basic format, week dates, a bare date = local midnight): luxon decides.
-  const asUtc = DateTime.fromISO(text, { zone: 'UTC' });
-  if (!asUtc.isValid) return undefined;
-  const elsewhere = DateTime.fromISO(text, { zone: 'UTC+5' });
-  if (asUtc.toMillis() === elsewhere.toMillis()) return { absolute: asUtc.toISO(), local: null };
-  return { absolute: null, local: asUtc.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") };
+  return parseInstantText(text);
 }
 
 /** COPY text format escaping (backslash, tab, newline, carriage return). */

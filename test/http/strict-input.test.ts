@@ -51,6 +51,8 @@ t.test('strict at the door: every bad request is a 4xx problem+json naming the f
   const household = await createHousehold(app, op, 'alpha');
   const before = await rowCounts(pool);
 
+  const send = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object | string, headers: Record<string, string> = op) =>
+    app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
   let key = 0;
   const payment = (body: Record<string, unknown>) =>
     app.inject({
@@ -128,8 +130,76 @@ t.test('strict at the door: every bad request is a 4xx problem+json naming the f
     refused(t, run, { path: 'body.extra', code: 'unknown_field' }, 'billing run');
   });
 
+  await t.test('NUL characters are refused in every string: bodies, query strings and CSV cells', async (t) => {
+    const nul = 'A\u0000B';
+    refused(t, await householdBody({ building: nul }), { path: 'body.building', code: 'nul_character' }, 'building');
+    refused(t, await householdBody({ room: nul }), { path: 'body.room', code: 'nul_character' }, 'room');
+    refused(t, await meterBody({ serial: nul }), { path: 'body.serial', code: 'nul_character' }, 'meter serial');
+    refused(t, await reading({ meterSerial: nul }), { path: 'body.readings[0].meterSerial', code: 'nul_character' }, 'reading meterSerial');
+    const cell = await csv(`meterSerial,readAt,value\n${nul},2026-01-15T08:00:00+08:00,10\n`);
+    refused(t, cell, { path: 'line 2: meterSerial', code: 'nul_character' }, 'CSV cell');
+    refused(t, await payment({ reference: nul }), { path: 'body.reference', code: 'nul_character' }, 'payment reference');
+    const provider = await app.inject({ method: 'POST', url: '/v1/providers', headers: admin, payload: { name: nul } });
+    refused(t, provider, { path: 'body.name', code: 'nul_character' }, 'provider name');
+    const tokenUrl = `/v1/providers/${s.alpha.provider.id}/tokens`;
+    const token = await app.inject({ method: 'POST', url: tokenUrl, headers: admin, payload: { label: nul } });
+    refused(t, token, { path: 'body.label', code: 'nul_character' }, 'token label');
+    for (const query of ['number=%00', 'room=%00']) {
+      const response = await app.inject({ method: 'GET', url: `/v1/invoices?${query}`, headers: op });
+      refused(t, response, { path: `querystring.${query.split('=')[0]}`, code: 'nul_character' }, `?${query}`);
+    }
+    refused(t, await payment({ reference: nul, [nul]: 1 }), { path: /^body\.A/, code: 'nul_character' }, 'a NUL in a field name');
+  });
+
+  await t.test('lone surrogates and blank required strings are refused', async (t) => {
+    refused(t, await payment({ reference: '\uD800' }), { path: 'body.reference', code: 'lone_surrogate' }, 'reference "\\uD800"');
+    refused(t, await householdBody({ room: 'x\uDC00' }), { path: 'body.room', code: 'lone_surrogate' }, 'room with a lone low surrogate');
+    refused(t, await householdBody({ room: ' ' }), { path: 'body.room', code: 'blank' }, 'room " "');
+    refused(t, await payment({ reference: '\t \n' }), { path: 'body.reference', code: 'blank' }, 'blank reference');
+  });
+
+  await t.test('instants are RFC 3339 with a valid offset, in years 2000–2100, one parser for every route', async (t) => {
+    const bad = ['2025-12-05T10:00:00+25:00', '2025-12-05T24:00:00+08:00', '0001-01-01T00:00:00Z', '2025-12-05', '2025-02-30T10:00:00Z'];
+    for (const paidAt of bad) {
+      refused(t, await payment({ paidAt }), { path: 'body.paidAt' }, `paidAt ${paidAt}`);
+    }
+    for (const readAt of [...bad, '0000-01-01T00:00:00Z', '2101-01-01T00:00:00Z']) {
+      refused(t, await reading({ readAt }), { status: 422, path: 'readings[0].readAt' }, `readAt ${readAt}`);
+    }
+    const installed = await meterBody({ installedAt: '1999-12-31T23:00:00Z' });
+    refused(t, installed, { status: 422, path: 'body.installedAt' }, 'installedAt in 1999');
+  });
+
+  await t.test('periods, season labels and ids are validated at the door', async (t) => {
+    const run = await send('POST', '/v1/billing-runs', { period: '0000-01', compound: 'alpha' });
+    refused(t, run, { path: 'body.period', code: 'format' }, 'period 0000-01');
+    refused(t, await season('9999-00'), { path: 'params.label', code: 'format' }, 'season 9999-00');
+    refused(t, await send('GET', '/v1/compounds/alpha/reports/0000-01'), { path: 'params.period', code: 'format' }, 'report 0000-01');
+    for (const id of ['99999999999999999999', '9223372036854775808']) {
+      const response = await send('PATCH', `/v1/readings/${id}`, { value: '1', reason: 'typo' });
+      refused(t, response, { path: 'params.id', code: 'out_of_range' }, `PATCH /v1/readings/${id}`);
+    }
+  });
+
+  await t.test('empty batches answer 422, the wrong media type 415', async (t) => {
+    const empty = await app.inject({ method: 'POST', url: '/v1/readings', headers: op, payload: { readings: [] } });
+    refused(t, empty, { status: 422, path: 'body.readings', code: 'empty' }, '{"readings": []}');
+    refused(t, await csv('meterSerial,readAt,value\n'), { status: 422, path: 'body', code: 'empty' }, 'a CSV with only a header');
+    const json = await app.inject({ method: 'POST', url: '/v1/readings/import', headers: op, payload: { readings: [] } });
+    refused(t, json, { status: 415 }, 'JSON to the CSV route');
+  });
+
+  await t.test("Fastify's own errors leave as problem+json", async (t) => {
+    refused(t, await send('GET', '/v1/compounds/%F0%9F%F0%9F'), { status: 400 }, 'malformed URL');
+    refused(t, await send('GET', `/v1/compounds/${'a'.repeat(200)}`), { status: 414 }, 'a path too long');
+    const json = { ...op, 'idempotency-key': 'j', 'content-type': 'application/json' };
+    refused(t, await send('POST', '/v1/payments', '{"amountFen":', json), { status: 400 }, 'bad JSON');
+    const xml = { ...op, 'idempotency-key': 'x', 'content-type': 'application/xml' };
+    refused(t, await send('POST', '/v1/payments', '<a/>', xml), { status: 415 }, 'an unknown media type');
+    const big = `{"readings":[${'1,'.repeat(9 * 1024 * 1024)}1]}`;
+    refused(t, await send('POST', '/v1/readings', big, json), { status: 413 }, 'a body too large');
+  });
+
   t.same(await rowCounts(pool), before, 'nothing refused was stored');
-  void meterBody;
-  void csv;
-  void admin;
+  t.equal((await householdBody({ room: '🏠 1' })).statusCode, 201, 'a surrogate pair (an emoji) is ordinary text');
 });

@@ -63,7 +63,8 @@ t.test('JSON batch: stored with local time, offsets, sources; duplicates counted
   ]);
   t.equal(audited[0]?.compound_id, a.compound.id);
   const empty = await app.inject(post(a.headers, []));
-  t.same(empty.json(), { accepted: 0, duplicates: 0 });
+  t.equal(empty.statusCode, 422, 'an empty batch is refused');
+  t.match(empty.json().errors, [{ path: 'body.readings', code: 'empty' }]);
 });
 
 t.test('JSON batch: every invalid row listed with its path; nothing stored (all or nothing)', async (t) => {
