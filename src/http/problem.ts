@@ -86,7 +86,8 @@ export class HttpProblem extends Error {
       status: this.statusCode,
       detail: this.message,
     };
-    if (this.errors) problem.errors = this.errors;
+    // Every listed error carries a code (SPEC §7); a throw that names none gets the generic one.
+    if (this.errors) problem.errors = this.errors.map((e) => ({ ...e, code: e.code ?? 'invalid' }));
     if (this.errorsOmitted) problem.errorsOmitted = this.errorsOmitted;
     return problem;
   }

@@ -20,6 +20,8 @@ export interface RowError {
   line: number;
   field: ReadingField;
   message: string;
+  /** Stable, snake_case (SPEC §7). */
+  code?: string;
 }
 
 /** Register values are numeric(15, 3): at most 12 integer digits. */
@@ -56,22 +58,22 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
   let ok = true;
   const serial = row.meterSerial;
   if (typeof serial !== 'string' || serial.length === 0) {
-    errors({ line, field: 'meterSerial', message: 'is required' });
+    errors({ line, field: 'meterSerial', message: 'is required', code: 'required' });
     ok = false;
   } else if (serial.length > 64) {
-    errors({ line, field: 'meterSerial', message: `unknown meter "${serial.slice(0, 64)}…"` });
+    errors({ line, field: 'meterSerial', message: `unknown meter "${serial.slice(0, 64)}…"`, code: 'unknown_meter' });
     ok = false;
   }
 
   let instant: ParsedInstant | undefined;
   const readAt = row.readAt;
   if (typeof readAt !== 'string' || readAt.length === 0) {
-    errors({ line, field: 'readAt', message: 'is required' });
+    errors({ line, field: 'readAt', message: 'is required', code: 'required' });
     ok = false;
   } else {
     instant = parseReadAt(readAt);
     if (instant === undefined) {
-      errors({ line, field: 'readAt', message: `"${readAt.slice(0, 50)}" is not an ISO 8601 date-time` });
+      errors({ line, field: 'readAt', message: `"${readAt.slice(0, 50)}" is not an RFC 3339 date-time in 2000–2100`, code: 'format' });
       ok = false;
     }
   }
@@ -79,10 +81,10 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
   let value: string | undefined;
   const raw = row.value;
   if (raw === undefined || raw === null || raw === '') {
-    errors({ line, field: 'value', message: 'is required' });
+    errors({ line, field: 'value', message: 'is required', code: 'required' });
     ok = false;
   } else if (typeof raw !== 'string' && typeof raw !== 'number') {
-    errors({ line, field: 'value', message: 'must be a decimal number' });
+    errors({ line, field: 'value', message: 'must be a decimal number', code: 'wrong_type' });
     ok = false;
   } else {
     try {
@@ -91,7 +93,9 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
       value = formatThousandths(Number(q));
     } catch (error) {
       const message = stripField((error as Error).message);
-      errors({ line, field: 'value', message: /negative/.test(message) ? `must be ≥ 0 (got ${String(raw)})` : message });
+      const negative = /negative/.test(message);
+      const code = negative || /below/.test(message) ? 'out_of_range' : 'format';
+      errors({ line, field: 'value', message: negative ? `must be ≥ 0 (got ${String(raw)})` : message, code });
       ok = false;
     }
   }
@@ -101,7 +105,8 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
   if (rawSource !== undefined && rawSource !== null && rawSource !== '') {
     if (rawSource === 'manual' || rawSource === 'automatic') source = rawSource;
     else {
-      errors({ line, field: 'source', message: `must be manual or automatic, got "${String(rawSource).slice(0, 50)}"` });
+      const message = `must be manual or automatic, got "${String(rawSource).slice(0, 50)}"`;
+      errors({ line, field: 'source', message, code: 'not_allowed' });
       ok = false;
     }
   }

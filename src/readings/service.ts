@@ -164,7 +164,20 @@ interface ErrorRow {
   line2: number | null;
 }
 
+/** Stable codes of the set-wise checks (SPEC §7): register values must not go down. */
+function codeOf(status: string): string {
+  if (status.startsWith('lower_') || status === 'higher') return 'not_monotonic';
+  if (status.endsWith('_conflict')) return 'conflict';
+  if (status === 'future') return 'in_future';
+  if (status === 'before_install' || status === 'after_retire') return 'out_of_service';
+  return status;
+}
+
 function describe(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
+  return { ...describeRow(row, pathOf), code: codeOf(row.status) };
+}
+
+function describeRow(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
   const zone = row.time_zone ?? 'Asia/Shanghai';
   const at = (d: Date | null) => (d ? formatInstant(d, zone) : '?');
   const value = quantityOut(row.value);
@@ -281,7 +294,7 @@ export async function importReadings(
       const all = [...rowErrors, ...listed.rows.map((row) => describe(row, source.pathOf))]
         .sort((a, b) => a.line - b.line)
         .slice(0, MAX_LISTED_ERRORS);
-      const errors: FieldError[] = all.map((e) => ({ path: source.pathOf(e.line, e.field), message: e.message }));
+      const errors: FieldError[] = all.map((e) => ({ path: source.pathOf(e.line, e.field), message: e.message, code: e.code }));
       const onlyConflicts = sqlConflicts === total;
       const invalidRows = new Set(all.map((e) => e.line)).size;
       throw new HttpProblem(
