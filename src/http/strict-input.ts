@@ -3,6 +3,8 @@
  * refused; every string of a body, query string or path is checked for NUL characters and lone
  * surrogates, which PostgreSQL cannot store, before anything reaches a service.
  */
+import { isUtf8 } from 'node:buffer';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpProblem, type FieldError } from './problem.js';
 
@@ -89,8 +91,50 @@ function convertFlat(schema: unknown, values: unknown): void {
   }
 }
 
+/** Bytes at the end of `chunk` that start a UTF-8 sequence the next chunk completes. */
+function incompleteTail(chunk: Buffer): number {
+  for (let back = 1; back <= Math.min(3, chunk.length); back += 1) {
+    const byte = chunk[chunk.length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue;
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+export const notUtf8 = () =>
+  new HttpProblem(400, 'The body is not valid UTF-8.', [{ path: 'body', code: 'encoding', message: 'must be valid UTF-8' }]);
+
+/**
+ * Passes a body through unchanged, failing with 400 at the first byte sequence that is not UTF-8
+ * (a lone surrogate sent as raw bytes would otherwise be decoded into U+FFFD and stored).
+ */
+function utf8Check(): Transform {
+  let carry: Buffer = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      const keep = incompleteTail(bytes);
+      carry = bytes.subarray(bytes.length - keep);
+      if (isUtf8(bytes.subarray(0, bytes.length - keep))) callback(null, chunk);
+      else callback(notUtf8());
+    },
+    flush(callback: TransformCallback) {
+      callback(carry.length > 0 ? notUtf8() : null);
+    },
+  });
+}
+
 /** Installs the text check and the query/params conversion for every route. */
 export function installStrictInput(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    // JSON only: Fastify's parser listens on the stream at once. A CSV body is read later, by the
+    // import itself, where csv-parse has turned bad bytes into U+FFFD (refused per cell, readings/routes.ts).
+    if (!/json/i.test(request.headers['content-type'] ?? '')) return payload;
+    const checked = utf8Check();
+    payload.on('error', (error) => checked.destroy(error));
+    return payload.pipe(checked);
+  });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const errors = [
       ...textErrors(request.params, 'params'),

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
-import { textDefect } from '../http/strict-input.js';
+import { notUtf8, textDefect } from '../http/strict-input.js';
 import { csvSource, tooLarge } from './csv.js';
 import type { ReadingField } from './rows.js';
 import { importReadings, type ImportSource, type ReadingRow } from './service.js';
@@ -33,7 +33,8 @@ const CSV_FIELDS: ReadingField[] = ['meterSerial', 'readAt', 'value', 'source'];
 
 /**
  * The CSV rows as they stream, refusing a cell PostgreSQL cannot store (NUL, a lone surrogate)
- * with 400, like the same text in a JSON body, and a file with a header and no rows with 422.
+ * with 400, like the same text in a JSON body, a cell that was not UTF-8 (decoded as U+FFFD, never
+ * part of a serial, instant, value or source), and a file with a header and no rows with 422.
  */
 function strictCsv(source: ImportSource): ImportSource {
   async function * rows(): AsyncGenerator<ReadingRow> {
@@ -41,6 +42,7 @@ function strictCsv(source: ImportSource): ImportSource {
     for await (const row of source.rows) {
       for (const field of CSV_FIELDS) {
         const cell = row[field];
+        if (typeof cell === 'string' && cell.includes('\uFFFD')) throw notUtf8();
         const defect = typeof cell === 'string' ? textDefect(cell) : undefined;
         if (defect) {
           const path = source.pathOf(row.line, field);

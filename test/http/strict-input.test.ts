@@ -68,7 +68,7 @@ t.test('strict at the door: every bad request is a 4xx problem+json naming the f
       headers: op,
       payload: { readings: [{ meterSerial: meter.serial, readAt: '2026-01-15T08:00:00+08:00', value: '10', ...row }] },
     });
-  const csv = (text: string) =>
+  const csv = (text: string | Buffer) =>
     app.inject({ method: 'POST', url: '/v1/readings/import', headers: { ...op, 'content-type': 'text/csv' }, payload: text });
   const householdBody = (body: Record<string, unknown>) =>
     app.inject({
@@ -155,6 +155,19 @@ t.test('strict at the door: every bad request is a 4xx problem+json naming the f
     refused(t, await payment({ reference: '\uD800' }), { path: 'body.reference', code: 'lone_surrogate' }, 'reference "\\uD800"');
     refused(t, await householdBody({ room: 'x\uDC00' }), { path: 'body.room', code: 'lone_surrogate' }, 'room with a lone low surrogate');
     refused(t, await householdBody({ room: ' ' }), { path: 'body.room', code: 'blank' }, 'room " "');
+    // The same surrogate sent as raw (WTF-8) bytes instead of a JSON escape: not UTF-8, refused, not stored as U+FFFD.
+    const bytes = (before: string, raw: number[], after: string) =>
+      Buffer.concat([Buffer.from(before), Buffer.from(raw), Buffer.from(after)]);
+    const wtf8 = bytes('{"building":"9","unit":"1","room":"', [0xed, 0xa0, 0x80], '","areaM2":"80"}');
+    const raw = await app.inject({
+      method: 'POST',
+      url: '/v1/compounds/alpha/households',
+      headers: { ...op, 'content-type': 'application/json' },
+      payload: wtf8,
+    });
+    refused(t, raw, { path: 'body', code: 'encoding' }, 'a raw lone surrogate in JSON');
+    const rawCsv = await csv(bytes(`meterSerial,readAt,value\n${meter.serial}`, [0xff], ',2026-01-15T08:00:00+08:00,10\n'));
+    refused(t, rawCsv, { path: 'body', code: 'encoding' }, 'a CSV that is not UTF-8');
     refused(t, await payment({ reference: '\t \n' }), { path: 'body.reference', code: 'blank' }, 'blank reference');
   });
 
