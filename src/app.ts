@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type pg from 'pg';
 import type { Database } from './db/pool.js';
 import { authPlugin } from './auth/plugin.js';
-import { frameworkError, installErrorHandling } from './http/error-handler.js';
+import { clientError, frameworkError, installErrorHandling } from './http/error-handler.js';
 import { AJV_OPTIONS, installStrictInput, notBlankKeyword } from './http/strict-input.js';
 import { securityPlugin } from './http/security.js';
 import { ProblemSchema } from './http/problem.js';
@@ -41,6 +41,7 @@ export async function buildApp({ config, db, pool, logger = false }: AppOptions)
     // No coercion, no silent removal: a body is refused unless it is exactly what its schema says (SPEC §7).
     ajv: { customOptions: AJV_OPTIONS, plugins: [notBlankKeyword] },
     frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('db', db);

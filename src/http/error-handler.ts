@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem, problemTitle, problemType, type FieldError, type Problem } from './problem.js';
 
@@ -81,6 +82,29 @@ export function frameworkError(error: FastifyError, _request: FastifyRequest, re
   const detail =
     error.code === 'FST_ERR_BAD_URL' ? 'The URL is not validly percent-encoded UTF-8.' : error.message || problemTitle(status);
   void sendProblem(reply, { type: problemType(status), title: problemTitle(status), status, detail });
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a request line or headers above
+ * the limit, a malformed request, a timeout), written on the socket as problem+json too.
+ */
+export function clientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const detail =
+    status === 431
+      ? 'The URL or the headers are larger than the server accepts.'
+      : status === 408
+        ? 'The request took too long.'
+        : 'Malformed HTTP request.';
+  const body = JSON.stringify({ type: problemType(status), title: problemTitle(status), status, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${problemTitle(status)}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /** The one error handler: every error leaves as application/problem+json, 5xx without internals. */

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import t from 'tap';
 import type { Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
@@ -215,4 +216,22 @@ t.test('strict at the door: every bad request is a 4xx problem+json naming the f
 
   t.same(await rowCounts(pool), before, 'nothing refused was stored');
   t.equal((await householdBody({ room: '🏠 1' })).statusCode, 201, 'a surrogate pair (an emoji) is ordinary text');
+});
+
+t.test("a URL beyond Node's header limit is refused as problem+json on the socket", async (t) => {
+  const { app } = await testApp(t);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const raw = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`GET /v1/invoices?number=${'9'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    });
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  t.match(raw, /^HTTP\/1\.1 431 /);
+  t.match(raw, /content-type: application\/problem\+json/i);
+  t.match(raw, /"status":431/);
 });
