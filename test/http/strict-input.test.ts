@@ -126,6 +126,9 @@ t.test('strict at the door: every bad request is a 4xx problem+json naming the f
     refused(t, await payment({ tip: 1 }), { path: 'body.tip', code: 'unknown_field' }, 'payment');
     refused(t, await reading({ note: 'x' }), { path: 'body.readings[0].note', code: 'unknown_field' }, 'reading row');
     refused(t, await householdBody({ floor: 3 }), { path: 'body.floor', code: 'unknown_field' }, 'household');
+    // Not a field of this API: refused by name rather than dropped with a 200.
+    const lateFee = await season('2030-31', { lateFeePerMillePerDay: '-1' });
+    refused(t, lateFee, { path: 'body.lateFeePerMillePerDay', code: 'unknown_field' }, 'lateFeePerMillePerDay "-1"');
     const payload = { period: '2026-01', compound: 'alpha', extra: 1 };
     const run = await app.inject({ method: 'POST', url: '/v1/billing-runs', headers: op, payload });
     refused(t, run, { path: 'body.extra', code: 'unknown_field' }, 'billing run');
