@@ -1,9 +1,9 @@
 /**
  * The servers under test of bench/api.ts, in a process of their own so that the load generator
  * never shares their event loop: the real app, the real app with its statement cache off, and a
- * bare Fastify route that runs one indexed SELECT, all on ONE pg pool. Started by bench/api.ts
- * with BENCH_DATABASE_URL, BENCH_ADMIN_TOKEN and BENCH_POOL_SIZE set; answers the ports over IPC and closes on
- * 'close'.
+ * bare Fastify route that runs one indexed SELECT, all on ONE pg pool. Started by bench/api.ts (and
+ * bench/junk-import.ts, which uses only the real app) with BENCH_DATABASE_URL, BENCH_ADMIN_TOKEN and
+ * BENCH_POOL_SIZE set; answers the ports over IPC and closes on 'close'.
  */
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.js';

@@ -8,7 +8,9 @@
  * else an embedded PostgreSQL in a temporary directory. Creates, set-wise in SQL: one compound with
  * the default 2025-26 season, `--households` households with an open metered account each, the
  * season's nine invoices per account shaped like the monthly batch's (the SPEC §5 worked example:
- * usage lines, cap lines from June), the first three months paid by one payment, and `--tokens`
+ * usage lines, cap lines from June; each invoice in its ledger slot, each line naming its season,
+ * as the batch writes them; no register intervals, which neither read touches), the first three
+ * months paid by one payment, and `--tokens`
  * resident tokens. Then the real app and the bare route listen on free ports; autocannon drives
  * each route for `--duration` seconds with `--connections` connections, every request picking a
  * random resident (its token, its account, one of its invoices), so the per-token rate limit
@@ -77,31 +79,33 @@ async function setup(client: pg.PoolClient): Promise<void> {
   );
   const months = JSON.stringify(MONTHS.map(([period, units, gross, cap]) => ({ period, units, gross, cap })));
   await client.query(
-    `WITH m AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS m(period text, units int, gross bigint, cap bigint)),
+    `WITH m AS (SELECT m.*, row_number() OVER (ORDER BY m.period)::int AS k
+               FROM jsonb_to_recordset($2::jsonb) AS m(period text, units int, gross bigint, cap bigint)),
           rows AS (
             SELECT a.id AS account_id, a.household_id, m.*, row_number() OVER (PARTITION BY m.period ORDER BY h.household_no) AS seq
             FROM accounts a JOIN households h ON h.id = a.household_id CROSS JOIN m
             WHERE a.compound_id = $1)
      INSERT INTO invoices (compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on,
-                           plan, total_fen, paid_fen, status, usage_units)
+                           account_seq, plan, total_fen, paid_fen, status, usage_units)
      SELECT $1, account_id, household_id, '2025-26', period, seq,
             'BENCH-' || replace(period, '-', '') || '-' || lpad(seq::text, 6, '0'),
-            (period || '-28')::date, (period || '-28')::date + 15, 'metered', gross + cap,
+            (period || '-28')::date, (period || '-28')::date + 15, k, 'metered', gross + cap,
             CASE WHEN period <= '2026-01' THEN gross + cap ELSE 0 END,
             CASE WHEN period <= '2026-01' OR gross + cap = 0 THEN 'paid' ELSE 'issued' END, units
      FROM rows`,
     [c, months],
   );
   await client.query(
-    `INSERT INTO invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen)
-     SELECT i.id, 1, i.compound_id, 'usage', '用量 Usage ' || i.period || ': ' || i.usage_units::int || ' × 0.33', i.usage_units, 0.33,
-            round(i.usage_units * 33)::bigint
+    `INSERT INTO invoice_lines (invoice_id, line_no, compound_id, season_label, kind, description, units, unit_rate, amount_fen)
+     SELECT i.id, 1, i.compound_id, i.season_label, 'usage', '用量 Usage ' || i.period || ': ' || i.usage_units::int || ' × 0.33',
+            i.usage_units, 0.33, round(i.usage_units * 33)::bigint
      FROM invoices i WHERE i.compound_id = $1`,
     [c],
   );
   await client.query(
-    `INSERT INTO invoice_lines (invoice_id, line_no, compound_id, kind, description, amount_fen)
-     SELECT i.id, 2, i.compound_id, 'cap', '封顶减免 Cap reduction (cap 3465.00 CNY)', i.total_fen - round(i.usage_units * 33)::bigint
+    `INSERT INTO invoice_lines (invoice_id, line_no, compound_id, season_label, kind, description, amount_fen)
+     SELECT i.id, 2, i.compound_id, i.season_label, 'cap', '封顶减免 Cap reduction (cap 3465.00 CNY)',
+            i.total_fen - round(i.usage_units * 33)::bigint
      FROM invoices i WHERE i.compound_id = $1 AND i.total_fen < round(i.usage_units * 33)::bigint`,
     [c],
   );
@@ -224,7 +228,8 @@ async function main(): Promise<void> {
     }
     const statement = results[1]!;
     log('');
-    log(`statement: ${((100 * statement.rps) / base).toFixed(0)}% of bare (target ≥ 50%), p99 ${statement.p99} ms (target ≤ 50 ms)`);
+    const share = ((100 * statement.rps) / base).toFixed(0);
+    log(`statement: ${share}% of bare (target ≥ 80%), p99 ${statement.p99} ms (target ≤ 30 ms on a quiet machine)`);
   } finally {
     await scratch.close();
   }

@@ -1,7 +1,6 @@
 /**
  * Monthly batch benchmark: the real batch (runBilling, the code path of the CLI and
- * POST /v1/billing-runs) for one month of N households against a bare COPY of the same number
- * of invoice and line rows into the same tables.
+ * POST /v1/billing-runs) for one month of N households against two floors of the same rows.
  *
  *   npx tsx bench/billing.ts [--households 1000000] [--prior 2] [--chunk 5000]
  *
@@ -9,18 +8,25 @@
  * embedded PostgreSQL in a temporary directory. Seeds the eleven compounds, generates N
  * households set-wise in SQL across them (every fifth on the flat plan, areas 60–159 m², one
  * meter and one open account each, one reading at the end of every month of the 2025-26
- * season, every tenth paid 1,000 CNY in advance), bills the `--prior` months before 2026-01 (untimed, so January has previous
- * invoices, season sums and start readings to look up), then:
- *   1. times the batch for 2026-01 over all compounds (RSS sampled every 50 ms);
- *   2. times a bare COPY of as many invoice rows and line rows as the batch wrote, into
- *      invoices and invoice_lines, in a transaction that is rolled back.
+ * season, every tenth paid 1,000 CNY in advance), bills the `--prior` months before 2026-01
+ * (timed and printed, not compared: January then has previous invoices, season sums and start
+ * readings to look up), then:
+ *   1. times the batch for 2026-01 over all compounds (RSS sampled every 50 ms, phases profiled);
+ *   2. exports the invoice, line and interval rows the batch wrote (untimed) and times a COPY of
+ *      them, re-keyed, into the same three tables with their indexes, foreign keys and triggers,
+ *      rolled back (the like-for-like floor);
+ *   3. times a COPY of the same rows into three tables of the same columns with only a primary
+ *      key each, committed (the raw floor: what writing these rows costs at the least).
  */
-import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { seedCompounds } from '../seeds/seed.js';
-import { runBilling } from '../src/billing/service.js';
+import { runBilling, type BillingProgress } from '../src/billing/service.js';
+import { INVOICE_TABLES } from '../src/invoices/writer.js';
 import { integerArg, openScratchDatabase } from './scratch.js';
 
 const arg = integerArg;
@@ -33,6 +39,168 @@ const PERIOD = '2026-01';
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const log = (message: string) => process.stdout.write(`${message}\n`);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+/**
+ * Where the batch's time goes, measured from outside the batch: every query's time by connection
+ * (the connections that COPY are the compounds' writers; the others are snapshot readers and the
+ * run's session), each COPY by table, and per compound the time from its last chunk written to its
+ * COMMIT (billed month, exceptions, audit, commit) and from there to its end (the credit pass).
+ */
+interface Profile {
+  on: boolean;
+  copyMs: Map<string, number>;
+  queryMs: Map<pg.Client, { copyMs: number; otherMs: number; byQuery: Map<string, number> }>;
+  commits: number[];
+  compounds: Map<string, { lastWrite: number; done: number }>;
+}
+const profile: Profile = { on: false, copyMs: new Map(), queryMs: new Map(), commits: [], compounds: new Map() };
+
+type QueryFn = (this: pg.Client, ...args: unknown[]) => unknown;
+const originalQuery = pg.Client.prototype.query as unknown as QueryFn;
+(pg.Client.prototype as unknown as { query: QueryFn }).query = function (this: pg.Client, ...args: unknown[]) {
+  const result = originalQuery.apply(this, args);
+  if (!profile.on) return result;
+  const started = performance.now();
+  const first = args[0] as string | { text?: string } | undefined;
+  const text = (typeof first === 'string' ? first : first?.text) ?? '';
+  const copyTable = /^COPY (\w+)/.exec(text)?.[1];
+  const entry = profile.queryMs.get(this) ?? { copyMs: 0, otherMs: 0, byQuery: new Map<string, number>() };
+  profile.queryMs.set(this, entry);
+  const done = () => {
+    const ms = performance.now() - started;
+    if (copyTable !== undefined) {
+      entry.copyMs += ms;
+      profile.copyMs.set(copyTable, (profile.copyMs.get(copyTable) ?? 0) + ms);
+    } else {
+      entry.otherMs += ms;
+      const label = queryLabel(text);
+      entry.byQuery.set(label, (entry.byQuery.get(label) ?? 0) + ms);
+      if (text === 'COMMIT') profile.commits.push(performance.now());
+    }
+  };
+  if (copyTable !== undefined && result instanceof Object && 'once' in result) {
+    (result as NodeJS.EventEmitter).once('finish', done);
+  } else if (result instanceof Promise) {
+    result.then(done, () => {});
+  }
+  return result;
+};
+
+/** A query's first word and the first table it reads: enough to tell the batch's fact queries apart. */
+function queryLabel(text: string): string {
+  const words = text.trim().split(/\s+/);
+  const from = /\bFROM\s+(\w+)/i.exec(text)?.[1];
+  return `${words.slice(0, words[0] === 'FETCH' ? 2 : 1).join(' ')}${from === undefined || words[0] === 'FETCH' ? '' : ` … FROM ${from}`}`;
+}
+
+function onBatchProgress(event: BillingProgress): void {
+  const entry = profile.compounds.get(event.code) ?? { lastWrite: performance.now(), done: 0 };
+  profile.compounds.set(event.code, entry);
+  if (event.type === 'compound-progress') entry.lastWrite = performance.now();
+  if (event.type === 'compound-done' || event.type === 'compound-failed') entry.done = performance.now();
+}
+
+function printPhases(p: Profile, batchMs: number): void {
+  let writerOther = 0;
+  let otherQueries = 0;
+  const readerQueries = new Map<string, number>();
+  for (const { copyMs, otherMs, byQuery } of p.queryMs.values()) {
+    if (copyMs > 0) {
+      writerOther += otherMs;
+      continue;
+    }
+    otherQueries += otherMs;
+    for (const [label, ms] of byQuery) readerQueries.set(label, (readerQueries.get(label) ?? 0) + ms);
+  }
+  let toCommit = 0;
+  let credit = 0;
+  for (const { lastWrite, done } of p.compounds.values()) {
+    const commit = p.commits.find((t) => t >= lastWrite && t <= done) ?? done;
+    toCommit += commit - lastWrite;
+    credit += done - commit;
+  }
+  const copy = [...p.copyMs.values()].reduce((a, b) => a + b, 0);
+  log('where the batch time goes (sums over compounds; the writer\'s steps run one after another):');
+  for (const [table, ms] of p.copyMs) log(`  writer COPY ${table.padEnd(19)} ${seconds(ms)} s`);
+  log(`  writer COPY, all tables         ${seconds(copy)} s`);
+  log(`  last chunk written → COMMIT     ${seconds(toCommit)} s (billed month, exceptions, audit, commit)`);
+  log(`  COMMIT → compound done          ${seconds(credit)} s (the credit pass)`);
+  log(`  the rest of the batch           ${seconds(batchMs - copy - toCommit - credit)} s (waiting for facts and compute, locks, start)`);
+  log(`  other queries on the writers    ${seconds(writerOther)} s (within the above: locks, numbering, small compounds' facts, credit)`);
+  log(`  queries on other connections    ${seconds(otherQueries)} s (snapshot readers' facts and the run's session; overlapped)`);
+  const top = [...readerQueries].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  for (const [label, ms] of top) log(`    ${seconds(ms).padStart(7)} s  ${label}`);
+}
+
+/**
+ * COPY TO files of the month's invoice, line and interval rows, re-keyed so that they fit beside
+ * the originals (another period, ledger slot, number and ids).
+ */
+async function exportBatchRows(pool: pg.Pool, dir: string): Promise<{ paths: string[]; intervals: number }> {
+  const period = pg.escapeLiteral(PERIOD);
+  const rekeyed: Record<string, string> = {
+    id: 'md5(i.id::text)::uuid',
+    invoice_id: 'md5(i.id::text)::uuid',
+    period: pg.escapeLiteral('2026-02'),
+    account_seq: 'i.account_seq + 1000',
+    number: "'FLOOR-' || i.number",
+  };
+  const paths: string[] = [];
+  const client = await pool.connect();
+  try {
+    for (const table of INVOICE_TABLES) {
+      const alias = table.name === 'invoices' ? 'i' : 'r';
+      const select = table.columns.map((c) => rekeyed[c] ?? `${alias}.${c}`).join(', ');
+      const from = table.name === 'invoices' ? 'invoices i' : `${table.name} r JOIN invoices i ON i.id = r.invoice_id`;
+      const order = table.name === 'invoices' ? 'i.compound_id, i.seq' : `i.compound_id, i.seq, r.${table.columns[1]}`;
+      const file = path.join(dir, `${table.name}.copy`);
+      await pipeline(
+        client.query(copyTo(`COPY (SELECT ${select} FROM ${from} WHERE i.period = ${period} ORDER BY ${order}) TO STDOUT`)),
+        createWriteStream(file),
+      );
+      paths.push(file);
+    }
+    const [row] = (
+      await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM invoice_intervals r JOIN invoices i ON i.id = r.invoice_id WHERE i.period = $1',
+        [PERIOD],
+      )
+    ).rows;
+    return { paths, intervals: row?.n ?? 0 };
+  } finally {
+    client.release();
+  }
+}
+
+/** Tables of the same columns as the writer's, each with only its primary key. */
+async function createRawTables(pool: pg.Pool): Promise<void> {
+  for (const table of INVOICE_TABLES) {
+    const key = table.name === 'invoices' ? 'id' : `invoice_id, ${table.columns[1]}`;
+    await pool.query(`CREATE TABLE raw_${table.name} (LIKE ${table.name} INCLUDING DEFAULTS, PRIMARY KEY (${key}))`);
+  }
+}
+
+/** One transaction: the files COPYed into `${prefix}<table>` in the writer's table order, then `end`; the time of both. */
+async function timedCopy(pool: pg.Pool, prefix: string, files: readonly string[], end: 'COMMIT' | 'ROLLBACK'): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const started = Date.now();
+    for (const [t, table] of INVOICE_TABLES.entries()) {
+      await pipeline(
+        createReadStream(files[t]!, { highWaterMark: 262_144 }),
+        client.query(copyFrom(`COPY ${prefix}${table.name} (${table.columns.join(', ')}) FROM STDIN`)),
+      );
+    }
+    await client.query(end);
+    return Date.now() - started;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
 
 async function main(): Promise<void> {
   const scratch = await openScratchDatabase('billing', { poolSize: 4, log });
@@ -96,9 +264,11 @@ async function main(): Promise<void> {
     let peak = process.memoryUsage().rss;
     const baseline = peak;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    profile.on = true;
     const tBatch = Date.now();
-    const run = await runBilling({ db, pool }, { period: PERIOD, actor: 'bench', chunkSize: CHUNK });
+    const run = await runBilling({ db, pool }, { period: PERIOD, actor: 'bench', chunkSize: CHUNK, onProgress: onBatchProgress });
     const batchMs = Date.now() - tBatch;
+    profile.on = false;
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     if (run.status !== 'succeeded') throw new Error(`batch failed: ${run.error}`);
@@ -118,81 +288,29 @@ async function main(): Promise<void> {
         `${credit.n} settled from credit (${credit.fen} fen), in ${seconds(batchMs)} s`,
     );
 
-    // 2. The COPY floor: as many rows, same tables, same indexes and foreign keys, rolled back.
-    // The floor carries the same foreign keys the batch's rows carry (end reading, billing run).
-    const endReadings = (
-      await pool.query('SELECT end_reading_id FROM invoices WHERE period = $1 ORDER BY compound_id, seq', [PERIOD])
-    ).rows.map((r: { end_reading_id: number | null }) => (r.end_reading_id === null ? '\\N' : String(r.end_reading_id)));
-    const accounts = (await pool.query('SELECT a.id, a.household_id, a.compound_id FROM accounts a ORDER BY a.id')).rows as Array<{
-      id: string;
-      household_id: string;
-      compound_id: string;
-    }>;
-    const ids = accounts.map(() => randomUUID());
-    const floor = await pool.connect();
-    let floorMs = 0;
+    // 2. The floors: the batch's own rows of the month, exported once (untimed) to files and COPYed back.
+    const files = await exportBatchRows(pool, scratch.tmpDir);
+    const counts = `${run.invoicesIssued} invoices + ${lines} lines + ${files.intervals} intervals`;
+    // Like-for-like: into the same tables with their indexes, foreign keys and triggers, rolled back.
+    const likeMs = await timedCopy(pool, '', files.paths, 'ROLLBACK');
+    log(`like-for-like floor (same tables, indexes, foreign keys, triggers; rolled back), ${counts}: ${seconds(likeMs)} s`);
+    // Raw: into tables of the same columns with only a primary key (no foreign keys, no triggers), committed.
+    await createRawTables(pool);
+    let rawMs = 0;
     try {
-      await floor.query('BEGIN');
-      const tFloor = Date.now();
-      await pipeline(
-        Readable.from(
-          (function * () {
-            let buf: string[] = [];
-            for (let k = 0; k < run.invoicesIssued; k++) {
-              const a = accounts[k % accounts.length]!;
-              buf.push(
-                `${ids[k % ids.length]}\t${a.compound_id}\t${a.id}\t${a.household_id}\t2025-26\t2026-02\t${k + 1}\t` +
-                  `BENCH-202602-${String(k + 1).padStart(6, '0')}\t2026-02-01\t2026-02-16\tmetered\t${k % 50_000}\tissued\tf\t` +
-                  `${endReadings[k] ?? '\\N'}\t${k}.000\t${k % 400}.000\t${run.id}\n`,
-              );
-              if (buf.length === 10_000) {
-                yield buf.join('');
-                buf = [];
-              }
-            }
-            if (buf.length > 0) yield buf.join('');
-          })(),
-        ),
-        floor.query(
-          copyFrom(
-            'COPY invoices (id, compound_id, account_id, household_id, season_label, period, seq, number, issued_on, due_on, plan, ' +
-              'total_fen, status, no_reading, end_reading_id, end_value, usage_units, billing_run_id) FROM STDIN',
-          ),
-        ),
-      );
-      await pipeline(
-        Readable.from(
-          (function * () {
-            let buf: string[] = [];
-            for (let k = 0; k < lines; k++) {
-              const a = accounts[k % accounts.length]!;
-              const inv = ids[k % run.invoicesIssued]!;
-              const lineNo = Math.floor(k / run.invoicesIssued) + 1;
-              buf.push(
-                `${inv}\t${lineNo}\t${a.compound_id}\tusage\t用量 Usage 2026-02: ${k % 400} × 0.33\t${k % 400}.000\t0.33\t${k % 50_000}\n`,
-              );
-              if (buf.length === 10_000) {
-                yield buf.join('');
-                buf = [];
-              }
-            }
-            if (buf.length > 0) yield buf.join('');
-          })(),
-        ),
-        floor.query(
-          copyFrom('COPY invoice_lines (invoice_id, line_no, compound_id, kind, description, units, unit_rate, amount_fen) FROM STDIN'),
-        ),
-      );
-      floorMs = Date.now() - tFloor;
-      await floor.query('ROLLBACK');
+      rawMs = await timedCopy(pool, 'raw_', files.paths, 'COMMIT');
     } finally {
-      floor.release();
+      await pool.query(`DROP TABLE IF EXISTS ${INVOICE_TABLES.map((t) => `raw_${t.name}`).join(', ')}`);
     }
-    log(`bare COPY of ${run.invoicesIssued} invoices + ${lines} lines: ${seconds(floorMs)} s`);
+    log(`raw floor (same columns, primary keys only; committed), ${counts}: ${seconds(rawMs)} s`);
     log('');
-    log(`households/s (batch):   ${Math.round((HOUSEHOLDS / batchMs) * 1000)}`);
-    log(`ratio batch / COPY:     ${(batchMs / floorMs).toFixed(2)}×`);
-    log(`peak RSS during batch:  ${mib(peak)} (baseline before the batch ${mib(baseline)})`);
+    log(`households/s (batch):        ${Math.round((HOUSEHOLDS / batchMs) * 1000)}`);
+    log(`batch:                       ${seconds(batchMs)} s`);
+    log(`ratio batch / like-for-like: ${(batchMs / likeMs).toFixed(2)}×`);
+    log(`ratio batch / raw floor:     ${(batchMs / rawMs).toFixed(2)}×`);
+    log(`peak RSS during batch:       ${mib(peak)} (baseline before the batch ${mib(baseline)})`);
+    log('');
+    printPhases(profile, batchMs);
   } finally {
     await scratch.close();
   }

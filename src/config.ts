@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { STATEMENT_CACHE_MAX_ENTRIES } from './statements/cache.js';
 
@@ -21,7 +22,16 @@ export interface Config {
   statementCacheEntries: number;
   /** POST /v1/billing-runs answers 201 with the finished run within this long, else 202 and the run goes on. */
   billingRunWaitMs: number;
+  /**
+   * Fastify's `trustProxy`: whom to believe in X-Forwarded-For, so that `request.ip` (the failed-
+   * authentication limit's address) is the real client behind a reverse proxy. Off by default: a
+   * client could otherwise name any address it likes.
+   */
+  trustProxy: TrustProxy;
 }
+
+/** false (off), true (any proxy), or the proxies' addresses / CIDR ranges. */
+export type TrustProxy = boolean | string[];
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -45,6 +55,23 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined) return false;
+  const value = raw.toLowerCase();
+  if (value === 'false' || value === 'off' || value === '0') return false;
+  if (value === 'true' || value === 'on' || value === '1') return true;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || rest.length > 0 || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits))) {
+      throw new ConfigError('TRUST_PROXY', `must be true, false or a comma-separated list of addresses/CIDR ranges, got "${raw}"`);
+    }
+  }
+  return entries;
 }
 
 export function parseDatabaseUrl(raw: string): string {
@@ -85,5 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     billingSchedule: optional(env, 'BILLING_SCHEDULE'),
     statementCacheEntries: integer(env, 'STATEMENT_CACHE_ENTRIES', STATEMENT_CACHE_MAX_ENTRIES, 0, 1_000_000),
     billingRunWaitMs: integer(env, 'BILLING_RUN_WAIT_SECONDS', 20, 0, 3600) * 1000,
+    trustProxy: parseTrustProxy(optional(env, 'TRUST_PROXY')),
   };
 }

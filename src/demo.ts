@@ -1,4 +1,7 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Database } from './db/pool.js';
+import { generateToken, hashToken } from './auth/tokens.js';
 import { issueToken } from './auth/repository.js';
 import { runBilling, type BillingHandle } from './billing/service.js';
 import { billableMonths } from './core/index.js';
@@ -21,11 +24,59 @@ export async function loadDemoData(handle: BillingHandle): Promise<{ households:
 
 const DEMO_LABEL = 'demo (printed at start)';
 
+export interface DemoTokens {
+  admin: string;
+  operator?: string;
+  resident?: string;
+  residentAccountId?: string;
+}
+
+/** Where the demo keeps its tokens between starts: in the data directory, readable by its owner only. */
+export const DEMO_TOKENS_FILE = 'demo-tokens.json';
+
+async function readTokensFile(file: string): Promise<Partial<DemoTokens>> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Partial<DemoTokens>;
+  } catch {
+    return {};
+  }
+}
+
+async function stillActive(db: Database, token: string | undefined): Promise<boolean> {
+  if (token === undefined) return false;
+  const row = await db
+    .selectFrom('api_tokens')
+    .select('id')
+    .where('token_hash', '=', hashToken(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
- * Demo mode prints fresh operator and resident tokens at every start; only hashes are stored, so the
- * previous start's demo tokens are revoked rather than kept working unseen.
+ * The demo's admin, operator and resident tokens, the same at every start of the same data
+ * directory, so open tabs and tokens written down keep working. Like every token, the database
+ * holds only their hashes; the tokens themselves are in `{dataDir}/demo-tokens.json` (mode 0600).
+ * A token revoked since (or a file that is gone) gets new demo tokens.
  */
-export async function issueDemoTokens(db: Database): Promise<{ operator?: string; resident?: string; residentAccountId?: string }> {
+export async function demoTokens(db: Database, dataDir: string): Promise<DemoTokens> {
+  const file = path.join(dataDir, DEMO_TOKENS_FILE);
+  const kept = await readTokensFile(file);
+  const admin = kept.admin ?? generateToken();
+  let tokens: DemoTokens;
+  if ((await stillActive(db, kept.operator)) && (await stillActive(db, kept.resident))) {
+    tokens = { ...kept, admin };
+  } else {
+    tokens = { admin, ...(await issueDemoTokens(db)) };
+  }
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return tokens;
+}
+
+/** New operator and resident tokens for the demo provider; the earlier demo tokens are revoked. */
+async function issueDemoTokens(db: Database): Promise<{ operator?: string; resident?: string; residentAccountId?: string }> {
   return db.transaction().execute(async (tx) => {
     await tx
       .updateTable('api_tokens')

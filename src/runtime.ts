@@ -10,6 +10,8 @@ export interface Runtime extends DatabaseHandle {
   url: string;
   /** Present when no DATABASE_URL was given and an embedded PostgreSQL serves the data. */
   embedded: EmbeddedServer | undefined;
+  /** The migrations this start applied (empty when none were pending). */
+  migrationsApplied: string[];
   close(): Promise<void>;
 }
 
@@ -63,9 +65,10 @@ export async function openRuntime(config: Config, options: { poolSize?: number }
     await ensureDatabaseExists(embedded.adminUrl, EMBEDDED_DATABASE);
     url = embedded.urlFor(EMBEDDED_DATABASE);
   }
+  let migrationsApplied: string[];
   try {
     await checkConnection(url);
-    await migrate(url);
+    migrationsApplied = await migrate(url);
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -75,6 +78,7 @@ export async function openRuntime(config: Config, options: { poolSize?: number }
     ...handle,
     url,
     embedded,
+    migrationsApplied,
     async close() {
       await handle.db.destroy();
       await embedded?.stop();

@@ -4,8 +4,8 @@ import { loadConfig } from './config.js';
 import { openRuntime } from './runtime.js';
 import { seedCompounds } from '../seeds/seed.js';
 import { exitWithError } from './cli/fail.js';
-import { issueDemoTokens, loadDemoData } from './demo.js';
-import { generateToken } from './auth/tokens.js';
+import path from 'node:path';
+import { DEMO_TOKENS_FILE, demoTokens, loadDemoData } from './demo.js';
 import { startBillingSchedule } from './billing/schedule.js';
 
 // Listens and shuts down; everything else is in app.ts.
@@ -17,12 +17,26 @@ try {
     await seedCompounds(runtime.db);
     if (runtime.embedded?.created) await loadDemoData(runtime);
   }
-  const adminToken = config.adminToken ?? (demo ? generateToken() : undefined);
+  const tokens = demo ? await demoTokens(runtime.db, config.dataDir) : undefined;
+  const adminToken = config.adminToken ?? tokens?.admin;
   const app = await buildApp({
     config: { ...config, adminToken },
     db: runtime.db,
     pool: runtime.pool,
-    logger: { level: config.logLevel },
+    // A person at a terminal reads one pretty line per event; anything else (a file, a collector) gets JSON.
+    logger: {
+      level: config.logLevel,
+      ...(process.stdout.isTTY
+        ? {
+            transport: {
+              target: 'pino-pretty',
+              options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true },
+            },
+          }
+        : {}),
+    },
+    // The demo's terminal shows its tokens and what goes wrong, not two lines per request.
+    requestLogLevel: demo ? 'debug' : 'info',
   });
 
   const schedule = config.billingSchedule ? startBillingSchedule(config.billingSchedule, runtime, app.log) : undefined;
@@ -56,12 +70,12 @@ try {
     `  Console:       ${base}/console/   (sign in with an operator or admin token)`,
     `  Database:      ${demo ? `embedded PostgreSQL in ${runtime.embedded?.clusterDir}` : 'DATABASE_URL'}`,
   ];
-  if (!config.adminToken && adminToken) lines.push(`  Admin token:   ${adminToken}   (generated for this run; set ADMIN_TOKEN to fix it)`);
+  if (!config.adminToken && adminToken) lines.push(`  Admin token:   ${adminToken}   (demo; set ADMIN_TOKEN to choose it)`);
   if (!adminToken) lines.push('  No ADMIN_TOKEN set: admin routes are closed.');
-  if (demo) {
-    const tokens = await issueDemoTokens(runtime.db);
+  if (tokens) {
     if (tokens.operator) lines.push(`  Operator token: ${tokens.operator}   (demo provider)`);
     if (tokens.resident) lines.push(`  Resident token: ${tokens.resident}   (demo account ${tokens.residentAccountId})`);
+    lines.push(`  The same tokens at every start; kept in ${path.join(config.dataDir, DEMO_TOKENS_FILE)} (owner-only).`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 } catch (error) {

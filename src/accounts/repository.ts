@@ -1,11 +1,6 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Executor } from '../db/pool.js';
-import type { DB, Plan } from '../db/types.js';
-
-/** The account row, locked for the rest of the transaction (undefined: no such account). */
-export async function lockAccount(tx: Transaction<DB>, accountId: string) {
-  return tx.selectFrom('accounts').selectAll().where('id', '=', accountId).forUpdate().executeTakeFirst();
-}
+import type { Plan } from '../db/types.js';
 
 export async function listAccounts(db: Executor, householdId: string) {
   return db.selectFrom('accounts').selectAll().where('household_id', '=', householdId).orderBy('opened_on').execute();

@@ -6,8 +6,8 @@ import type { Plan } from '../db/types.js';
 import { findCompoundInScope } from '../compounds/repository.js';
 import { groupBy } from '../db/group.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
-import { findHouseholdInScope, lockHousehold } from '../households/repository.js';
-import { lockCompoundReadings } from '../readings/lock.js';
+import { lockAccount, lockCompound, lockHousehold, writeTransaction } from '../db/locks.js';
+import { findHouseholdInScope } from '../households/repository.js';
 import { badRequest, conflict, notFound, unprocessable } from '../http/problem.js';
 import { seasonFromRow } from '../seasons/from-row.js';
 import { findSeason, listSeasons } from '../seasons/repository.js';
@@ -49,11 +49,11 @@ export async function createAccount(db: Database, principal: Principal, input: A
     input.openingReading === undefined ? undefined : checks.quantity(input.openingReading, 'body.openingReading', { intDigits: 12 });
   checks.throwIfAny('The account is invalid');
 
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const household = await findHouseholdInScope(tx, input.householdId, principal);
     if (!household) throw notFound('Household');
     // The one lock order: the compound (readings stay put while the opening is read), then the household.
-    await lockCompoundReadings(tx, household.compound_id);
+    await lockCompound(tx, household.compound_id);
     await lockHousehold(tx, household.id);
     const accounts = await repo.listAccounts(tx, household.id);
     const open = accounts.find((a) => a.closed_on === null);
@@ -124,10 +124,10 @@ export async function getAccount(db: Database, principal: Principal, accountId: 
  * invoice in the season (SPEC §5), unless the plan is unchanged.
  */
 export async function setPlan(db: Database, principal: Principal, accountId: string, label: string, plan: Plan, now = new Date()) {
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const account = await findAccountInScope(tx, accountId, principal);
     if (!account) throw notFound('Account');
-    await repo.lockAccount(tx, accountId);
+    await lockAccount(tx, accountId);
     const season = await findSeason(tx, account.compound_id, label);
     if (!season) throw notFound(`Season ${label} of ${account.compound_code}`);
     const current = (await repo.listPlans(tx, [accountId])).find((p) => p.season_label === label)?.plan ?? 'metered';

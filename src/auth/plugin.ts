@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpProblem, forbidden } from '../http/problem.js';
 import type { Principal, Role } from './principal.js';
 import { findAndTouchActiveToken } from './repository.js';
+import { AuthThrottle, tokenPrefixKey, type AuthThrottleOptions } from './throttle.js';
 import { hashToken } from './tokens.js';
 
 declare module 'fastify' {
@@ -33,7 +34,7 @@ interface CachedToken {
  * In-process cache of authenticated tokens: key the token's SHA-256 hash (never the token), value
  * the principal, trusted for `ttlMs`, at most `maxEntries` (the oldest loaded is evicted first).
  * Unknown and revoked tokens are never cached: every failed attempt reaches the database and is
- * answered 401, so the failed-authentication limit counts it as before.
+ * answered 401 (or 429 once the failed-authentication limit is reached, see AuthThrottle).
  *
  * Revocation: the revoke route calls `invalidateToken` after its transaction commits, so in THIS
  * process a revoked token is refused from the next request on. A lookup that was already in flight
@@ -97,12 +98,17 @@ export class TokenCache {
 
 const unauthorized = (detail: string) => new HttpProblem(401, detail);
 
-function bearerToken(request: FastifyRequest): string {
+/** The presented token, for the throttle's prefix key; undefined when there is no bearer token. */
+function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (!header) throw unauthorized('Missing Authorization: Bearer <token> header.');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>".');
-  return match[1];
+  return header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+}
+
+function bearerToken(request: FastifyRequest): string {
+  if (!request.headers.authorization) throw unauthorized('Missing Authorization: Bearer <token> header.');
+  const token = presentedToken(request);
+  if (!token) throw unauthorized('Authorization header must be "Bearer <token>".');
+  return token;
 }
 
 /**
@@ -137,22 +143,35 @@ export interface AuthOptions {
   /** Token cache TTL in ms (0 disables the cache). Default 10 s. */
   tokenCacheTtlMs?: number;
   tokenCacheMaxEntries?: number;
+  /** Failed authentications per address and per token prefix per window (default 30 a minute). */
+  failedAuth?: AuthThrottleOptions;
 }
 
 /**
- * Every route declares `config.roles`. Missing or bad token: 401; a role the route never serves: 403.
- * Scope (which provider's compounds, which account) is then applied by the route's queries.
+ * Every route declares `config.roles`. Missing or bad token: 401, or 429 with Retry-After once its
+ * address or token prefix has failed too often (a valid token is never refused for that); a role the
+ * route never serves: 403. Scope (which provider's compounds, which account) is then applied by the
+ * route's queries.
  */
 export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) => {
   app.decorate(
     'tokenCache',
     new TokenCache(options.tokenCacheTtlMs ?? TOKEN_CACHE_TTL_MS, options.tokenCacheMaxEntries ?? TOKEN_CACHE_MAX_ENTRIES),
   );
+  const throttle = new AuthThrottle(options.failedAuth);
   app.decorateRequest('principal', null as never);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config.roles;
     if (!roles) return;
-    request.principal = await authenticate(app, request);
+    try {
+      request.principal = await authenticate(app, request);
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || error.statusCode !== 401) throw error;
+      const wait = throttle.refuse(request.ip, tokenPrefixKey(presentedToken(request)));
+      if (wait === 0) throw error;
+      reply.header('retry-after', String(wait));
+      throw new HttpProblem(429, `Too many failed authentication attempts; retry in ${wait} s.`);
+    }
     if (!roles.includes(request.principal.role)) throw forbidden(`This route is not available to the ${request.principal.role} role.`);
   });
 });

@@ -19,9 +19,9 @@ import { InvoiceCopy } from '../invoices/writer.js';
 import { applyCompoundCredit } from '../payments/credit.js';
 import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound, type BillingException } from './facts.js';
-import { lockCompoundReadings } from '../readings/lock.js';
+import { lockCompound, waitWithoutLimit } from '../db/locks.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
-import { recordBilledMonth, refusalOf } from './order.js';
+import { MonthRefused, recordBilledMonth, refusalOf } from './order.js';
 import type { RunTotals } from './repository.js';
 
 export interface CompoundSummary extends RunTotals {
@@ -60,7 +60,8 @@ WHERE a.id = v.id AND a.applied_invoice_id IS NULL`;
 
 const RUN_PROGRESS_SQL = `
 UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued = invoices_issued + $3,
-  total_fen = total_fen + $4, capped_accounts = capped_accounts + $5, skipped_accounts = skipped_accounts + $6
+  total_fen = total_fen + $4, capped_accounts = capped_accounts + $5, skipped_accounts = skipped_accounts + $6,
+  already_billed_accounts = already_billed_accounts + $7
 WHERE id = $1`;
 
 const INSERT_EXCEPTIONS_SQL = `
@@ -142,7 +143,8 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
   try {
     const tx = await inTransaction(client);
     if (!dryRun) {
-      await lockCompoundReadings(tx, compoundId);
+      await waitWithoutLimit(tx);
+      await lockCompound(tx, compoundId);
       await lockInvoiceNumbering(tx, compoundId, period);
     }
     const compound = await loadBillingCompound(client, compoundId);
@@ -150,7 +152,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     const month = billingMonth(compound, period);
     // Checked before the run started; again under the lock, for a run of the month before that was still going.
     const refusal = await refusalOf(client, month, dryRun, request.issuedAt);
-    if (refusal !== null) throw new Error(refusal);
+    if (refusal !== null) throw new MonthRefused(refusal);
     const summary: CompoundSummary = {
       code: compound.code,
       accountsBilled: 0,
@@ -158,6 +160,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       totalFen: 0,
       cappedAccounts: 0,
       skippedAccounts: 0,
+      alreadyBilledAccounts: 0,
       durationMs: 0,
       exceptions: [],
     };
@@ -183,6 +186,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       const adjustmentIds: string[] = [];
       const adjustmentInvoices: string[] = [];
       summary.skippedAccounts += chunk.skipped;
+      summary.alreadyBilledAccounts += chunk.alreadyBilled;
       summary.exceptions.push(...chunk.exceptions);
       for (const facts of chunk.due) {
         let computed;
@@ -281,6 +285,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         summary.totalFen,
         summary.cappedAccounts,
         summary.skippedAccounts,
+        summary.alreadyBilledAccounts,
       ]);
     }
     await auditCompound(tx, request, 'billing-run.compound', {
@@ -290,6 +295,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       totalFen: summary.totalFen,
       cappedAccounts: summary.cappedAccounts,
       skippedAccounts: summary.skippedAccounts,
+      alreadyBilledAccounts: summary.alreadyBilledAccounts,
       exceptions: summary.exceptions.length,
       firstSeq: seq - summary.invoicesIssued + 1,
       lastSeq: seq,

@@ -86,6 +86,8 @@ export interface FactsChunk {
   due: AccountBillingFacts[];
   /** Accounts already billed through a later month (SPEC §6), left alone. */
   skipped: number;
+  /** Accounts that already have their invoice of this month (a re-run), left alone. */
+  alreadyBilled: number;
   exceptions: BillingException[];
 }
 
@@ -211,12 +213,13 @@ async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, 
     q,
     accounts.map((a) => a.account_id),
   );
-  const chunk: FactsChunk = { accounts: accounts.length, due: [], skipped: 0, exceptions: [] };
+  const chunk: FactsChunk = { accounts: accounts.length, due: [], skipped: 0, alreadyBilled: 0, exceptions: [] };
   const open: AccountRow[] = [];
   for (const a of accounts) {
     const head = heads.get(a.account_id);
-    if (head?.lastKind === 'final' || head?.lastPeriod === month.period) continue;
-    if (head?.lastPeriod !== null && head?.lastPeriod !== undefined && head.lastPeriod > month.period) chunk.skipped += 1;
+    if (head?.lastKind === 'final') continue;
+    if (head?.lastPeriod === month.period) chunk.alreadyBilled += 1;
+    else if (head?.lastPeriod !== null && head?.lastPeriod !== undefined && head.lastPeriod > month.period) chunk.skipped += 1;
     else open.push(a);
   }
   if (open.length === 0) return chunk;

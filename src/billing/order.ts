@@ -10,6 +10,9 @@ import type { BillingMonth } from './facts.js';
 
 const BILLED_MONTHS_SQL = 'SELECT period FROM billed_months WHERE compound_id = $1 AND season_label = $2';
 
+/** A compound's month that may not be billed now (SPEC §6 "Months in order"): the run lists it as refused. */
+export class MonthRefused extends Error {}
+
 /** Why `month` cannot be billed now, or null. `dryRun`: only the order applies. */
 export async function refusalOf(q: Queryable, month: BillingMonth, dryRun: boolean, now: Date): Promise<string | null> {
   const { compound, period, season } = month;
@@ -26,14 +29,18 @@ export async function refusalOf(q: Queryable, month: BillingMonth, dryRun: boole
   return missing === null ? null : `${compound.code}: ${missing} has not been billed; bill it before ${period}.`;
 }
 
-/** 409 naming every compound and month that refuses the run. */
-export async function assertBillable(q: Queryable, months: readonly BillingMonth[], dryRun: boolean, now: Date): Promise<void> {
-  const refusals: string[] = [];
+/**
+ * The reason each compound refuses the month, by compound id. When every compound refuses, 409
+ * naming them all: there is nothing to run. Otherwise the run bills the others (SPEC §7).
+ */
+export async function refusals(q: Queryable, months: readonly BillingMonth[], dryRun: boolean, now: Date): Promise<Map<string, string>> {
+  const refused = new Map<string, string>();
   for (const month of months) {
     const refusal = await refusalOf(q, month, dryRun, now);
-    if (refusal !== null) refusals.push(refusal);
+    if (refusal !== null) refused.set(month.compound.id, refusal);
   }
-  if (refusals.length > 0) throw conflict(refusals.join(' '));
+  if (refused.size > 0 && refused.size === months.length) throw conflict([...refused.values()].join(' '));
+  return refused;
 }
 
 /** Records that the compound billed the month (in the compound's billing transaction). */

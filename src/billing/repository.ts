@@ -1,5 +1,6 @@
 /** Billing run records and the compounds a run covers (Kysely; scope enforced in the queries). */
 import type { Executor } from '../db/pool.js';
+import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import type { Principal } from '../auth/principal.js';
 import { queryCount, queryRows, type Queryable } from '../db/sql.js';
 
@@ -10,6 +11,8 @@ export interface RunTotals {
   cappedAccounts: number;
   /** Accounts already billed through a later month, left alone (SPEC §6). */
   skippedAccounts: number;
+  /** Accounts that already had their invoice of the month (a re-run), left alone. */
+  alreadyBilledAccounts: number;
 }
 
 export async function findCompoundForRun(db: Executor, code: string, providerId: string | undefined) {
@@ -77,7 +80,7 @@ export async function sweepInterruptedRuns(q: Queryable, id?: string): Promise<n
   return queryCount(q, SWEEP_SQL, [INTERRUPTED_ERROR, id ?? null]);
 }
 
-export async function finishRun(db: Executor, id: string, outcome: RunTotals & { status: 'succeeded' | 'failed'; error: string | null }) {
+export async function finishRun(db: Executor, id: string, outcome: RunTotals & { status: BillingRunStatus; error: string | null }) {
   await db
     .updateTable('billing_runs')
     .set({
@@ -87,6 +90,7 @@ export async function finishRun(db: Executor, id: string, outcome: RunTotals & {
       total_fen: outcome.totalFen,
       capped_accounts: outcome.cappedAccounts,
       skipped_accounts: outcome.skippedAccounts,
+      already_billed_accounts: outcome.alreadyBilledAccounts,
       error: outcome.error,
       finished_at: new Date(),
     })
@@ -107,6 +111,7 @@ const RUN_COLUMNS = [
   'r.total_fen',
   'r.capped_accounts',
   'r.skipped_accounts',
+  'r.already_billed_accounts',
   'r.error',
   'r.started_at',
   'r.finished_at',
@@ -142,6 +147,33 @@ export async function findRunInScope(db: Executor, id: string, principal: Princi
 }
 
 export type RunRow = NonNullable<Awaited<ReturnType<typeof findRun>>>;
+
+export interface RunCompound {
+  compoundId: string;
+  status: RunCompoundStatus;
+  reason: string | null;
+}
+
+/** How each compound of a run ended (written with the run's finish). */
+export async function insertRunCompounds(db: Executor, runId: string, outcomes: readonly RunCompound[]) {
+  if (outcomes.length === 0) return;
+  await db
+    .insertInto('billing_run_compounds')
+    .values(outcomes.map((o) => ({ billing_run_id: runId, compound_id: o.compoundId, status: o.status, reason: o.reason })))
+    .execute();
+}
+
+/** Each compound of a run with its outcome, by code. */
+export async function runCompounds(db: Executor, runId: string) {
+  const rows = await db
+    .selectFrom('billing_run_compounds as rc')
+    .innerJoin('compounds as c', 'c.id', 'rc.compound_id')
+    .select(['c.code', 'rc.status', 'rc.reason'])
+    .where('rc.billing_run_id', '=', runId)
+    .orderBy('c.code')
+    .execute();
+  return rows.map((r) => ({ compound: r.code, status: r.status, ...(r.reason === null ? {} : { reason: r.reason }) }));
+}
 
 /** The accounts a run left unbilled, in household order. */
 export async function runExceptions(db: Executor, runId: string) {

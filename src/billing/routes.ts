@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { providerScope } from '../auth/principal.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { IdParams } from '../http/schemas.js';
-import { findRunInScope, runExceptions, sweepInterruptedRuns } from './repository.js';
+import { findRunInScope, runCompounds, runExceptions, sweepInterruptedRuns } from './repository.js';
 import { BillingRunSchema, CreateRunBody } from './schemas.js';
 import { runBilling, runOut, type BillingRunOut } from './service.js';
 
@@ -57,7 +57,9 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         onStarted: recorded,
       });
       const logOutcome = (run: BillingRunOut) => {
-        if (run.status === 'failed') request.log.error({ runId: run.id, error: run.error }, 'billing run failed');
+        if (run.status === 'failed' || run.status === 'partial') {
+          request.log.error({ runId: run.id, status: run.status, error: run.error }, 'billing run did not bill every compound');
+        }
       };
       // Refusals (an unknown compound: 404) come before the run is recorded, and reject here.
       const runId = await Promise.race([started, finished.then((run) => run.id)]);
@@ -73,7 +75,8 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       void background.finally(() => inFlight.delete(background));
       const run = await findRunInScope(app.db, runId, request.principal);
       if (!run) throw new Error(`billing run ${runId} vanished`);
-      return reply.code(202).header('location', `/v1/billing-runs/${runId}`).send(runOut(run, await runExceptions(app.db, run.id)));
+      const out = runOut(run, await runCompounds(app.db, run.id), await runExceptions(app.db, run.id));
+      return reply.code(202).header('location', `/v1/billing-runs/${runId}`).send(out);
     },
   );
 
@@ -96,7 +99,7 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         run = await findRunInScope(app.db, request.params.id, request.principal);
         if (!run) throw notFound('Billing run');
       }
-      return runOut(run, await runExceptions(app.db, run.id));
+      return runOut(run, await runCompounds(app.db, run.id), await runExceptions(app.db, run.id));
     },
   );
 };

@@ -15,13 +15,24 @@ export const BillingRunSchema = Type.Object(
     id: Uuid,
     period: Period,
     compound: Type.Union([CompoundCode, Type.Null()], { description: 'null: every compound of the provider' }),
-    status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+    status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('partial'), Type.Literal('failed')], {
+      description: 'succeeded: every compound succeeded; partial: some did; failed: none did',
+    }),
+    compounds: Type.Array(
+      Type.Object({
+        compound: CompoundCode,
+        status: Type.Union([Type.Literal('succeeded'), Type.Literal('refused'), Type.Literal('failed')]),
+        reason: Type.Optional(Type.String({ description: 'why the compound was refused (month order) or failed' })),
+      }),
+      { description: 'each compound the run covered, billed as its own unit (empty while the run is running)' },
+    ),
     dryRun: Type.Boolean(),
     accountsBilled: Type.Integer({ description: 'accounts due for the month that the run looked at' }),
     invoicesIssued: Type.Integer({ description: 'invoices issued (a dry run: that would be issued)' }),
     totalFen: Fen,
     cappedAccounts: Type.Integer({ description: 'accounts whose invoice of the month has a cap line' }),
     skippedAccounts: Type.Integer({ description: 'accounts already billed through a later month, left alone' }),
+    alreadyBilledAccounts: Type.Integer({ description: 'accounts that already had their invoice of this month (a re-run), left alone' }),
     exceptions: Type.Array(
       Type.Object({ accountId: Uuid, householdId: Uuid, reason: Type.String() }),
       { description: 'accounts the run could not bill and left unbilled; a run after the fix bills them' },

@@ -8,18 +8,22 @@
 import type pg from 'pg';
 import { audit } from '../audit/audit.js';
 import type { Database } from '../db/pool.js';
+import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { billCompoundMonth, type BillingProgress } from './compound.js';
 import { billingMonth, loadBillingCompound, type BillingException } from './facts.js';
-import { assertBillable } from './order.js';
+import { MonthRefused, refusals } from './order.js';
 import {
   findCompoundForRun,
   findRun,
   finishRun,
   insertRun,
+  insertRunCompounds,
   listCompoundsForRun,
+  runCompounds,
   runExceptions,
   sweepInterruptedRuns,
+  type RunCompound,
   type RunRow,
   type RunTotals,
 } from './repository.js';
@@ -45,13 +49,16 @@ export interface BillingRunOut {
   id: string;
   period: string;
   compound: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: BillingRunStatus;
+  /** Each compound the run covered, as its own unit (SPEC §7). */
+  compounds: RunCompoundOut[];
   dryRun: boolean;
   accountsBilled: number;
   invoicesIssued: number;
   totalFen: number;
   cappedAccounts: number;
   skippedAccounts: number;
+  alreadyBilledAccounts: number;
   exceptions: BillingException[];
   startedBy: string;
   startedAt: string;
@@ -59,24 +66,32 @@ export interface BillingRunOut {
   error: string | null;
 }
 
-export function runOut(row: RunRow, exceptions: BillingException[]): BillingRunOut {
+export function runOut(row: RunRow, compounds: RunCompoundOut[], exceptions: BillingException[]): BillingRunOut {
   return {
     id: row.id,
     period: row.period,
     compound: row.compound_code,
     status: row.status,
+    compounds,
     dryRun: row.dry_run,
     accountsBilled: row.accounts_billed,
     invoicesIssued: row.invoices_issued,
     totalFen: row.total_fen,
     cappedAccounts: row.capped_accounts,
     skippedAccounts: row.skipped_accounts,
+    alreadyBilledAccounts: row.already_billed_accounts,
     exceptions,
     startedBy: row.started_by,
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at ? row.finished_at.toISOString() : null,
     error: row.error,
   };
+}
+
+export interface RunCompoundOut {
+  compound: string;
+  status: RunCompoundStatus;
+  reason?: string;
 }
 
 export interface BillingHandle {
@@ -105,7 +120,9 @@ export async function runBilling(handle: BillingHandle, request: BillingRunReque
     const compound = await loadBillingCompound(db, c.id);
     if (compound) months.push(billingMonth(compound, request.period));
   }
-  await assertBillable(db, months, dryRun, new Date());
+  // A single compound that refuses the month, or every compound refusing it: 409. Otherwise each
+  // compound is its own unit: the refused ones are listed in the run with their reason.
+  const refused = await refusals(db, months, dryRun, new Date());
   // Runs whose process died part-way are recorded as such before this one starts.
   await sweepInterruptedRuns(db);
   const startedAt = new Date();
@@ -116,7 +133,7 @@ export async function runBilling(handle: BillingHandle, request: BillingRunReque
   try {
     const run = await insertRun(session, { period: request.period, compoundId, providerId, dryRun, startedBy: request.actor, startedAt });
     request.onStarted?.(run.id);
-    const out = await billRun(handle, request, run.id, compounds, compoundId, startedAt);
+    const out = await billRun(handle, request, run.id, compounds, refused, startedAt);
     finished = true;
     return out;
   } finally {
@@ -125,31 +142,57 @@ export async function runBilling(handle: BillingHandle, request: BillingRunReque
   }
 }
 
+/** The run's status from its compounds' (SPEC §7): all succeeded, some did (partial), or none did. */
+function runStatus(outcomes: readonly RunCompound[]): 'succeeded' | 'partial' | 'failed' {
+  const succeeded = outcomes.filter((o) => o.status === 'succeeded').length;
+  if (succeeded === outcomes.length) return 'succeeded';
+  return succeeded > 0 ? 'partial' : 'failed';
+}
+
+/** A reason without the compound's code in front: the run lists it beside the code. */
+function reasonOf(code: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message;
+}
+
 async function billRun(
   handle: BillingHandle,
   request: BillingRunRequest,
   runId: string,
   compounds: ReadonlyArray<{ id: string; code: string }>,
-  compoundId: string | null,
+  refused: ReadonlyMap<string, string>,
   startedAt: Date,
 ): Promise<BillingRunOut> {
   const { db } = handle;
   const dryRun = request.dryRun ?? false;
   const run = { id: runId };
 
-  const totals: RunTotals = { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0, skippedAccounts: 0 };
+  const totals: RunTotals = {
+    accountsBilled: 0,
+    invoicesIssued: 0,
+    totalFen: 0,
+    cappedAccounts: 0,
+    skippedAccounts: 0,
+    alreadyBilledAccounts: 0,
+  };
+  // Each compound is its own unit: refused before the run, or billed in its own transaction.
+  const outcomes: RunCompound[] = compounds.map((c) => {
+    const reason = refused.get(c.id);
+    if (reason === undefined) return { compoundId: c.id, status: 'succeeded', reason: null };
+    return { compoundId: c.id, status: 'refused', reason: reasonOf(c.code, new Error(reason)) };
+  });
   // Compounds in a pipeline of two: the next compound starts (its own transaction and locks) once
   // this one has gathered its first chunk, gathers its own first chunk while this one writes, and
   // writes only after this one has committed or failed. Commits stay in compound order; exactly
   // one compound at most waits ahead, and it holds every connection it needs before a
   // lock-holder waits on it (no pool deadlock).
-  const errorsBy: Array<string | undefined> = new Array(compounds.length);
   const tasks: Array<Promise<void>> = [];
   let previousEnded: Promise<void> = Promise.resolve();
   for (const [index, compound] of compounds.entries()) {
+    if (refused.has(compound.id)) continue;
     // Two compounds in flight at most: each holds a pool connection until it commits, and a third
     // waiting on the pool while the first writes would time out on a large compound.
-    if (index >= 2) await tasks[index - 2];
+    if (tasks.length >= 2) await tasks[tasks.length - 2];
     let firstChunk!: () => void;
     const ready = new Promise<void>((resolve) => (firstChunk = resolve));
     const task = billCompoundMonth(handle.pool, {
@@ -170,12 +213,13 @@ async function billRun(
         totals.totalFen += summary.totalFen;
         totals.cappedAccounts += summary.cappedAccounts;
         totals.skippedAccounts += summary.skippedAccounts;
+        totals.alreadyBilledAccounts += summary.alreadyBilledAccounts;
         request.onProgress?.({ type: 'compound-done', code: compound.code, summary, dryRun });
       },
       (error: unknown) => {
-        const message = `${compound.code}: ${error instanceof Error ? error.message : String(error)}`;
-        errorsBy[index] = message;
-        request.onProgress?.({ type: 'compound-failed', code: compound.code, error: message });
+        const reason = reasonOf(compound.code, error);
+        outcomes[index] = { compoundId: compound.id, status: error instanceof MonthRefused ? 'refused' : 'failed', reason };
+        request.onProgress?.({ type: 'compound-failed', code: compound.code, error: `${compound.code}: ${reason}` });
       },
     );
     tasks.push(task);
@@ -184,18 +228,26 @@ async function billRun(
     await Promise.race([ready, task]);
   }
   await Promise.all(tasks);
-  const errors = errorsBy.filter((e): e is string => e !== undefined);
-  const status = errors.length === 0 ? 'succeeded' : 'failed';
+  const status = runStatus(outcomes);
+  const errors = compounds.flatMap((c, i) => (outcomes[i]!.reason === null ? [] : [`${c.code}: ${outcomes[i]!.reason}`]));
   await db.transaction().execute(async (tx) => {
     await finishRun(tx, run.id, { ...totals, status, error: errors.length === 0 ? null : errors.join('; ') });
+    await insertRunCompounds(tx, run.id, outcomes);
     await audit(tx, {
       actor: request.actor,
       action: dryRun ? 'billing-run.dry-run' : 'billing-run.finish',
       entity: 'billing_run',
       entityId: run.id,
-      compoundId,
+      compoundId: compounds.length === 1 && request.compound !== undefined ? compounds[0]!.id : null,
       details: { period: request.period, compound: request.compound ?? null, status, ...totals, errors },
     });
   });
-  return runOut((await findRun(db, run.id))!, await runExceptions(db, run.id));
+  return loadRunOut(db, run.id);
+}
+
+/** The run record as the API shows it: the run, its compounds' outcomes and its exceptions. */
+export async function loadRunOut(db: Database, runId: string): Promise<BillingRunOut> {
+  const row = await findRun(db, runId);
+  if (!row) throw notFound('Billing run');
+  return runOut(row, await runCompounds(db, runId), await runExceptions(db, runId));
 }

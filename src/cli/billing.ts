@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
-import { runBilling, type BillingProgress } from '../billing/service.js';
+import { runBilling, type BillingProgress, type BillingRunOut } from '../billing/service.js';
 import { formatFenAsCny } from '../core/index.js';
 import { exitWithError } from './fail.js';
 
@@ -46,7 +46,8 @@ function onProgress(event: BillingProgress): void {
     }
     const line =
       `${event.dryRun ? 'computed' : 'committed'} ${event.code}: ${s.invoicesIssued} invoices, ${s.accountsBilled} accounts, ` +
-      `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts} (${(s.durationMs / 1000).toFixed(2)} s)`;
+      `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts}${alreadyBilled(s.alreadyBilledAccounts)} ` +
+      `(${(s.durationMs / 1000).toFixed(2)} s)`;
     if (bars) bars.log(`${line}\n`);
     else out(line);
   } else if (event.type === 'compound-failed') {
@@ -54,6 +55,20 @@ function onProgress(event: BillingProgress): void {
     if (bars) bars.log(`${line}\n`);
     else out(line);
   }
+}
+
+/** A re-run's count, so "0 invoices" reads as "already billed", not "nothing billed". */
+function alreadyBilled(accounts: number): string {
+  return accounts === 0 ? '' : `; ${accounts} account${accounts === 1 ? '' : 's'} already billed for the month, left alone`;
+}
+
+/** Each compound's outcome, the ones that were not billed with their reason. */
+function compoundLines(compounds: BillingRunOut['compounds']): string[] {
+  const billed = compounds.filter((c) => c.status === 'succeeded');
+  return [
+    `  compounds:       ${billed.length} of ${compounds.length} billed`,
+    ...compounds.filter((c) => c.status !== 'succeeded').map((c) => `    ${c.status.toUpperCase()} ${c.compound}: ${c.reason ?? ''}`),
+  ];
 }
 
 try {
@@ -78,12 +93,14 @@ try {
       `billing run ${run.id} ${run.status}${run.dryRun ? ' (dry run: nothing stored)' : ''}`,
       `  period:          ${run.period}${run.compound ? ` (${run.compound})` : ''}`,
       `  accounts:        ${run.accountsBilled}`,
-      `  invoices:        ${run.invoicesIssued}`,
+      `  invoices:        ${run.invoicesIssued}${alreadyBilled(run.alreadyBilledAccounts)}`,
       `  total:           ${formatFenAsCny(run.totalFen)} CNY (${run.totalFen} fen)`,
       `  capped accounts: ${run.cappedAccounts}`,
       `  duration:        ${seconds} s`,
+      ...(run.compounds.length > 1 ? compoundLines(run.compounds) : []),
     ].join('\n'),
   );
+  // Non-zero unless every compound succeeded (a partial run too): a schedule or script must notice.
   if (run.status !== 'succeeded') {
     process.stderr.write(`error: ${run.error ?? 'the run failed'}\n`);
     process.exit(1);

@@ -1,6 +1,4 @@
-import type { Transaction } from 'kysely';
 import type { Executor } from '../db/pool.js';
-import type { DB } from '../db/types.js';
 import type { Principal } from '../auth/principal.js';
 import { providerScope } from '../auth/principal.js';
 
@@ -62,9 +60,4 @@ export async function insertCompound(
     .onConflict((oc) => oc.column('code').doNothing())
     .returning(COLUMNS)
     .executeTakeFirst();
-}
-
-/** Locks a compound row for the rest of the transaction (its seasons change under it). */
-export async function lockCompound(tx: Transaction<DB>, compoundId: string): Promise<void> {
-  await tx.selectFrom('compounds').select('id').where('id', '=', compoundId).forUpdate().execute();
 }

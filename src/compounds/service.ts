@@ -29,7 +29,9 @@ export async function createCompound(db: Database, principal: Principal, body: S
   return db.transaction().execute(async (tx) => {
     if (!(await findProvider(tx, owner))) throw notFound('Provider');
     const created = await insertCompound(tx, { ...body, providerId: owner });
-    if (!created) throw conflict(`A compound with code "${body.code}" already exists.`);
+    // Codes are unique across all providers (they name compounds in URLs and invoice numbers): the
+    // answer is the same whoever's compound has the code, and says nothing about it (SPEC §7).
+    if (!created) throw conflict('This code cannot be used for a new compound; choose another.');
     await audit(tx, {
       actor: principal.actor,
       action: 'compound.create',

@@ -26,10 +26,18 @@ export interface DatabaseHandle {
   pool: pg.Pool;
 }
 
-export function createDatabase(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
+/**
+ * How long a statement waits for a lock before it gives up with 55P03, which the API answers 409
+ * (db/locks.ts): a writer that finds its compound held by the monthly batch says so instead of
+ * holding a connection for the whole batch. The batch itself waits without limit.
+ */
+export const LOCK_WAIT_MS = 10_000;
+
+export function createDatabase(connectionString: string, options: { max?: number; lockWaitMs?: number } = {}): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 20,
+    options: `-c lock_timeout=${options.lockWaitMs ?? LOCK_WAIT_MS}`,
     // Fail fast instead of hanging when the server is unreachable.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,

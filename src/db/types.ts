@@ -112,7 +112,9 @@ export interface ReadingsTable {
   created_at: CreatedAt;
 }
 
-export type BillingRunStatus = 'running' | 'succeeded' | 'failed';
+export type BillingRunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+/** How one compound of a run ended: billed, refused before billing (month order), or failed. */
+export type RunCompoundStatus = 'succeeded' | 'refused' | 'failed';
 
 export interface BillingRunsTable {
   id: Generated<string>;
@@ -127,6 +129,7 @@ export interface BillingRunsTable {
   total_fen: Generated<number>;
   capped_accounts: Generated<number>;
   skipped_accounts: Generated<number>;
+  already_billed_accounts: Generated<number>;
   error: string | null;
   started_at: Generated<Date>;
   finished_at: Timestamp | null;
@@ -199,6 +202,13 @@ export interface BilledMonthsTable {
   season_label: string;
   billing_run_id: string | null;
   billed_at: Generated<Date>;
+}
+
+export interface BillingRunCompoundsTable {
+  billing_run_id: string;
+  compound_id: string;
+  status: RunCompoundStatus;
+  reason: string | null;
 }
 
 export interface BillingRunExceptionsTable {
@@ -292,6 +302,7 @@ export interface DB {
   invoice_lines: InvoiceLinesTable;
   invoice_intervals: InvoiceIntervalsTable;
   billed_months: BilledMonthsTable;
+  billing_run_compounds: BillingRunCompoundsTable;
   billing_run_exceptions: BillingRunExceptionsTable;
   credit_allocations: CreditAllocationsTable;
   account_adjustments: AccountAdjustmentsTable;

@@ -1,6 +1,4 @@
-import type { Transaction } from 'kysely';
 import type { Executor } from '../db/pool.js';
-import type { DB } from '../db/types.js';
 import { providerScope, type Principal } from '../auth/principal.js';
 
 /**
@@ -17,11 +15,6 @@ export async function findHouseholdInScope(db: Executor, householdId: string, pr
     .where('households.id', '=', householdId)
     .$if(principal.role === 'operator', (qb) => qb.where('compounds.provider_id', '=', providerScope(principal)!))
     .executeTakeFirst();
-}
-
-/** Locks a household row for the rest of the transaction (meters and accounts change under it). */
-export async function lockHousehold(tx: Transaction<DB>, householdId: string): Promise<void> {
-  await tx.selectFrom('households').select('id').where('id', '=', householdId).forUpdate().execute();
 }
 
 export async function insertHousehold(

@@ -9,7 +9,7 @@ import { conflict, notFound, unprocessable, type FieldError } from '../http/prob
 import { Checks } from '../shared/checks.js';
 import { quantityOut } from '../shared/quantity.js';
 import { FUTURE_SKEW_MS, formatInstant, parseLocalInstant } from '../shared/time.js';
-import { lockCompoundReadings } from '../readings/lock.js';
+import { lockCompound, lockHousehold, writeTransaction } from '../db/locks.js';
 import * as repo from './repository.js';
 import { householdOut, meterOut } from './schemas.js';
 
@@ -22,7 +22,7 @@ export async function createHousehold(
   const checks = new Checks();
   const areaM2 = checks.quantity(input.areaM2, 'body.areaM2', { positive: true, intDigits: 7 });
   checks.throwIfAny('The household is invalid');
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const compound = await compoundOr404(tx, code, principal);
     const row = await repo.insertHousehold(tx, {
       compoundId: compound.id,
@@ -69,13 +69,20 @@ export interface MeterInput {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * Serials are unique across all providers (SPEC §4: readings name their meter by serial alone), so a
+ * taken serial must be refused; the answer is the same whoever's meter has it, the caller's own or
+ * another provider's, and repeats nothing about it (SPEC §7: nothing outside the caller's scope).
+ */
+const SERIAL_UNAVAILABLE = 'This serial cannot be used for a new meter; choose another.';
+
+/**
  * Installs a meter. A replacement (`replaces` = serial or id of the household's active meter)
  * retires the old meter at the new one's installedAt with its finalReading, stores that final
  * reading as a reading of the old meter (so billing sees it) and installs the new meter, in one
  * transaction.
  */
 export async function createMeter(db: Database, principal: Principal, householdId: string, input: MeterInput, now = new Date()) {
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const household = await repo.findHouseholdInScope(tx, householdId, principal);
     if (!household) throw notFound('Household');
     const zone = household.time_zone;
@@ -95,10 +102,10 @@ export async function createMeter(db: Database, principal: Principal, householdI
     }
     checks.throwIfAny('The meter is invalid');
 
-    await repo.lockHousehold(tx, householdId);
-    await lockCompoundReadings(tx, household.compound_id);
+    await lockCompound(tx, household.compound_id);
+    await lockHousehold(tx, householdId);
     const taken = await repo.findMeterBySerial(tx, input.serial);
-    if (taken) throw conflict(`A meter with serial "${input.serial}" already exists.`);
+    if (taken) throw conflict(SERIAL_UNAVAILABLE);
     const active = await repo.findActiveMeter(tx, householdId);
 
     let replaced: { id: string; serial: string } | null = null;
@@ -161,7 +168,7 @@ export async function createMeter(db: Database, principal: Principal, householdI
       initialReading: initialReading as string,
       replacesMeterId: replaced?.id ?? null,
     });
-    if (!meter) throw conflict(`A meter with serial "${input.serial}" already exists.`);
+    if (!meter) throw conflict(SERIAL_UNAVAILABLE);
     const out = meterOut({ ...meter, replaces_serial: replaced?.serial ?? null }, household.compound_code, zone);
     if (replaced) {
       await audit(tx, {

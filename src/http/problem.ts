@@ -17,7 +17,9 @@ export const ProblemSchema = Type.Object(
         }),
       ),
     ),
-    errorsOmitted: Type.Optional(Type.Integer({ description: 'invalid rows not listed because the list was capped' })),
+    errorsOmitted: Type.Optional(
+      Type.Integer({ description: 'errors found but not listed: the list stops at 1,000 (a reading import then stops reading the batch)' }),
+    ),
   },
   { $id: 'Problem', title: 'Problem' },
 );

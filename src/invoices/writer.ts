@@ -130,6 +130,12 @@ const TABLES = [
   },
 ] as const satisfies readonly [Table<NewInvoice>, Table<LineRow>, Table<IntervalRow>];
 
+/** Each table the writer fills with the columns it names, in COPY order (for benches that copy the same rows elsewhere). */
+export const INVOICE_TABLES: readonly { name: string; columns: readonly string[] }[] = TABLES.map((t) => ({
+  name: t.name,
+  columns: t.columns.map((c) => c.name),
+}));
+
 /** A value as text: booleans t/f, everything else its string form; null stays null. */
 function text(value: Value): string | null {
   if (value === null) return null;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { audit } from '../audit/audit.js';
 import { findAccountInScope } from '../accounts/scope.js';
 import type { Principal } from '../auth/principal.js';
+import { writeTransaction } from '../db/locks.js';
 import type { Database } from '../db/pool.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 import { formatInstant, FUTURE_SKEW_MS, parseLocalInstant } from '../shared/time.js';
@@ -79,7 +80,7 @@ export async function recordPayment(
   if (earlier) return { created: false, payment: earlier };
 
   try {
-    const id = await db.transaction().execute(async (tx) => {
+    const id = await writeTransaction(db, async (tx) => {
       const account = await findAccountInScope(tx, input.accountId, principal);
       if (!account) throw notFound('Account');
       const zone = (await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow())

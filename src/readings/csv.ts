@@ -1,7 +1,8 @@
 /**
  * CSV uploads (`meterSerial,readAt,value[,source]`, header on line 1), parsed while streaming.
  * Malformed CSV (header, column count, quoting) answers 400 naming the line; more bytes than the
- * upload limit answers 413 as soon as the limit is passed, without buffering the body.
+ * upload limit answers 413 as soon as the limit is passed, without buffering the body. The import
+ * may stop iterating early (too many invalid rows); the rest of the body is then discarded unparsed.
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
@@ -18,16 +19,37 @@ export function tooLarge(limit: number): HttpProblem {
   );
 }
 
-/** Passes bytes through, failing with 413 once more than `limit` bytes went by. */
+/**
+ * The most bytes csv-parse gets at once: it parses a whole chunk synchronously (a 64 KiB chunk of
+ * short junk rows is 11,000 records, tens of milliseconds), so chunks are cut into slices and the
+ * event loop gets a turn between them (the import waits on the parser's backpressure).
+ */
+const SLICE_BYTES = 4 * 1024;
+
+/** Passes bytes through in slices of at most SLICE_BYTES, failing with 413 once more than `limit` bytes went by. */
 export function byteLimit(limit: number): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       seen += chunk.length;
-      if (seen > limit) callback(tooLarge(limit));
-      else callback(null, chunk);
+      if (seen > limit) {
+        callback(tooLarge(limit));
+        return;
+      }
+      for (let at = 0; at < chunk.length; at += SLICE_BYTES) this.push(chunk.subarray(at, at + SLICE_BYTES));
+      callback();
     },
   });
+}
+
+/** Reads the rest of a body and drops it; destroys it once more than `limit` bytes went by. */
+function discard(body: Readable, limit: number): void {
+  let seen = 0;
+  body.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > limit) body.destroy();
+  });
+  body.resume();
 }
 
 function malformed(error: unknown): HttpProblem {
@@ -58,6 +80,7 @@ export function csvSource(body: Readable, limit: number): ImportSource {
     body.pipe(limited).pipe(parser);
     let header = true;
     let withSource = false;
+    let finished = false;
     try {
       for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         const { record, info } = item;
@@ -77,10 +100,21 @@ export function csvSource(body: Readable, limit: number): ImportSource {
         }
         yield { line: info.lines, meterSerial: record[0], readAt: record[1], value: record[2], source: withSource ? record[3] : undefined };
       }
+      finished = true;
     } catch (error) {
+      finished = true;
       body.unpipe();
       body.resume();
       throw malformed(error);
+    } finally {
+      // The import stopped reading early (too many invalid rows): the rest of the upload is read
+      // and discarded unparsed, so the client is answered and the connection stays usable (a body
+      // that goes on past the upload limit is cut off instead).
+      if (!finished) {
+        body.unpipe();
+        limited.destroy();
+        discard(body, limit);
+      }
     }
     if (header) {
       throw new HttpProblem(400, 'The CSV is empty: it needs the header meterSerial,readAt,value[,source].', [

@@ -8,6 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { audit } from '../audit/audit.js';
@@ -16,12 +17,18 @@ import { inTransaction } from '../db/sql.js';
 import { HttpProblem, type FieldError } from '../http/problem.js';
 import { quantityOut } from '../shared/quantity.js';
 import { formatInstant, FUTURE_SKEW_MS } from '../shared/time.js';
-import { lockStagedCompoundReadings } from './lock.js';
+import { lockStagedCompounds } from '../db/locks.js';
 import { rowToCopyLine, type RawReading, type ReadingField, type RowError } from './rows.js';
 
-/** Listed errors are capped; the rest are counted in errorsOmitted. */
+/**
+ * Listed errors are capped; the rest are counted in errorsOmitted. Reading stops at the first row
+ * error the list has no room for (so after at most 1,000 invalid rows): the rest of a junk upload is
+ * neither parsed nor checked, and the 422 says so.
+ */
 export const MAX_LISTED_ERRORS = 1000;
 const CHUNK_CHARS = 256 * 1024;
+/** Rows checked between two turns of the event loop, so that an import never holds it for long. */
+const ROWS_PER_TURN = 500;
 
 export interface ReadingRow extends RawReading {
   /** JSON: the 0-based index; CSV: the file line (the header is line 1). */
@@ -228,6 +235,18 @@ function describeRow(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
   }
 }
 
+/** The 422 of an import that stopped reading at `omitted`, the first row error with no room in the list. */
+function stoppedEarly(errors: RowError[], found: number, omitted: RowError, pathOf: ImportSource['pathOf']): HttpProblem {
+  const listed = errors.map((e) => ({ path: pathOf(e.line, e.field), message: e.message, code: e.code }));
+  return new HttpProblem(
+    422,
+    `More than ${MAX_LISTED_ERRORS} errors: the first ${listed.length} are listed and more were omitted; reading stopped at ` +
+      `${pathOf(omitted.line, omitted.field)} and the rest of the batch was not checked. Nothing was stored.`,
+    listed,
+    found - listed.length,
+  );
+}
+
 /** Stores a batch of readings or throws 422 (invalid rows), 409 (only conflicts), or the source's own 400/413. */
 export async function importReadings(
   pool: pg.Pool,
@@ -239,9 +258,12 @@ export async function importReadings(
   const rowErrors: RowError[] = [];
   let rowErrorCount = 0;
   let rows = 0;
+  /** The first row error the list had no room for: reading stops there. */
+  let firstOmitted: RowError | undefined;
   const onError = (e: RowError) => {
     rowErrorCount += 1;
     if (rowErrors.length < MAX_LISTED_ERRORS) rowErrors.push(e);
+    else firstOmitted ??= e;
   };
 
   let mark = Date.now();
@@ -260,7 +282,9 @@ export async function importReadings(
       let buffer = '';
       for await (const row of source.rows) {
         rows += 1;
+        if (rows % ROWS_PER_TURN === 0) await nextTurn();
         const line = rowToCopyLine(row, row.line, onError);
+        if (firstOmitted !== undefined) break;
         if (line !== undefined) {
           buffer += line;
           if (buffer.length >= CHUNK_CHARS) {
@@ -273,11 +297,12 @@ export async function importReadings(
     }
     await pipeline(Readable.from(chunks(), { objectMode: false }), client.query(copyFrom(COPY_STAGE)));
     stage('parse + row checks + COPY to staging');
+    if (firstOmitted !== undefined) throw stoppedEarly(rowErrors, rowErrorCount, firstOmitted, source.pathOf);
 
     await client.query(RESOLVE, [providerScope(principal) ?? null]);
     await client.query('ANALYZE reading_batch');
     stage('resolve meters and time zones');
-    await lockStagedCompoundReadings(tx);
+    await lockStagedCompounds(tx);
     await client.query(CHECK, [new Date(now.getTime() + FUTURE_SKEW_MS)]);
     await client.query('ANALYZE reading_checked');
     stage('duplicates, conflicts, installation and retirement');

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
-import { lockCompound } from '../compounds/repository.js';
+import { lockCompound, writeTransaction } from '../db/locks.js';
 import { compoundOr404 } from '../compounds/service.js';
 import { dayNumber, type DecimalInput } from '../core/index.js';
 import type { Database } from '../db/pool.js';
@@ -61,9 +61,9 @@ export async function putSeason(db: Database, principal: Principal, code: string
   const capPerM2 = checks.rate(input.capPerM2, 'body.capPerM2');
   checks.throwIfAny('The season is invalid');
 
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const compound = await compoundOr404(tx, code, principal);
-    // Lock the compound's seasons: two writers of the same label serialise here.
+    // The compound's lock: two writers of a season serialise here, and a batch billing the compound finishes first.
     await lockCompound(tx, compound.id);
     const existing = await repo.findSeasonForUpdate(tx, compound.id, label);
     if (existing && (await repo.seasonHasInvoices(tx, compound.id, label))) {

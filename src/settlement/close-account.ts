@@ -32,7 +32,7 @@ import {
   type SeasonCut,
 } from '../core/index.js';
 import type { Database, Executor } from '../db/pool.js';
-import { lockHousehold } from '../households/repository.js';
+import { lockAccount, lockCompound, lockHousehold, writeTransaction } from '../db/locks.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { loadInvoicesOut } from '../invoices/repository.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
@@ -125,13 +125,13 @@ export async function closeAccount(
     throw unprocessable(`closedOn ${closedOn} is not a date.`, [{ path: 'body.closedOn', message: 'must be a date YYYY-MM-DD' }]);
   }
 
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const seen = await findAccountInScope(tx, accountId, principal);
     if (!seen || principal.role === 'resident') throw notFound('Account');
     // The one lock order: the compound, then the household, then the account.
-    await repo.lockCompoundReadings(tx, seen.compound_id);
+    await lockCompound(tx, seen.compound_id);
     await lockHousehold(tx, seen.household_id);
-    const locked = await repo.lockAccount(tx, accountId);
+    const locked = await lockAccount(tx, accountId);
     if (!locked) throw notFound('Account');
     if (locked.closed_on !== null) throw conflict(`Account ${accountId} was already closed on ${locked.closed_on}.`);
     if (closedOn <= locked.opened_on) {

@@ -8,6 +8,7 @@
 import { audit } from '../audit/audit.js';
 import type { Principal } from '../auth/principal.js';
 import { formatQuantity } from '../core/index.js';
+import { lockAccount, lockCompound, writeTransaction } from '../db/locks.js';
 import type { Database } from '../db/pool.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { accountIntervals, accountsBilledOnReading, ledgerHeads } from '../ledger/repository.js';
@@ -38,11 +39,11 @@ export async function correctReading(
   const reason = input.reason.trim();
   if (reason.length === 0) throw unprocessable('A reason is required.', [{ path: 'body.reason', message: 'must not be blank' }]);
 
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     // Scope first (404 without taking any lock); then the compound's lock, then rows (the one lock order).
     const seen = await repo.findReadingInScope(tx, readingId, principal, false);
     if (!seen) throw notFound('Reading');
-    await repo.lockCompoundReadings(tx, seen.compound_id);
+    await lockCompound(tx, seen.compound_id);
     const reading = (await repo.findReadingInScope(tx, readingId, principal, true))!;
     const zone = reading.time_zone;
     const oldValue = quantityOut(reading.value);
@@ -100,7 +101,7 @@ export async function correctReading(
 
     const created: AdjustmentOut[] = [];
     for (const accountId of accountIds) {
-      await repo.lockAccount(tx, accountId);
+      await lockAccount(tx, accountId);
       const account = await repo.accountContext(tx, accountId);
       const intervals = await accountIntervals(tx, accountId);
       const touched = intervals.filter((i) => i.to.readingId === readingId || i.from.readingId === readingId);

@@ -3,9 +3,6 @@ import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { DB, Plan } from '../db/types.js';
 
-/** Serialises reading writes per compound (the same key as meter replacements', the imports' and the batch's). */
-export { lockCompoundReadings } from '../readings/lock.js';
-export { lockAccount } from '../accounts/repository.js';
 export { findSeason } from '../seasons/repository.js';
 
 /** A reading the caller may see (scope in the query), locked for the transaction when `lock`. */

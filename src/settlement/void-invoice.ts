@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import { audit } from '../audit/audit.js';
 import type { Principal } from '../auth/principal.js';
+import { lockAccount, lockCompound, writeTransaction } from '../db/locks.js';
 import type { Database } from '../db/pool.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { loadInvoicesOut } from '../invoices/repository.js';
@@ -20,14 +21,14 @@ import { adjustmentOut, type AdjustmentOut } from './values.js';
 export async function voidInvoice(db: Database, principal: Principal, invoiceId: string, input: { reason: string }): Promise<InvoiceOut> {
   const reason = input.reason.trim();
   if (reason.length === 0) throw unprocessable('A reason is required.', [{ path: 'body.reason', message: 'must not be blank' }]);
-  return db.transaction().execute(async (tx) => {
+  return writeTransaction(db, async (tx) => {
     const seen = await repo.findInvoiceInScope(tx, invoiceId, principal, false);
     if (!seen) throw notFound('Invoice');
     // The one lock order: the compound (the batch holds it while billing, so the re-bill sees
     // every invoice it issued), then the account, then the invoice (payments lock account
     // before invoices too).
-    await repo.lockCompoundReadings(tx, seen.compound_id);
-    await repo.lockAccount(tx, seen.account_id);
+    await lockCompound(tx, seen.compound_id);
+    await lockAccount(tx, seen.account_id);
     const invoice = (await repo.findInvoiceInScope(tx, invoiceId, principal, true))!;
     if (invoice.status === 'void') throw conflict(`Invoice ${invoice.number} is already void.`);
     if (invoice.paid_fen !== 0) {

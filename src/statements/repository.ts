@@ -50,7 +50,10 @@ export interface StatementRow extends StatementStamp {
   room: string;
   area_m2: string;
   compound_code: string;
+  compound_name: string;
   time_zone: string;
+  /** Labels of the compound's seasons that overlap the occupancy, oldest first. */
+  seasons: string[];
   /** Null when the compound has no such season (or none at all). */
   season: SeasonColumns | null;
   plan: Plan | null;
@@ -81,7 +84,7 @@ const STAMP_COLUMNS = `a.statement_version, c.statement_version AS compound_vers
 const statementSql = (scope: string) => `
     WITH acc AS (
       SELECT a.id, a.compound_id, a.household_id, a.holder_name, a.phone, a.opened_on, a.closed_on,
-             h.building, h.unit, h.room, h.area_m2::text AS area_m2, c.code AS compound_code, c.time_zone,
+             h.building, h.unit, h.room, h.area_m2::text AS area_m2, c.code AS compound_code, c.name AS compound_name, c.time_zone,
              ${STAMP_COLUMNS}
       FROM accounts a
       JOIN households h ON h.id = a.household_id
@@ -99,7 +102,10 @@ const statementSql = (scope: string) => `
       LIMIT 1
     )
     SELECT acc.id, acc.compound_id, acc.household_id, acc.holder_name, acc.phone, acc.opened_on, acc.closed_on,
-           acc.building, acc.unit, acc.room, acc.area_m2, acc.compound_code, acc.time_zone,
+           acc.building, acc.unit, acc.room, acc.area_m2, acc.compound_code, acc.compound_name, acc.time_zone,
+           (SELECT coalesce(json_agg(s.label ORDER BY s.label), '[]') FROM seasons s
+             WHERE s.compound_id = acc.compound_id AND s.cooling_end > acc.opened_on
+               AND (acc.closed_on IS NULL OR s.heating_start < acc.closed_on)) AS seasons,
            acc.statement_version, acc.compound_version, acc.today, acc.invoice_count,
            (SELECT row_to_json(season) FROM season) AS season,
            (SELECT p.plan FROM account_plans p, season WHERE p.account_id = acc.id AND p.season_label = season.label) AS plan,

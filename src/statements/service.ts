@@ -12,12 +12,14 @@ import { loadStatement, loadStatementStamp, type StatementRow, type StatementSta
 
 export interface Statement {
   account: { id: string; holderName: string; phone: string | null };
-  household: { id: string; compound: string; building: string; unit: string; room: string; areaM2: string };
+  household: { id: string; compound: string; compoundName: string; building: string; unit: string; room: string; areaM2: string };
   season: string;
+  seasons: string[];
   plan: Plan;
   capFen: number;
   billedFen: number;
   remainingCapFen: number;
+  capSavedFen: number;
   balanceFen: number;
   creditFen: number;
   invoices: InvoiceOut[];
@@ -73,6 +75,8 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
  *   are credit) − payments; negative = credit in hand. Credit settles open invoices whenever it
  *   can, so a zero balance leaves nothing open;
  * - creditFen: the credit not yet spent on an invoice (unallocated payments and negative invoices);
+ * - capSavedFen: what the cap took off this season's metered charges (Σ of its cap lines, negated);
+ * - seasons: the compound's seasons that overlap the occupancy, the ones a statement can be asked for;
  * - usage: per billing month of the season, the units and total of its non-void invoices;
  * - pendingAdjustments: corrections and voids not yet carried by an invoice (the next one will).
  * Residents get the holder's name and phone masked.
@@ -85,10 +89,12 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
 
   let billedFen = 0;
+  let capSavedFen = 0;
   const usage = new Map<string, { units: bigint; amountFen: number }>();
   for (const invoice of figures.invoices) {
     if (invoice.status === 'void') continue;
     billedFen += invoice.total_fen;
+    for (const line of invoice.lines) if (line.kind === 'cap') capSavedFen -= line.amount_fen;
     const month = usage.get(invoice.period) ?? { units: 0n, amountFen: 0 };
     month.units += parseSignedQuantity(invoice.usage_units, 'usage_units');
     month.amountFen += invoice.total_fen;
@@ -105,16 +111,19 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
     household: {
       id: account.household_id,
       compound: account.compound_code,
+      compoundName: account.compound_name,
       building: account.building,
       unit: account.unit,
       room: account.room,
       areaM2: formatArea(parseQuantity(account.area_m2, 'areaM2')),
     },
     season: season.label,
+    seasons: account.seasons,
     plan,
     capFen: terms.capFen,
     billedFen,
     remainingCapFen: Math.max(0, terms.capFen - figures.season_charges_fen),
+    capSavedFen,
     balanceFen: figures.invoiced_fen - figures.paid_fen,
     creditFen: figures.credit_fen,
     invoices: figures.invoices.map((invoice) => invoiceOut(invoice, invoice.lines, account.compound_code)),

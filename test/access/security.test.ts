@@ -1,27 +1,83 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { ADMIN_TOKEN, admin, bearer, testApp } from '../helpers/app.js';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_TOKEN, admin, bearer, testApp, type TestApp } from '../helpers/app.js';
+import { loadConfig } from '../../src/config.js';
 import { twoProviderScene } from '../helpers/invoices.js';
 import { operatorToken } from '../helpers/fixtures.js';
 
-t.test('failed authentication: 30 per minute per address, then 429 problem+json', async (t) => {
+/** A well-formed token nobody was issued, with a prefix of its own. */
+const randomToken = () => `hpb_${randomBytes(32).toString('base64url')}`;
+
+t.test('failed authentication: 30 per minute per address, then 429 problem+json for bad tokens only', async (t) => {
   const { app, db } = await testApp(t);
   const s = await twoProviderScene(app, db, 1);
   const url = `/v1/invoices/${s.invoicesA[0]!.id}`;
   for (let i = 0; i < 30; i += 1) {
-    const response = await app.inject({ url, headers: bearer(`hpb_guess_${i}`) });
+    const response = await app.inject({ url, headers: bearer(randomToken()) });
     t.equal(response.statusCode, 401, `attempt ${i + 1}`);
   }
-  const blocked = await app.inject({ url, headers: bearer('hpb_guess_31') });
+  const blocked = await app.inject({ url, headers: bearer(randomToken()) });
   t.equal(blocked.statusCode, 429);
   t.match(blocked.headers['content-type'], /application\/problem\+json/);
   t.match(blocked.json(), { status: 429, title: 'Too Many Requests', type: '/problems/rate-limited' });
   t.ok(Number(blocked.headers['retry-after']) > 0, 'Retry-After');
-  const validButBlocked = await app.inject({ url, headers: s.alpha.headers });
-  t.equal(validButBlocked.statusCode, 429, 'the address is blocked for the window, even with a valid token');
-  const other = await app.inject({ url, headers: s.alpha.headers, remoteAddress: '10.1.2.3' });
-  t.equal(other.statusCode, 200, 'another address is not affected');
+  t.equal((await app.inject({ url })).statusCode, 429, 'no token from the blocked address: refused too');
+  t.equal((await app.inject({ url, headers: s.alpha.headers })).statusCode, 200, 'a valid operator token from the same address');
+  t.equal((await app.inject({ url, headers: admin })).statusCode, 200, 'the admin token from the same address');
+  t.equal((await app.inject({ url, headers: s.residentA })).statusCode, 200, 'a resident token from the same address');
+  t.equal((await app.inject({ url, headers: bearer(randomToken()) })).statusCode, 429, 'bad tokens are still refused afterwards');
+  const other = await app.inject({ url, headers: bearer(randomToken()), remoteAddress: '10.1.2.3' });
+  t.equal(other.statusCode, 401, 'another address is not affected');
   t.equal((await app.inject({ url: '/health' })).statusCode, 200, 'public routes stay open');
+});
+
+t.test('failed authentication: 30 per minute per token prefix, from any address', async (t) => {
+  const { app, db } = await testApp(t);
+  const s = await twoProviderScene(app, db, 1);
+  const url = `/v1/invoices/${s.invoicesA[0]!.id}`;
+  const stale = randomToken();
+  for (let i = 0; i < 30; i += 1) {
+    const response = await app.inject({ url, headers: bearer(`${stale.slice(0, 12)}${i}`), remoteAddress: `10.9.0.${i + 1}` });
+    t.equal(response.statusCode, 401, `attempt ${i + 1}`);
+  }
+  const samePrefix = await app.inject({ url, headers: bearer(`${stale.slice(0, 12)}zz`), remoteAddress: '10.9.1.1' });
+  t.equal(samePrefix.statusCode, 429, 'the prefix is blocked on a fresh address');
+  t.equal((await app.inject({ url, headers: bearer(randomToken()), remoteAddress: '10.9.1.1' })).statusCode, 401, 'another prefix is not');
+  t.equal((await app.inject({ url, headers: s.alpha.headers, remoteAddress: '10.9.0.1' })).statusCode, 200, 'valid tokens pass');
+});
+
+t.test('TRUST_PROXY: X-Forwarded-For names the client when on, is ignored when off', async (t) => {
+  t.equal(loadConfig({}).trustProxy, false, 'off by default');
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' }).trustProxy, ['10.0.0.1', '192.168.0.0/16']);
+  t.throws(() => loadConfig({ TRUST_PROXY: 'sometimes' }), /TRUST_PROXY: must be/);
+  t.throws(() => loadConfig({ TRUST_PROXY: '10.0.0.0/40' }), /TRUST_PROXY: must be/);
+
+  const flood = async (app: TestApp['app'], url: string) => {
+    for (let i = 0; i < 30; i += 1) {
+      await app.inject({ url, headers: { ...bearer(randomToken()), 'x-forwarded-for': '203.0.113.7' }, remoteAddress: '10.0.0.1' });
+    }
+  };
+  const behind = await testApp(t, { trustProxy: ['10.0.0.1'] });
+  const sBehind = await twoProviderScene(behind.app, behind.db, 1);
+  const urlBehind = `/v1/invoices/${sBehind.invoicesA[0]!.id}`;
+  await flood(behind.app, urlBehind);
+  const again = { url: urlBehind, remoteAddress: '10.0.0.1' };
+  t.equal((await behind.app.inject({ ...again, headers: { ...bearer(randomToken()), 'x-forwarded-for': '203.0.113.7' } })).statusCode, 429,
+    'on: the forwarded client is blocked');
+  t.equal((await behind.app.inject({ ...again, headers: { ...bearer(randomToken()), 'x-forwarded-for': '203.0.113.8' } })).statusCode, 401,
+    'on: another client behind the same proxy is not');
+  const spoofed = { url: urlBehind, remoteAddress: '10.0.0.2', headers: { ...bearer(randomToken()), 'x-forwarded-for': '203.0.113.7' } };
+  t.equal((await behind.app.inject(spoofed)).statusCode, 401, 'on: X-Forwarded-For from an untrusted peer is ignored');
+
+  const direct = await testApp(t);
+  const sDirect = await twoProviderScene(direct.app, direct.db, 1);
+  const urlDirect = `/v1/invoices/${sDirect.invoicesA[0]!.id}`;
+  await flood(direct.app, urlDirect);
+  const other = { url: urlDirect, remoteAddress: '10.0.0.1', headers: { ...bearer(randomToken()), 'x-forwarded-for': '203.0.113.8' } };
+  t.equal((await direct.app.inject(other)).statusCode, 429, 'off: the peer address counts, whatever the header says');
+  t.equal((await direct.app.inject({ ...other, headers: sDirect.alpha.headers })).statusCode, 200, 'off: a valid token still passes');
 });
 
 t.test('per-token limit: 1000 requests a minute, then 429', async (t) => {

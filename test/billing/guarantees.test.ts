@@ -1,6 +1,6 @@
 import t from 'tap';
 import { sql } from 'kysely';
-import { testApp } from '../helpers/app.js';
+import { admin, testApp } from '../helpers/app.js';
 import { cumulative, insertCompound, insertHomeWithReadings, invoiceEnd, invoiceSnapshot, readAt } from '../helpers/billing.js';
 import { runBilling } from '../../src/billing/service.js';
 import { lockInvoiceNumbering } from '../../src/billing/index.js';
@@ -33,7 +33,11 @@ t.test('exactly once: running a month again issues nothing and leaves the invoic
   t.match(first, { status: 'succeeded', invoicesIssued: 7, accountsBilled: 7, compound: null });
   const snapshot = await invoiceSnapshot(db);
   const again = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli' });
-  t.match(again, { status: 'succeeded', invoicesIssued: 0, accountsBilled: 0, totalFen: 0 }, 'the second run reports 0 new invoices');
+  t.match(
+    again,
+    { status: 'succeeded', invoicesIssued: 0, accountsBilled: 0, totalFen: 0, alreadyBilledAccounts: 7 },
+    'the second run reports 0 new invoices, and that every account was already billed',
+  );
   t.same(await invoiceSnapshot(db), snapshot, 'invoices, numbers and lines unchanged');
   const counts = await db
     .selectFrom('invoices')
@@ -160,8 +164,12 @@ t.test('whole compound or nothing: a failure mid-compound leaves no invoice of i
   END $$`.execute(db);
   await sql`CREATE TRIGGER refuse_invoice BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION refuse_invoice()`.execute(db);
   const run = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 3 });
-  t.equal(run.status, 'failed', 'the run fails');
+  t.equal(run.status, 'partial', 'the run bills some compounds, not all');
   t.match(run.error, /alpha: .*disk full/, 'and says which compound and why');
+  t.match(run.compounds, [
+    { compound: 'alpha', status: 'failed', reason: /disk full/ },
+    { compound: 'beta', status: 'succeeded' },
+  ]);
   t.equal(run.invoicesIssued, 4, 'beta was billed');
   t.equal(
     (await db.selectFrom('invoices').select('id').where('compound_id', '=', a.compoundId).execute()).length,
@@ -170,10 +178,48 @@ t.test('whole compound or nothing: a failure mid-compound leaves no invoice of i
   );
   t.equal((await db.selectFrom('invoices').select('id').where('compound_id', '=', b.compoundId).execute()).length, 4);
   const stored = await db.selectFrom('billing_runs').selectAll().where('id', '=', run.id).executeTakeFirstOrThrow();
-  t.match(stored, { status: 'failed', error: /alpha/, invoices_issued: 4 }, 'the run record keeps outcome and error');
+  t.match(stored, { status: 'partial', error: /alpha/, invoices_issued: 4 }, 'the run record keeps outcome and error');
   await sql`DROP TRIGGER refuse_invoice ON invoices`.execute(db);
   const rerun = await runBilling({ db, pool }, { period: '2025-11', actor: 'cli', chunkSize: 3 });
   t.match(rerun, { status: 'succeeded', invoicesIssued: 9 }, 'the rerun bills alpha completely');
+});
+
+t.test('every compound its own unit: one out of month order is refused and listed, the others are billed', async (t) => {
+  const { app, db, pool } = await testApp(t);
+  const a = await scene(db, 'alpha', 3);
+  const b = await scene(db, 'beta', 3);
+  t.match(await runBilling({ db, pool }, { period: '2025-11', compound: 'alpha', actor: 'cli' }), { status: 'succeeded' });
+
+  // alpha has billed November, not December; beta has billed nothing of the season, so any month may come first.
+  const response = await app.inject({ method: 'POST', url: '/v1/billing-runs', headers: admin, payload: { period: '2026-01' } });
+  t.equal(response.statusCode, 201, response.body);
+  const run = response.json();
+  t.match(run, { status: 'partial', compound: null, invoicesIssued: 4 });
+  t.same(run.compounds, [
+    { compound: 'alpha', status: 'refused', reason: '2025-12 has not been billed; bill it before 2026-01.' },
+    { compound: 'beta', status: 'succeeded' },
+  ]);
+  const invoicesOf = async (compoundId: string) =>
+    (await db.selectFrom('invoices').select('id').where('compound_id', '=', compoundId).execute()).length;
+  t.equal(await invoicesOf(b.compoundId), 4, 'beta billed');
+  t.equal(await invoicesOf(a.compoundId), 4, 'alpha: November only');
+  const read = await app.inject({ url: `/v1/billing-runs/${run.id}`, headers: admin });
+  t.same(read.json().compounds, run.compounds, 'the run record keeps each compound\'s outcome');
+
+  // A single compound out of order, or every compound refusing the month, is still 409 and records no run.
+  const alone = await app.inject({
+    method: 'POST',
+    url: '/v1/billing-runs',
+    headers: admin,
+    payload: { period: '2026-01', compound: 'alpha' },
+  });
+  t.equal(alone.statusCode, 409);
+  t.match(alone.json().detail, /alpha: 2025-12 has not been billed/);
+  const runs = await db.selectFrom('billing_runs').select('id').execute();
+  const none = await app.inject({ method: 'POST', url: '/v1/billing-runs', headers: admin, payload: { period: '2099-01' } });
+  t.equal(none.statusCode, 409, none.body);
+  t.match(none.json().detail, /alpha: 2099-01 has not ended.*beta: 2099-01 has not ended/);
+  t.equal((await db.selectFrom('billing_runs').select('id').execute()).length, runs.length, 'no run recorded');
 });
 
 t.test('dry run: the same figures, no invoice stored', async (t) => {

@@ -1,12 +1,10 @@
 import type pg from 'pg';
 import t from 'tap';
-import { lockAccount } from '../../src/accounts/repository.js';
 import { audit } from '../../src/audit/audit.js';
 import { lockInvoiceNumbering } from '../../src/billing/numbering.js';
 import type { Database } from '../../src/db/pool.js';
+import { lockAccount, lockCompound, lockHousehold } from '../../src/db/locks.js';
 import { inTransaction } from '../../src/db/sql.js';
-import { lockHousehold } from '../../src/households/repository.js';
-import { lockCompoundReadings } from '../../src/readings/lock.js';
 import { testDatabase } from '../helpers/app.js';
 
 const COMPOUND = '00000000-0000-4000-8000-000000000001';
@@ -21,7 +19,7 @@ export function refusedOutsideTransaction(db: Database, client: pg.PoolClient): 
   // @ts-expect-error the database is not a transaction
   void lockHousehold(db, COMPOUND);
   // @ts-expect-error a raw client before BEGIN
-  void lockCompoundReadings(client, COMPOUND);
+  void lockCompound(client, COMPOUND);
   // @ts-expect-error a raw client before BEGIN
   void lockInvoiceNumbering(client, COMPOUND, '2025-11');
   // @ts-expect-error the database is not a transaction
@@ -37,7 +35,7 @@ t.test('inTransaction begins a transaction: its locks are held until it ends, it
     (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = $1", [pid])).rows[0]!.n;
 
   const tx = await inTransaction(client);
-  await lockCompoundReadings(tx, COMPOUND);
+  await lockCompound(tx, COMPOUND);
   await lockInvoiceNumbering(tx, COMPOUND, '2025-11');
   await audit(tx, { actor: 'test', action: 'test.rolled-back', entity: 'test' });
   t.equal(await advisoryLocks(), 2, 'both advisory locks held inside the transaction');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Test } from 'tap';
+import tap, { type Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { buildApp } from '../../src/app.js';
@@ -12,14 +12,15 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 let standalone: Promise<{ maintenanceUrl: string; template: string; cleanup(): Promise<void> }> | undefined;
 
 /** The run's server and template: from `npm test`, or prepared here for a file run on its own. */
-async function testServer(t: Test) {
+export async function testServer() {
   const maintenanceUrl = process.env[SERVER_ENV];
   const template = process.env[TEMPLATE_ENV];
   if (maintenanceUrl && template) return { maintenanceUrl, template };
   if (!standalone) {
     standalone = prepareTestServer();
     const ready = await standalone;
-    t.teardown(() => ready.cleanup());
+    // The file's root test, not the first subtest: later subtests copy the same template.
+    tap.teardown(() => ready.cleanup());
   }
   return standalone;
 }
@@ -32,7 +33,7 @@ export interface TestDatabase {
 
 /** A clean database for this test file, copied from the migrated template and dropped afterwards. */
 export async function testDatabase(t: Test): Promise<TestDatabase> {
-  const { maintenanceUrl, template } = await testServer(t);
+  const { maintenanceUrl, template } = await testServer();
   const name = `hpb_test_${randomBytes(6).toString('hex')}`;
   await createDatabase(maintenanceUrl, name, template);
   const url = withDatabase(maintenanceUrl, name);

@@ -154,6 +154,41 @@ t.test('meters: install, local installedAt, duplicates and second active meter 4
   );
 });
 
+t.test('a taken serial or compound code: one answer, whoever has it, naming nothing', async (t) => {
+  const { app } = await testApp(t);
+  const a = await operatorWithCompound(app, 'alpha');
+  const b = await operatorWithCompound(app, 'beta');
+  await householdWithMeter(app, a.headers, 'alpha', 'WH-SECRET-1');
+  const install = async (headers: Record<string, string>, compound: string, serial: string) => {
+    const household = await createHousehold(app, headers, compound);
+    return app.inject({
+      method: 'POST',
+      url: `/v1/households/${household.id}/meters`,
+      headers,
+      payload: { serial, installedAt: '2025-10-01T00:00:00', initialReading: 0 },
+    });
+  };
+  const elsewhere = await install(b.headers, 'beta', 'WH-SECRET-1');
+  const own = await install(a.headers, 'alpha', 'WH-SECRET-1');
+  t.equal(elsewhere.statusCode, 409, "another provider's serial");
+  t.equal(own.statusCode, 409, "the caller's own serial");
+  t.same(elsewhere.json(), own.json(), 'the same answer either way');
+  t.notMatch(elsewhere.body, /WH-SECRET|alpha|exists/i, 'the serial and its compound are not named');
+  t.match(elsewhere.json().detail, /cannot be used/);
+  t.equal((await install(b.headers, 'beta', 'WH-FREE-1')).statusCode, 201, 'a free serial is installed');
+
+  const compound = (headers: Record<string, string>, code: string) =>
+    app.inject({ method: 'POST', url: '/v1/compounds', headers, payload: { code, name: `${code} 小区`, district: '洪山区' } });
+  const otherCode = await compound(b.headers, 'alpha');
+  const ownCode = await compound(a.headers, 'alpha');
+  t.equal(otherCode.statusCode, 409, "another provider's code");
+  t.equal(ownCode.statusCode, 409, "the caller's own code");
+  t.same(otherCode.json(), ownCode.json(), 'the same answer either way');
+  t.notMatch(otherCode.body, /alpha|exists/i, 'the code is not named, nor said to exist');
+  t.match(otherCode.json().detail, /cannot be used/);
+  t.equal((await compound(b.headers, 'gamma')).statusCode, 201, 'a free code is created');
+});
+
 t.test('meters: a replacement retires the old meter, stores its final reading and installs the new one', async (t) => {
   const { app, db } = await testApp(t);
   const a = await operatorWithCompound(app, 'alpha');

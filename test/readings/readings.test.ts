@@ -378,6 +378,40 @@ t.test('CSV: 413 above the upload limit, by Content-Length or while streaming', 
   t.equal(small.statusCode, 201);
 });
 
+t.test('CSV: a junk upload stops after 1,000 errors; the rest is not read', async (t) => {
+  const { app, db } = await testApp(t);
+  const a = await operatorWithCompound(app, 'alpha');
+  await householdWithMeter(app, a.headers, 'alpha', 'M-1');
+  const rows = 50_000;
+  const body = 'meterSerial,readAt,value\n' + 'x,y,z\n'.repeat(rows);
+  const response = await app.inject(csv(a.headers, body));
+  t.equal(response.statusCode, 422);
+  const problem = response.json();
+  t.equal(problem.errors.length, 1000, '1,000 errors listed');
+  t.same(problem.errors.slice(0, 2), [
+    { path: 'line 2: readAt', message: '"y" is not an RFC 3339 date-time in 2000–2100', code: 'format' },
+    { path: 'line 2: value', message: problem.errors[1].message, code: 'format' },
+  ]);
+  t.equal(problem.errors.at(-1).path, 'line 501: value', 'every error of the rows read is listed');
+  t.ok(problem.errorsOmitted >= 1, `errorsOmitted ${problem.errorsOmitted}`);
+  t.ok(problem.errorsOmitted < 10, 'only the rows read are counted: reading stopped');
+  t.match(problem.detail, /more were omitted; reading stopped at line 502: readAt and the rest of the batch was not checked/);
+  t.same(await stored(db, 'M-1'), []);
+  const health = await app.inject({ url: '/health' });
+  t.equal(health.statusCode, 200, 'the app answers afterwards');
+
+  const pieces = ['meterSerial,readAt,value\n', ...Array<string>(rows / 1000).fill('x,y,z\n'.repeat(1000))];
+  const streamed = await app.inject(csv(a.headers, Readable.from(pieces)));
+  t.equal(streamed.statusCode, 422, 'the same, streamed in pieces');
+  t.equal(streamed.json().errors.length, 1000);
+
+  // JSON batches go through the same checks.
+  const json = await app.inject(post(a.headers, Array.from({ length: 5000 }, () => ({ meterSerial: 'M-1', readAt: 'soon', value: '-1' }))));
+  t.equal(json.statusCode, 422);
+  t.equal(json.json().errors.length, 1000);
+  t.match(json.json().detail, /reading stopped at readings\[500\]\.readAt/);
+});
+
 t.test('CSV: 100,000 readings imported in one upload', async (t) => {
   const { app, db } = await testApp(t);
   const a = await operatorWithCompound(app, 'alpha');

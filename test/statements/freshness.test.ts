@@ -248,6 +248,9 @@ t.test('a new month billed by the batch (route and service): a new invoice, bill
       { period: '2026-06', units: '500', amountFen: 3_300 },
     ]);
     t.match(s.invoices[5]!.lines, [{ kind: 'usage', amountFen: 16_500 }, { kind: 'cap', amountFen: -13_200 }]);
+    t.equal(s.capSavedFen, 13_200, `${who}: what the cap saved this season`);
+    t.match(s.household, { compound: 'lanjing', compoundName: 'lanjing 小区' }, `${who}: the compound's name beside its code`);
+    t.same(s.seasons, ['2025-26'], `${who}: the seasons a statement can be asked for`);
   }
 });
 

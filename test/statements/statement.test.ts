@@ -45,6 +45,7 @@ t.test('statement: the worked metered example, capped in June, with payments and
   t.same(body.household, {
     id: s.homeA.householdId,
     compound: 'alpha',
+    compoundName: 'alpha 小区',
     building: '1',
     unit: '1',
     room: body.household.room,

@@ -13,6 +13,9 @@ import {
 const UNITS = [1500, 2600, 3000, 2400, 900, 500, 1200, 1100, 0];
 
 interface StatementBody {
+  household: { compoundName: string };
+  seasons: string[];
+  capSavedFen: number;
   capFen: number;
   billedFen: number;
   remainingCapFen: number;
@@ -70,6 +73,15 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   );
 
   t.equal(await page.getByTestId('cap').innerText(), '¥3,465.00', '99 m² × 35 CNY');
+  t.equal(await page.getByTestId('compound-name').innerText(), statement.household.compoundName, "the compound's name, not its code");
+  t.same(statement.seasons, ['2025-26']);
+  t.equal(await page.getByRole('button', { name: /上一季|下一季/ }).count(), 0, 'no button for a season that does not exist');
+  if (statement.capSavedFen > 0) {
+    t.match(await page.getByTestId('cap-saved').innerText(), cny(statement.capSavedFen), 'what the cap saved');
+    t.ok((await page.getByTestId('capped-month').count()) > 0, 'the months where the cap bit are marked');
+  } else {
+    t.equal(await page.getByTestId('cap-saved').count(), 0, 'no saving to show');
+  }
   t.equal(await page.getByTestId('cap').innerText(), cny(statement.capFen));
   t.equal(await page.getByTestId('billed').innerText(), cny(statement.billedFen));
   t.equal(await page.getByTestId('remaining').innerText(), cny(statement.remainingCapFen));

@@ -7,10 +7,37 @@ import type { Statement } from '../shared/types';
 import { Bi, ErrorNote, Loading, TopBar } from '../shared/ui';
 import { StatementView } from './statement';
 
-/** "2026-27" → "2025-26": the season year before (labels only; the API says whether it exists). */
-function previousSeason(label: string): string {
-  const start = Number(label.slice(0, 4)) - 1;
-  return `${start}-${String((start + 1) % 100).padStart(2, '0')}`;
+/** The season before and after the one shown, among those the statement says exist for the account. */
+function neighbours(statement: Statement): { previous?: string; next?: string } {
+  const at = statement.seasons.indexOf(statement.season);
+  return { previous: at > 0 ? statement.seasons[at - 1] : undefined, next: at >= 0 ? statement.seasons[at + 1] : undefined };
+}
+
+/** Only seasons that exist for the account: the one before, the one after, and back to the current one. */
+function SeasonNav(props: { statement: Statement; currentSeason?: string; onPick: (season: string | undefined) => void }) {
+  const { statement, currentSeason, onPick } = props;
+  const { previous, next } = neighbours(statement);
+  const away = currentSeason !== undefined && statement.season !== currentSeason;
+  if (!previous && !next && !away) return null;
+  return (
+    <nav class='actions season-nav' aria-label='供暖季 Seasons'>
+      {previous && (
+        <button type='button' onClick={() => onPick(previous)}>
+          <Bi zh={`上一季 ${previous}`} en='Previous season' />
+        </button>
+      )}
+      {away && (
+        <button type='button' onClick={() => onPick(undefined)}>
+          <Bi zh={`当前季 ${currentSeason}`} en='Current season' />
+        </button>
+      )}
+      {next && next !== currentSeason && (
+        <button type='button' onClick={() => onPick(next)}>
+          <Bi zh={`下一季 ${next}`} en='Next season' />
+        </button>
+      )}
+    </nav>
+  );
 }
 
 const NOT_A_RESIDENT = '这不是住户令牌，运营人员请使用 /console/ · This is not a resident token; operators use /console/';
@@ -43,16 +70,7 @@ function Resident({ api, accountId, onSignOut }: { api: Api; accountId: string; 
         {!statement && !error && <Loading />}
         {statement && (
           <>
-            <nav class='actions season-nav' aria-label='供暖季 Seasons'>
-              <button type='button' onClick={() => setSeason(previousSeason(statement.season))}>
-                <Bi zh={`上一季 ${previousSeason(statement.season)}`} en='Previous season' />
-              </button>
-              {currentSeason && statement.season !== currentSeason && (
-                <button type='button' onClick={() => setSeason(undefined)}>
-                  <Bi zh={`当前季 ${currentSeason}`} en='Current season' />
-                </button>
-              )}
-            </nav>
+            <SeasonNav statement={statement} currentSeason={currentSeason} onPick={setSeason} />
             <StatementView api={api} statement={statement} />
           </>
         )}

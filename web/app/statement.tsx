@@ -15,7 +15,8 @@ function Home({ statement }: { statement: Statement }) {
   return (
     <section class='card' aria-label='住户 Household'>
       <p>
-        <strong>{household.compound}</strong> · {household.building} 栋 {household.unit} 单元 {household.room} 室{' '}
+        <strong data-testid='compound-name'>{household.compoundName}</strong> ·{' '}
+        {household.building} 栋 {household.unit} 单元 {household.room} 室{' '}
         <span class='en' lang='en'>
           Bldg {household.building}, unit {household.unit}, room {household.room}
         </span>
@@ -81,6 +82,11 @@ function CapProgress({ statement }: { statement: Statement }) {
           </div>
         )}
       </dl>
+      {statement.capSavedFen > 0 && (
+        <p class='notice good' data-testid='cap-saved'>
+          <Bi zh={`封顶为您节省 ${cny(statement.capSavedFen)}`} en={`The cap saved you ${cny(statement.capSavedFen)} this season`} />
+        </p>
+      )}
       {statement.usageToDate && (
         <p class='notice' data-testid='usage-to-date'>
           <Bi zh={`截至 ${localTime(statement.usageToDate.readAt)} 新用量`} en='New usage since the last invoice' />{' '}
@@ -93,6 +99,10 @@ function CapProgress({ statement }: { statement: Statement }) {
 }
 
 function Usage({ statement }: { statement: Statement }) {
+  // Months whose invoice carries a cap line: from then on the season's usage costs nothing more.
+  const capped = new Set(
+    statement.invoices.filter((i) => i.status !== 'void' && i.lines.some((line) => line.kind === 'cap')).map((i) => i.period),
+  );
   if (statement.usage.length === 0) {
     return (
       <Section id='usage' zh='月度用量' en='Monthly usage'>
@@ -110,7 +120,15 @@ function Usage({ statement }: { statement: Statement }) {
           <tbody>
             {statement.usage.map((month) => (
               <tr key={month.period}>
-                <th scope='row'>{monthZh(month.period)} <span class='en' lang='en'>{monthEn(month.period)}</span></th>
+                <th scope='row'>
+                  {monthZh(month.period)} <span class='en' lang='en'>{monthEn(month.period)}</span>
+                  {capped.has(month.period) && (
+                    <>
+                      {' '}
+                      <span class='badge good' data-testid='capped-month'><Bi zh='已封顶' en='capped' /></span>
+                    </>
+                  )}
+                </th>
                 <td class='n'>{month.units}</td>
                 <td class='n'><Money fen={month.amountFen} /></td>
               </tr>
@@ -139,7 +157,7 @@ function Invoices({ api, invoices }: { api: Api; invoices: Invoice[] }) {
                   <strong>{monthZh(invoice.period)}</strong> <span class='en' lang='en'>{monthEn(invoice.period)}</span>
                 </span>
                 <span class='sub'>
-                  {invoice.number} · <Bi zh='截止' en='due' /> {invoice.dueOn}
+                  {invoice.number} · <Bi zh='截止' en='due' /> <span class='date'>{invoice.dueOn}</span>
                 </span>
                 <span class='end'>
                   <strong><Money fen={invoice.totalFen} /></strong>
@@ -231,7 +249,8 @@ function Notices({ api, statement }: { api: Api; statement: Statement }) {
           <ul>
             {overdue.map((invoice) => (
               <li key={invoice.id}>
-                {invoice.number} · <Bi zh='截止' en='due' /> {invoice.dueOn} · <Money fen={invoice.totalFen - invoice.paidFen} />
+                {invoice.number} · <Bi zh='截止' en='due' /> <span class='date'>{invoice.dueOn}</span> ·{' '}
+                <Money fen={invoice.totalFen - invoice.paidFen} />
               </li>
             ))}
           </ul>

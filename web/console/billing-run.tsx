@@ -12,10 +12,11 @@ function RunResult({ api, run }: { api: Api; run: BillingRun }) {
   const running = run.status === 'running';
   return (
     <div data-testid={run.dryRun ? 'dry-run-result' : 'run-result'} aria-live='polite'>
-      <p class={run.status === 'failed' ? 'error' : running ? '' : 'ok'} data-testid='run-status'>
+      <p class={run.status === 'failed' || run.status === 'partial' ? 'error' : running ? '' : 'ok'} data-testid='run-status'>
         {run.dryRun ? <Bi zh='试算' en='Dry run' /> : <Bi zh='正式开票' en='Billing run' />} ·{' '}
         {running && <Bi zh='进行中…' en='running…' />}
         {run.status === 'succeeded' && <Bi zh='完成' en='succeeded' />}
+        {run.status === 'partial' && <Bi zh='部分完成' en='partly billed' />}
         {run.status === 'failed' && <Bi zh='失败' en='failed' />}
       </p>
       {running && <progress class='cap' aria-label='开票进行中 Billing in progress' />}
@@ -40,6 +41,10 @@ function RunResult({ api, run }: { api: Api; run: BillingRun }) {
         <div>
           <dt><Bi zh='已由后续月份开票' en='Billed through a later month' /></dt>
           <dd data-testid='run-skipped'>{run.skippedAccounts}</dd>
+        </div>
+        <div>
+          <dt><Bi zh='本月已开票' en='Already billed for the month' /></dt>
+          <dd data-testid='run-already-billed'>{run.alreadyBilledAccounts}</dd>
         </div>
       </dl>
       <p class='muted'>

@@ -37,7 +37,13 @@ function RowErrors({ problem }: { problem: Problem }) {
       {problem.errorsOmitted
         ? (
           <p class='muted'>
-            <Bi zh={`另有 ${problem.errorsOmitted} 行错误未列出。`} en={`${problem.errorsOmitted} more invalid rows not listed.`} />
+            <Bi
+              zh={`还有错误未列出（至少 ${problem.errorsOmitted} 处）；之后的行未检查。修正上面的行后再上传。`}
+              en={
+                `More errors not listed (at least ${problem.errorsOmitted}); the rows after them were not checked. ` +
+                'Fix the rows above and upload again.'
+              }
+            />
           </p>
           )
         : null}

@@ -52,12 +52,16 @@ export type Plan = 'metered' | 'flat';
 
 export interface Statement {
   account: { id: string; holderName: string; phone: string | null };
-  household: { id: string; compound: string; building: string; unit: string; room: string; areaM2: string };
+  household: { id: string; compound: string; compoundName: string; building: string; unit: string; room: string; areaM2: string };
   season: string;
+  /** the compound's seasons that overlap the occupancy, oldest first */
+  seasons: string[];
   plan: Plan;
   capFen: number;
   billedFen: number;
   remainingCapFen: number;
+  /** what the cap took off this season's metered usage, as a positive amount */
+  capSavedFen: number;
   balanceFen: number;
   /** credit in hand (unallocated payments, negative invoices) the next invoices will use */
   creditFen: number;
@@ -98,7 +102,9 @@ export interface BillingRun {
   id: string;
   period: string;
   compound: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  /** each compound the run covered, as its own unit */
+  compounds: Array<{ compound: string; status: 'succeeded' | 'refused' | 'failed'; reason?: string }>;
   dryRun: boolean;
   accountsBilled: number;
   invoicesIssued: number;
@@ -106,6 +112,8 @@ export interface BillingRun {
   cappedAccounts: number;
   /** accounts already billed through a later month, left alone */
   skippedAccounts: number;
+  /** accounts that already had their invoice of the month (a re-run), left alone */
+  alreadyBilledAccounts: number;
   /** accounts the run left unbilled, with the reason (SPEC §6) */
   exceptions: BillingException[];
   startedBy: string;
