@@ -12,6 +12,9 @@ import { statementRoutes } from './statements/routes.js';
 import { paymentRoutes } from './payments/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { billingRoutes } from './billing/routes.js';
+import { exceptionRoutes } from './exceptions/routes.js';
+import { arrearsRoutes } from './arrears/routes.js';
+import { noticeRoutes } from './notices/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -28,4 +31,7 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(paymentRoutes);
   await app.register(reportRoutes);
   await app.register(billingRoutes);
+  await app.register(exceptionRoutes);
+  await app.register(arrearsRoutes);
+  await app.register(noticeRoutes);
 };

@@ -17,6 +17,23 @@ export async function findHouseholdInScope(db: Executor, householdId: string, pr
     .executeTakeFirst();
 }
 
+/**
+ * A household whose meters and readings the caller may read, or undefined (404): as
+ * findHouseholdInScope, and residents their own account's household.
+ */
+export async function findReadableHousehold(db: Executor, householdId: string, principal: Principal) {
+  if (principal.role !== 'resident') return findHouseholdInScope(db, householdId, principal);
+  return db
+    .selectFrom('households')
+    .innerJoin('compounds', 'compounds.id', 'households.compound_id')
+    .innerJoin('accounts', 'accounts.household_id', 'households.id')
+    .selectAll('households')
+    .select(['compounds.code as compound_code', 'compounds.time_zone', 'compounds.provider_id'])
+    .where('households.id', '=', householdId)
+    .where('accounts.id', '=', principal.accountId)
+    .executeTakeFirst();
+}
+
 export async function insertHousehold(
   db: Executor,
   row: { compoundId: string; building: string; unit: string; room: string; areaM2: string },

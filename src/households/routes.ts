@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
 import { CompoundCode, IdParams } from '../http/schemas.js';
-import { CreateHouseholdBody, CreateMeterBody, HouseholdDetailSchema, HouseholdSchema, MeterSchema } from './schemas.js';
-import { createHousehold, createMeter, getHousehold } from './service.js';
+import { CreateHouseholdBody, CreateMeterBody, HouseholdDetailSchema, HouseholdSchema, MeterChainSchema, MeterSchema } from './schemas.js';
+import { createHousehold, createMeter, getHousehold, listHouseholdMeters } from './service.js';
 
 /** Operators' households and meters (SPEC §4, §7). */
 export const householdRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -36,6 +36,20 @@ export const householdRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => getHousehold(app.db, request.principal, request.params.id),
+  );
+
+  app.get(
+    '/households/:id/meters',
+    {
+      config: { roles: ['admin', 'operator', 'resident'] },
+      schema: {
+        tags: ['households'],
+        summary: "A household's meters as a replacement chain (residents: their own household)",
+        params: IdParams,
+        response: { 200: MeterChainSchema, ...problemResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request) => listHouseholdMeters(app.db, request.principal, request.params.id),
   );
 
   app.post(

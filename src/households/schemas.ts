@@ -34,6 +34,17 @@ export const MeterSchema = Type.Object({
   active: Type.Boolean(),
 });
 
+export const MeterChainSchema = Type.Object({
+  householdId: Uuid,
+  items: Type.Array(
+    Type.Composite([
+      MeterSchema,
+      Type.Object({ replacedBy: Type.Union([Type.String({ description: 'serial of the meter that replaced it' }), Type.Null()]) }),
+    ]),
+    { description: 'the meters in installation order: a replacement chain, the active meter last' },
+  ),
+});
+
 export const CreateMeterBody = Type.Object(
   {
     serial: Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\s,"]+$' }),

@@ -45,6 +45,21 @@ export async function createHousehold(
   });
 }
 
+/** A household's meters in installation order: each names the meter it replaces (SPEC §4, §9). */
+export async function listHouseholdMeters(db: Database, principal: Principal, householdId: string) {
+  const household = await repo.findReadableHousehold(db, householdId, principal);
+  if (!household) throw notFound('Household');
+  const meters = await repo.listMeters(db, householdId);
+  const replacedBy = new Map(meters.filter((m) => m.replaces_serial !== null).map((m) => [m.replaces_serial!, m.serial]));
+  return {
+    householdId,
+    items: meters.map((m) => ({
+      ...meterOut(m, household.compound_code, household.time_zone),
+      replacedBy: replacedBy.get(m.serial) ?? null,
+    })),
+  };
+}
+
 export async function getHousehold(db: Database, principal: Principal, householdId: string) {
   const household = await repo.findHouseholdInScope(db, householdId, principal);
   if (!household) throw notFound('Household');

@@ -26,9 +26,10 @@ const KIND: Record<LineKind, [string, string]> = {
   late_fee: ['滞纳金', 'Late fee'],
 };
 
-const cny = (fen: number) => `¥${formatFenAsCny(fen)}`;
+export const cny = (fen: number) => `¥${formatFenAsCny(fen)}`;
 
-const CSS = `
+/** The print view's style, shared by the invoice and the payment notice. */
+export const PRINT_CSS = `
 body{font-family:"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",system-ui,sans-serif;
 color:#111;margin:2rem auto;max-width:48rem;line-height:1.45}
 h1{font-size:1.4rem;margin:0}h1 small{display:block;font-size:.9rem;font-weight:normal;color:#555}
@@ -63,7 +64,7 @@ export function invoiceHtml({ row, lines }: LoadedInvoice): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(`发票 Invoice ${row.number}`)}</title>
-<style>${CSS}</style>
+<style>${PRINT_CSS}</style>
 </head>
 <body>
 <header>

@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { Page } from '../http/pagination.js';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
 import { notUtf8, textDefect } from '../http/strict-input.js';
 import { csvSource, tooLarge } from './csv.js';
+import { listReadings } from './lookup.js';
 import type { ReadingField } from './rows.js';
+import { ReadingListQuery, ReadingSchema } from './schemas.js';
 import { importReadings, type ImportSource, type ReadingRow } from './service.js';
 
 export const MAX_JSON_READINGS = 50_000;
@@ -61,6 +64,23 @@ function strictCsv(source: ImportSource): ImportSource {
 export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The CSV body reaches the route as the raw stream: the import parses it while streaming.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+
+  app.get(
+    '/readings',
+    {
+      config: { roles: ['admin', 'operator', 'resident'] },
+      schema: {
+        tags: ['readings'],
+        summary: 'Readings the caller may see, in time order, with their ids (residents: their own household)',
+        description:
+          '`from` is inclusive, `to` exclusive; without an offset they are local times of each reading\'s compound. ' +
+          '`correctedFrom` is the value a reading had before its first correction.',
+        querystring: ReadingListQuery,
+        response: { 200: Page(ReadingSchema), ...problemResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => listReadings(app.db, request.principal, request.query),
+  );
 
   app.post(
     '/readings',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify';
+import { sendCsv } from '../http/csv.js';
 import { problemResponses } from '../http/problem.js';
 import { CompoundCode, Fen, Period } from '../http/schemas.js';
 import { compoundReport, REPORT_COLUMNS, reportCsvRows } from './service.js';
@@ -49,14 +49,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const report = await compoundReport(app.db, request.principal, request.params.code, request.params.period);
       if ((request.headers.accept ?? '').includes('text/csv')) {
-        const csv = stringify({ header: true, columns: [...REPORT_COLUMNS] });
-        reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${report.compound}-${report.period}.csv"`);
-        for (const row of reportCsvRows(report)) csv.write(row);
-        csv.end();
-        // A stream: the typed reply only knows the JSON and string shapes of the schema.
-        return reply.send(csv as never);
+        return sendCsv(reply, `${report.compound}-${report.period}.csv`, REPORT_COLUMNS, reportCsvRows(report));
       }
       return reply.type('application/json; charset=utf-8').send(report);
     },

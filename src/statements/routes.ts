@@ -29,7 +29,9 @@ export const StatementSchema = Type.Object(
     capFen: Type.Integer({ description: 'season cap (metered) or fee (flat), prorated to the occupancy' }),
     billedFen: Type.Integer({ description: "totals of the season's non-void invoices" }),
     remainingCapFen: Type.Integer({ description: 'max(0, capFen − every charge billed this season)' }),
-    capSavedFen: Type.Integer({ description: "fen the cap took off this season's metered usage (Σ of the cap lines, as a positive amount)" }),
+    capSavedFen: Type.Integer({
+      description: "fen the cap took off this season's metered usage (Σ of the cap lines, as a positive amount)",
+    }),
     balanceFen: Type.Integer({
       description: 'all time: invoiced − paid − credit (negative invoices are credit); negative is credit in hand',
     }),

@@ -29,6 +29,11 @@ t.test('the access matrix', async (t) => {
       expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 200, foreignResident: 404 },
     },
     {
+      name: 'GET /v1/accounts/{id}/notice',
+      request: () => ({ url: `/v1/accounts/${s.homeA.accountId}/notice` }),
+      expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 200, foreignResident: 404 },
+    },
+    {
       name: 'POST /v1/payments',
       request: () => ({
         method: 'POST',
@@ -41,6 +46,11 @@ t.test('the access matrix', async (t) => {
     {
       name: 'GET /v1/compounds/{code}/reports/{period}',
       request: () => ({ url: '/v1/compounds/alpha/reports/2025-11' }),
+      expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 403, foreignResident: 403 },
+    },
+    {
+      name: 'GET /v1/compounds/{code}/arrears',
+      request: () => ({ url: '/v1/compounds/alpha/arrears?asOf=2026-03-01' }),
       expect: { none: 401, admin: 200, operator: 200, foreignOperator: 404, resident: 403, foreignResident: 403 },
     },
   ];

@@ -1,0 +1,68 @@
+import { cny, escapeHtml as e, PRINT_CSS } from '../invoices/html.js';
+import { maskName, maskPhone } from '../statements/mask.js';
+import type { NoticeAccount, OverdueInvoice } from './repository.js';
+
+/** Narrow screens: the table's cells wrap (long invoice numbers) so that nothing scrolls sideways. */
+const NOTICE_CSS = `
+@media screen and (max-width:40rem){body{margin:1rem .75rem}th,td{padding:.3rem .25rem}td{overflow-wrap:anywhere}}
+.total{font-size:1.2rem;font-weight:bold}.ref{font-family:ui-monospace,monospace;overflow-wrap:anywhere}
+`;
+
+/**
+ * A printable bilingual payment notice (缴费通知书, SPEC §9), Chinese first and English beside,
+ * in the invoice print view's style: the overdue invoices with their due dates and amounts due,
+ * and the invoice numbers to quote as the payment reference. Every value is escaped; the
+ * holder's name and phone are masked as statements mask them.
+ */
+export function noticeHtml(account: NoticeAccount, invoices: readonly OverdueInvoice[], asOf: string): string {
+  const totalFen = invoices.reduce((sum, invoice) => sum + invoice.total_fen - invoice.paid_fen, 0);
+  const rows = invoices
+    .map(
+      (invoice) =>
+        `<tr><td class="ref">${e(invoice.number)}</td><td>${e(invoice.period)}</td><td>${e(invoice.due_on)}</td>` +
+        `<td class="n">${e(cny(invoice.total_fen - invoice.paid_fen))}</td></tr>`,
+    )
+    .join('\n');
+  const phone = maskPhone(account.phone);
+  const body =
+    invoices.length === 0
+      ? '<p>截至本日无逾期账单。 <span class="en">No overdue invoices as of this date.</span></p>'
+      : `<table>
+<thead><tr><th>账单号 <span class="en">Invoice no.</span></th><th>账期 <span class="en">Period</span></th>
+<th>付款截止 <span class="en">Due on</span></th><th class="n">应付 <span class="en">Due</span></th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+<tfoot><tr><td colspan="3">合计欠费 <span class="en">Total overdue</span></td><td class="n total">${e(cny(totalFen))}</td></tr></tfoot>
+</table>
+<h2>如何缴费 <span class="en">How to pay</span></h2>
+<p>请向 ${e(account.provider_name)} 缴费，并注明以下账单号作为付款备注：
+<span class="en">Pay ${e(account.provider_name)} and quote these invoice numbers as the payment reference:</span></p>
+<p class="ref">${invoices.map((invoice) => e(invoice.number)).join(' ')}</p>`;
+  return `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(`缴费通知书 Payment notice ${account.compound_code} ${account.building}-${account.unit}-${account.room}`)}</title>
+<style>${PRINT_CSS}${NOTICE_CSS}</style>
+</head>
+<body>
+<header>
+<h1>缴费通知书 <small>Payment notice: heat-pump heating &amp; cooling</small></h1>
+</header>
+<dl class="meta">
+<dt>小区 <span class="en">Compound</span></dt><dd>${e(account.compound_name)} <span class="en">(${e(account.compound_code)})</span></dd>
+<dt>房屋 <span class="en">Home</span></dt><dd>${e(account.building)} 栋 ${e(account.unit)} 单元 ${e(account.room)} 室
+<span class="en">Building ${e(account.building)}, unit ${e(account.unit)}, room ${e(account.room)}</span></dd>
+<dt>户主 <span class="en">Account holder</span></dt><dd>${e(maskName(account.holder_name))}${phone ? ` · ${e(phone)}` : ''}</dd>
+<dt>日期 <span class="en">As of</span></dt><dd>${e(asOf)}</dd>
+<dt>收费单位 <span class="en">Provider</span></dt><dd>${e(account.provider_name)}</dd>
+</dl>
+<p>您好！以下账单已过付款截止日，请尽快缴费。 <span class="en">The invoices below are past their due date; please pay soon.</span></p>
+${body}
+<p class="en">金额单位：人民币元。Amounts in CNY. 已缴费请忽略本通知 · If you have paid, please ignore this notice.</p>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,48 @@
+import type { Executor } from '../db/pool.js';
+import type { Principal } from '../auth/principal.js';
+
+/**
+ * The account of a notice with its home, compound and provider, when the caller may see it:
+ * admins any, operators their provider's, residents only their own (else undefined: 404).
+ */
+export async function findNoticeAccount(db: Executor, accountId: string, principal: Principal) {
+  let query = db
+    .selectFrom('accounts as a')
+    .innerJoin('households as h', 'h.id', 'a.household_id')
+    .innerJoin('compounds as c', 'c.id', 'a.compound_id')
+    .innerJoin('providers as p', 'p.id', 'c.provider_id')
+    .select([
+      'a.id',
+      'a.holder_name',
+      'a.phone',
+      'h.building',
+      'h.unit',
+      'h.room',
+      'c.code as compound_code',
+      'c.name as compound_name',
+      'c.time_zone',
+      'p.name as provider_name',
+    ])
+    .where('a.id', '=', accountId);
+  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
+  if (principal.role === 'resident') query = query.where('a.id', '=', principal.accountId);
+  return query.executeTakeFirst();
+}
+
+export type NoticeAccount = NonNullable<Awaited<ReturnType<typeof findNoticeAccount>>>;
+
+/** The account's overdue invoices on `asOf` (SPEC §9: issued or partially paid after dueOn), oldest due first. */
+export async function overdueInvoices(db: Executor, accountId: string, asOf: string) {
+  return db
+    .selectFrom('invoices')
+    .select(['number', 'period', 'due_on', 'total_fen', 'paid_fen'])
+    .where('account_id', '=', accountId)
+    .where('status', 'in', ['issued', 'partially_paid'])
+    .where('due_on', '<', asOf)
+    .whereRef('total_fen', '>', 'paid_fen')
+    .orderBy('due_on')
+    .orderBy('number')
+    .execute();
+}
+
+export type OverdueInvoice = Awaited<ReturnType<typeof overdueInvoices>>[number];
