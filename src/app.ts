@@ -7,7 +7,8 @@ import type { Config } from './config.js';
 import type pg from 'pg';
 import type { Database } from './db/pool.js';
 import { authPlugin } from './auth/plugin.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { clientError, frameworkError, installErrorHandling } from './http/error-handler.js';
+import { AJV_OPTIONS, installStrictInput, notBlankKeyword } from './http/strict-input.js';
 import { securityPlugin } from './http/security.js';
 import { ProblemSchema } from './http/problem.js';
 import { healthRoutes } from './operations/routes.js';
@@ -52,7 +53,10 @@ export async function buildApp({ config, db, pool, logger = false, requestLogLev
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    ajv: { customOptions: { allErrors: true, removeAdditional: true, coerceTypes: 'array', useDefaults: true } },
+    // No coercion, no silent removal: a body is refused unless it is exactly what its schema says (SPEC §7).
+    ajv: { customOptions: AJV_OPTIONS, plugins: [notBlankKeyword] },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('db', db);
@@ -60,6 +64,7 @@ export async function buildApp({ config, db, pool, logger = false, requestLogLev
   app.decorate('config', config);
   app.addSchema(ProblemSchema);
   installErrorHandling(app);
+  installStrictInput(app);
   await app.register(securityPlugin);
 
   await app.register(swagger, {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { PageQuery } from '../http/pagination.js';
-import { CompoundCode, DecimalInput, Fen, IsoDate, Period, PlanSchema, SeasonLabel, Uuid } from '../http/schemas.js';
+import { CompoundCode, DecimalInput, Fen, IsoDate, Period, PlanSchema, SeasonLabel, Text, Uuid } from '../http/schemas.js';
 import { InvoiceStatusSchema } from '../invoices/schemas.js';
 import { quantityOut } from '../shared/quantity.js';
 
@@ -21,7 +21,7 @@ export const AccountSchema = Type.Object({
 export const CreateAccountBody = Type.Object(
   {
     householdId: Uuid,
-    holderName: Type.String({ minLength: 1, maxLength: 200 }),
+    holderName: Text({ maxLength: 200 }),
     phone: Type.Optional(Type.Union([Type.String({ pattern: '^\\+?[0-9 -]{5,20}$' }), Type.Null()])),
     openedOn: IsoDate,
     openingReading: Type.Optional(DecimalInput),

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Season } from '../db/types.js';
-import { CompoundCode } from '../http/schemas.js';
+import { CompoundCode, Text } from '../http/schemas.js';
 import { SeasonSchema, seasonOut } from '../seasons/schemas.js';
 
 export const CompoundSchema = Type.Object({
@@ -17,8 +17,8 @@ export const CompoundSchema = Type.Object({
 export const CreateCompoundBody = Type.Object(
   {
     code: CompoundCode,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    district: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ maxLength: 200 }),
+    district: Text({ maxLength: 200 }),
     providerId: Type.Optional(
       Type.String({ format: 'uuid', description: 'required for admin; operators create under their own provider' }),
     ),

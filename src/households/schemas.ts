@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { AccountSchema } from '../accounts/schemas.js';
 import { formatArea, parseQuantity } from '../core/index.js';
-import { CompoundCode, DecimalInput, Uuid } from '../http/schemas.js';
+import { CompoundCode, DecimalInput, Text, Uuid } from '../http/schemas.js';
 import { quantityOut } from '../shared/quantity.js';
 import { formatInstant } from '../shared/time.js';
 
-const Text50 = Type.String({ minLength: 1, maxLength: 50 });
+const Text50 = Text({ maxLength: 50 });
 
 export const CreateHouseholdBody = Type.Object(
   { building: Text50, unit: Text50, room: Text50, areaM2: DecimalInput },
@@ -51,7 +51,7 @@ export const CreateMeterBody = Type.Object(
     installedAt: Type.String({ minLength: 10, maxLength: 40, description: 'ISO 8601; without offset = compound local time' }),
     initialReading: DecimalInput,
     replaces: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, description: 'serial (or id) of the active meter this one replaces' }),
+      Text({ maxLength: 64, description: 'serial (or id) of the active meter this one replaces' }),
     ),
     finalReading: Type.Optional(DecimalInput),
   },

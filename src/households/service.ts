@@ -103,8 +103,11 @@ export async function createMeter(db: Database, principal: Principal, householdI
     const zone = household.time_zone;
     const checks = new Checks();
     const installedAt = parseLocalInstant(input.installedAt, zone);
-    if (!installedAt) checks.add('body.installedAt', 'must be an ISO 8601 date-time (without offset: the compound local time)');
-    else if (installedAt.getTime() > now.getTime() + FUTURE_SKEW_MS) checks.add('body.installedAt', 'must not be in the future');
+    if (!installedAt) {
+      checks.add('body.installedAt', 'must be an RFC 3339 date-time in 2000–2100 (without offset: the compound local time)', 'format');
+    } else if (installedAt.getTime() > now.getTime() + FUTURE_SKEW_MS) {
+      checks.add('body.installedAt', 'must not be in the future', 'in_future');
+    }
     const initialReading = checks.quantity(input.initialReading, 'body.initialReading', { intDigits: 12 });
     const finalReading =
       input.finalReading === undefined ? undefined : checks.quantity(input.finalReading, 'body.finalReading', { intDigits: 12 });

@@ -8,7 +8,15 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer(),
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String(),
+          message: Type.String(),
+          code: Type.Optional(Type.String({ description: 'stable reason, snake_case: required, wrong_type, unknown_field…' })),
+        }),
+      ),
+    ),
     errorsOmitted: Type.Optional(
       Type.Integer({ description: 'errors found but not listed: the list stops at 1,000 (a reading import then stops reading the batch)' }),
     ),
@@ -19,6 +27,8 @@ export type Problem = Static<typeof ProblemSchema>;
 export interface FieldError {
   path: string;
   message: string;
+  /** Stable, snake_case (SPEC §7 "Details clients rely on"): pages show their own words for it. */
+  code?: string;
 }
 
 const TITLES: Record<number, string> = {
@@ -26,11 +36,14 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -40,11 +53,14 @@ const SLUGS: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not-found',
+  408: 'request-timeout',
   409: 'conflict',
   413: 'content-too-large',
+  414: 'uri-too-long',
   415: 'unsupported-media-type',
   422: 'invalid-data',
   429: 'rate-limited',
+  431: 'headers-too-large',
   500: 'internal-error',
   503: 'unavailable',
 };
@@ -76,7 +92,8 @@ export class HttpProblem extends Error {
       status: this.statusCode,
       detail: this.message,
     };
-    if (this.errors) problem.errors = this.errors;
+    // Every listed error carries a code (SPEC §7); a throw that names none gets the generic one.
+    if (this.errors) problem.errors = this.errors.map((e) => ({ ...e, code: e.code ?? 'invalid' }));
     if (this.errorsOmitted) problem.errorsOmitted = this.errorsOmitted;
     return problem;
   }

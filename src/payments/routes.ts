@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
-import { Fen, Uuid } from '../http/schemas.js';
+import { Fen, Text, Uuid } from '../http/schemas.js';
 import { recordPayment } from './service.js';
 
 export const PaymentBody = Type.Object(
@@ -9,7 +9,7 @@ export const PaymentBody = Type.Object(
     accountId: Uuid,
     amountFen: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'positive integer fen' }),
     paidAt: Type.String({ minLength: 10, maxLength: 40, description: 'ISO 8601 instant; without an offset it is local to the compound' }),
-    reference: Type.String({ minLength: 1, maxLength: 200 }),
+    reference: Text({ maxLength: 200 }),
   },
   { additionalProperties: false },
 );

@@ -87,10 +87,11 @@ export async function recordPayment(
         .time_zone;
       const paidAt = parseLocalInstant(input.paidAt, zone);
       if (!paidAt) {
-        throw badRequest('paidAt is not an ISO 8601 date-time.', [{ path: 'body.paidAt', message: 'is not an ISO 8601 date-time' }]);
+        const message = 'is not an RFC 3339 date-time in 2000–2100';
+        throw badRequest(`paidAt ${message}.`, [{ path: 'body.paidAt', message, code: 'format' }]);
       }
       if (paidAt.getTime() > Date.now() + FUTURE_SKEW_MS) {
-        throw badRequest('paidAt is in the future.', [{ path: 'body.paidAt', message: 'is in the future' }]);
+        throw badRequest('paidAt is in the future.', [{ path: 'body.paidAt', message: 'is in the future', code: 'in_future' }]);
       }
 
       const inserted = await insertPayment(tx, {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { Text } from '../http/schemas.js';
 import { problemResponses } from '../http/problem.js';
 import { createProvider } from './service.js';
 
@@ -13,7 +14,7 @@ export const providerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['providers'],
         summary: 'Register a service provider',
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object({ name: Text({ maxLength: 200 }) }, { additionalProperties: false }),
         response: { 201: ProviderSchema, ...problemResponses(400, 401, 403) },
       },
     },

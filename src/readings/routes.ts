@@ -2,21 +2,25 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Page } from '../http/pagination.js';
-import { problemResponses } from '../http/problem.js';
+import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
+import { notUtf8, textDefect } from '../http/strict-input.js';
 import { csvSource, tooLarge } from './csv.js';
 import { listReadings } from './lookup.js';
 import type { ReadingField } from './rows.js';
 import { ReadingListQuery, ReadingSchema } from './schemas.js';
-import { importReadings } from './service.js';
+import { importReadings, type ImportSource, type ReadingRow } from './service.js';
 
 export const MAX_JSON_READINGS = 50_000;
 
-const ReadingInput = Type.Object({
-  meterSerial: Type.Optional(Type.String({ description: 'serial of a meter of your compounds' })),
-  readAt: Type.Optional(Type.String({ description: 'ISO 8601; without offset = the compound local time' })),
-  value: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: 'cumulative register value ≥ 0, up to 3 decimals' })),
-  source: Type.Optional(Type.String({ description: 'manual (default) or automatic' })),
-});
+const ReadingInput = Type.Object(
+  {
+    meterSerial: Type.Optional(Type.String({ description: 'serial of a meter of your compounds' })),
+    readAt: Type.Optional(Type.String({ description: 'ISO 8601; without offset = the compound local time' })),
+    value: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: 'cumulative register value ≥ 0, up to 3 decimals' })),
+    source: Type.Optional(Type.String({ description: 'manual (default) or automatic' })),
+  },
+  { additionalProperties: false },
+);
 
 const ImportResultSchema = Type.Object({
   accepted: Type.Integer({ description: 'readings stored' }),
@@ -24,6 +28,37 @@ const ImportResultSchema = Type.Object({
 });
 
 const jsonPath = (index: number, field: ReadingField) => `readings[${index}].${field}`;
+
+const emptyBatch = (path: string) =>
+  unprocessable('The batch has no readings; nothing was stored.', [{ path, message: 'has no readings', code: 'empty' }]);
+
+const CSV_FIELDS: ReadingField[] = ['meterSerial', 'readAt', 'value', 'source'];
+
+/**
+ * The CSV rows as they stream, refusing a cell PostgreSQL cannot store (NUL, a lone surrogate)
+ * with 400, like the same text in a JSON body, a cell that was not UTF-8 (decoded as U+FFFD, never
+ * part of a serial, instant, value or source), and a file with a header and no rows with 422.
+ */
+function strictCsv(source: ImportSource): ImportSource {
+  async function * rows(): AsyncGenerator<ReadingRow> {
+    let count = 0;
+    for await (const row of source.rows) {
+      for (const field of CSV_FIELDS) {
+        const cell = row[field];
+        if (typeof cell === 'string' && cell.includes('\uFFFD')) throw notUtf8();
+        const defect = typeof cell === 'string' ? textDefect(cell) : undefined;
+        if (defect) {
+          const path = source.pathOf(row.line, field);
+          throw new HttpProblem(400, `Invalid CSV: ${path} ${defect.message}.`, [{ path, ...defect }]);
+        }
+      }
+      count += 1;
+      yield row;
+    }
+    if (count === 0) throw emptyBatch('body');
+  }
+  return { ...source, rows: rows() };
+}
 
 /** Meter readings (SPEC §4, §7): JSON batches and CSV uploads, all or nothing. */
 export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -54,12 +89,13 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['readings'],
         summary: `Load up to ${MAX_JSON_READINGS} meter readings (all or nothing)`,
-        body: Type.Object({ readings: Type.Array(ReadingInput, { maxItems: MAX_JSON_READINGS }) }),
+        body: Type.Object({ readings: Type.Array(ReadingInput, { maxItems: MAX_JSON_READINGS }) }, { additionalProperties: false }),
         response: { 201: ImportResultSchema, ...problemResponses(400, 401, 403, 409, 413, 422) },
       },
     },
     async (request, reply) => {
       const readings = request.body.readings;
+      if (readings.length === 0) throw emptyBatch('body.readings');
       const result = await importReadings(
         app.pool,
         request.principal,
@@ -74,6 +110,12 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/readings/import',
     {
       config: { roles: ['admin', 'operator'] },
+      // Any other media type (JSON included) is refused before its body is read.
+      onRequest: async (request) => {
+        if (!/^text\/csv\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+          throw new HttpProblem(415, 'Upload readings as Content-Type: text/csv (a JSON batch goes to POST /v1/readings).');
+        }
+      },
       schema: {
         tags: ['readings'],
         summary: 'Upload a CSV of readings: header meterSerial,readAt,value[,source] (all or nothing)',
@@ -94,7 +136,7 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw tooLarge(limit);
       }
       try {
-        const result = await importReadings(app.pool, request.principal, csvSource(body, limit), {
+        const result = await importReadings(app.pool, request.principal, strictCsv(csvSource(body, limit)), {
           actor: request.principal.actor,
           format: 'csv',
         });

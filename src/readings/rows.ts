@@ -3,8 +3,8 @@
  * PostgreSQL COPY text for the staging table, or a field error. Checks that need the database
  * (meter, time zone, monotonicity, duplicates) are done set-wise in SQL afterwards.
  */
-import { DateTime } from 'luxon';
-import { dayNumber, formatThousandths, parseQuantity, QTY_SCALE, type DecimalInput } from '../core/index.js';
+import { formatThousandths, parseQuantity, QTY_SCALE, type DecimalInput } from '../core/index.js';
+import { parseInstantText, type InstantText } from '../shared/time.js';
 
 export type ReadingField = 'meterSerial' | 'readAt' | 'value' | 'source';
 
@@ -20,57 +20,22 @@ export interface RowError {
   line: number;
   field: ReadingField;
   message: string;
+  /** Stable, snake_case (SPEC §7). */
+  code?: string;
 }
 
 /** Register values are numeric(15, 3): at most 12 integer digits. */
 const MAX_VALUE_THOUSANDTHS = 10n ** BigInt(12 + QTY_SCALE);
 
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(?:(Z)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
-
-export interface ParsedInstant {
-  /** ISO text with offset (absolute instant), or null. */
-  absolute: string | null;
-  /** Local wall-clock text (timestamp without time zone), or null. */
-  local: string | null;
-}
+export type ParsedInstant = InstantText;
 
 /**
- * An ISO 8601 date-time. With an offset (or Z) it is an instant; without one it is the
- * compound's local time, resolved in SQL once the meter (hence the compound) is known.
- * The common extended format is parsed by hand; anything else goes through luxon.
+ * A reading's readAt: with an offset (or Z) it is an instant; without one it is the compound's
+ * local time, resolved in SQL once the meter (hence the compound) is known. The same parser as
+ * every other instant of the API (shared/time.ts).
  */
 export function parseReadAt(text: string): ParsedInstant | undefined {
-  const m = ISO_RE.exec(text);
-  if (m !== null) {
-    const date = `${m[1]}-${m[2]}-${m[3]}`;
-    try {
-      dayNumber(date);
-    } catch {
-      return undefined;
-    }
-    const hour = Number(m[4]);
-    const minute = Number(m[5]);
-    const second = m[6] === undefined ? 0 : Number(m[6]);
-    if (hour > 23 || minute > 59 || second > 59) return undefined;
-    const time = `${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ?? ''}`;
-    if (m[8] === 'Z') return { absolute: `${date}T${time}Z`, local: null };
-    if (m[9] !== undefined) {
-      const oh = Number(m[10]);
-      const om = m[11] === undefined ? 0 : Number(m[11]);
-      if (oh > 15 || om > 59) return undefined;
-      return { absolute: `${date}T${time}${m[9]}${m[10]}:${m[11] ?? '00'}`, local: null };
-    }
-    return { absolute: null, local: `${date}T${time}` };
-  }
-  // Every ISO 8601 form luxon reads starts with a year, a sign or a time: anything else is refused
-  // here, without luxon's cost (junk uploads are made of such rows).
-  if (text.length > 40 || !/^[\d+\-T]/.test(text)) return undefined;
-  // Other ISO 8601 forms (basic format, week dates, a bare date = local midnight): luxon decides.
-  const asUtc = DateTime.fromISO(text, { zone: 'UTC' });
-  if (!asUtc.isValid) return undefined;
-  const elsewhere = DateTime.fromISO(text, { zone: 'UTC+5' });
-  if (asUtc.toMillis() === elsewhere.toMillis()) return { absolute: asUtc.toISO(), local: null };
-  return { absolute: null, local: asUtc.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") };
+  return parseInstantText(text);
 }
 
 /** COPY text format escaping (backslash, tab, newline, carriage return). */
@@ -93,22 +58,22 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
   let ok = true;
   const serial = row.meterSerial;
   if (typeof serial !== 'string' || serial.length === 0) {
-    errors({ line, field: 'meterSerial', message: 'is required' });
+    errors({ line, field: 'meterSerial', message: 'is required', code: 'required' });
     ok = false;
   } else if (serial.length > 64) {
-    errors({ line, field: 'meterSerial', message: `unknown meter "${serial.slice(0, 64)}…"` });
+    errors({ line, field: 'meterSerial', message: `unknown meter "${serial.slice(0, 64)}…"`, code: 'unknown_meter' });
     ok = false;
   }
 
   let instant: ParsedInstant | undefined;
   const readAt = row.readAt;
   if (typeof readAt !== 'string' || readAt.length === 0) {
-    errors({ line, field: 'readAt', message: 'is required' });
+    errors({ line, field: 'readAt', message: 'is required', code: 'required' });
     ok = false;
   } else {
     instant = parseReadAt(readAt);
     if (instant === undefined) {
-      errors({ line, field: 'readAt', message: `"${readAt.slice(0, 50)}" is not an ISO 8601 date-time` });
+      errors({ line, field: 'readAt', message: `"${readAt.slice(0, 50)}" is not an RFC 3339 date-time in 2000–2100`, code: 'format' });
       ok = false;
     }
   }
@@ -116,10 +81,10 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
   let value: string | undefined;
   const raw = row.value;
   if (raw === undefined || raw === null || raw === '') {
-    errors({ line, field: 'value', message: 'is required' });
+    errors({ line, field: 'value', message: 'is required', code: 'required' });
     ok = false;
   } else if (typeof raw !== 'string' && typeof raw !== 'number') {
-    errors({ line, field: 'value', message: 'must be a decimal number' });
+    errors({ line, field: 'value', message: 'must be a decimal number', code: 'wrong_type' });
     ok = false;
   } else {
     try {
@@ -128,7 +93,9 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
       value = formatThousandths(Number(q));
     } catch (error) {
       const message = stripField((error as Error).message);
-      errors({ line, field: 'value', message: /negative/.test(message) ? `must be ≥ 0 (got ${String(raw)})` : message });
+      const negative = /negative/.test(message);
+      const code = negative || /below/.test(message) ? 'out_of_range' : 'format';
+      errors({ line, field: 'value', message: negative ? `must be ≥ 0 (got ${String(raw)})` : message, code });
       ok = false;
     }
   }
@@ -138,7 +105,8 @@ export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowErro
   if (rawSource !== undefined && rawSource !== null && rawSource !== '') {
     if (rawSource === 'manual' || rawSource === 'automatic') source = rawSource;
     else {
-      errors({ line, field: 'source', message: `must be manual or automatic, got "${String(rawSource).slice(0, 50)}"` });
+      const message = `must be manual or automatic, got "${String(rawSource).slice(0, 50)}"`;
+      errors({ line, field: 'source', message, code: 'not_allowed' });
       ok = false;
     }
   }

@@ -171,7 +171,20 @@ interface ErrorRow {
   line2: number | null;
 }
 
+/** Stable codes of the set-wise checks (SPEC §7): register values must not go down. */
+function codeOf(status: string): string {
+  if (status.startsWith('lower_') || status === 'higher') return 'not_monotonic';
+  if (status.endsWith('_conflict')) return 'conflict';
+  if (status === 'future') return 'in_future';
+  if (status === 'before_install' || status === 'after_retire') return 'out_of_service';
+  return status;
+}
+
 function describe(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
+  return { ...describeRow(row, pathOf), code: codeOf(row.status) };
+}
+
+function describeRow(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
   const zone = row.time_zone ?? 'Asia/Shanghai';
   const at = (d: Date | null) => (d ? formatInstant(d, zone) : '?');
   const value = quantityOut(row.value);
@@ -224,7 +237,7 @@ function describe(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
 
 /** The 422 of an import that stopped reading at `omitted`, the first row error with no room in the list. */
 function stoppedEarly(errors: RowError[], found: number, omitted: RowError, pathOf: ImportSource['pathOf']): HttpProblem {
-  const listed = errors.map((e) => ({ path: pathOf(e.line, e.field), message: e.message }));
+  const listed = errors.map((e) => ({ path: pathOf(e.line, e.field), message: e.message, code: e.code }));
   return new HttpProblem(
     422,
     `More than ${MAX_LISTED_ERRORS} errors: the first ${listed.length} are listed and more were omitted; reading stopped at ` +
@@ -306,7 +319,7 @@ export async function importReadings(
       const all = [...rowErrors, ...listed.rows.map((row) => describe(row, source.pathOf))]
         .sort((a, b) => a.line - b.line)
         .slice(0, MAX_LISTED_ERRORS);
-      const errors: FieldError[] = all.map((e) => ({ path: source.pathOf(e.line, e.field), message: e.message }));
+      const errors: FieldError[] = all.map((e) => ({ path: source.pathOf(e.line, e.field), message: e.message, code: e.code }));
       const onlyConflicts = sqlConflicts === total;
       const invalidRows = new Set(all.map((e) => e.line)).size;
       throw new HttpProblem(

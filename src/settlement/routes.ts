@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
-import { DecimalInput, Fen, IdParams, IsoDate, SeasonLabel, Uuid } from '../http/schemas.js';
+import { DecimalInput, Fen, IdParams, IsoDate, SeasonLabel, Text, Uuid } from '../http/schemas.js';
 import { InvoiceSchema } from '../invoices/schemas.js';
 import { closeAccount } from './close-account.js';
 import { correctReading } from './correct-reading.js';
 import { voidInvoice } from './void-invoice.js';
 
-const Reason = Type.String({ minLength: 1, maxLength: 500, description: 'why (kept in the audit log)' });
+const Reason = Text({ maxLength: 500, description: 'why (kept in the audit log)' });
 
 const AdjustmentSchema = Type.Object({
   id: Uuid,
@@ -50,7 +50,7 @@ export const correctionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           '(422 names the reading it contradicts). If an invoice ended at this reading, the season is replayed ' +
           'with the corrected usage (capped) and the difference is stored as an adjustment the next invoice carries. ' +
           'The original value is kept in the audit log.',
-        params: Type.Object({ id: Type.Integer({ minimum: 1, description: 'reading id' }) }),
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'reading id' }) }),
         body: Type.Object({ value: DecimalInput, reason: Reason }, { additionalProperties: false }),
         response: { 200: CorrectedReadingSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },

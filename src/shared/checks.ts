@@ -4,20 +4,21 @@ import { unprocessable, type FieldError } from '../http/problem.js';
 /** Collects field errors of one request and throws them together as 422. */
 export class Checks {
   readonly errors: FieldError[] = [];
-  add(path: string, message: string): void {
-    this.errors.push({ path, message });
+  add(path: string, message: string, code = 'invalid'): void {
+    this.errors.push({ path, message, code });
   }
 
   /** A decimal (up to `scale` places) below 10^intDigits, as canonical text; undefined when invalid. */
   quantity(input: DecimalInput, path: string, options: { positive?: boolean; intDigits: number }): string | undefined {
     try {
       const q = parseQuantity(input, path);
-      if (options.positive && q <= 0n) this.add(path, 'must be greater than 0');
-      else if (q >= 10n ** BigInt(options.intDigits + 3)) this.add(path, `must be below ${10n ** BigInt(options.intDigits)}`);
-      else return formatQuantity(q);
+      if (options.positive && q <= 0n) this.add(path, 'must be greater than 0', 'out_of_range');
+      else if (q >= 10n ** BigInt(options.intDigits + 3)) {
+        this.add(path, `must be below ${10n ** BigInt(options.intDigits)}`, 'out_of_range');
+      } else return formatQuantity(q);
       return undefined;
     } catch (error) {
-      this.add(path, messageOf(error, path));
+      this.add(path, messageOf(error, path), 'format');
       return undefined;
     }
   }
@@ -26,10 +27,10 @@ export class Checks {
     try {
       const r = parseRate(input, path);
       if (r < 10n ** 12n) return formatRate(r);
-      this.add(path, 'must be below 100000000');
+      this.add(path, 'must be below 100000000', 'out_of_range');
       return undefined;
     } catch (error) {
-      this.add(path, messageOf(error, path));
+      this.add(path, messageOf(error, path), 'format');
       return undefined;
     }
   }

@@ -63,7 +63,8 @@ t.test('JSON batch: stored with local time, offsets, sources; duplicates counted
   ]);
   t.equal(audited[0]?.compound_id, a.compound.id);
   const empty = await app.inject(post(a.headers, []));
-  t.same(empty.json(), { accepted: 0, duplicates: 0 });
+  t.equal(empty.statusCode, 422, 'an empty batch is refused');
+  t.match(empty.json().errors, [{ path: 'body.readings', code: 'empty' }]);
 });
 
 t.test('JSON batch: every invalid row listed with its path; nothing stored (all or nothing)', async (t) => {
@@ -141,12 +142,16 @@ t.test('monotonic against earlier and later stored readings, within the batch, a
   const lower = await app.inject(post(a.headers, [{ meterSerial: 'M-1', readAt: '2026-02-15T00:00:00', value: 1200 }]));
   t.equal(lower.statusCode, 422);
   t.same(lower.json().errors, [
-    { path: 'readings[0].value', message: 'value 1200 is lower than the reading 1500 of 2026-01-31T23:00:00+08:00' },
+    { path: 'readings[0].value', message: 'value 1200 is lower than the reading 1500 of 2026-01-31T23:00:00+08:00', code: 'not_monotonic' },
   ]);
   const higher = await app.inject(post(a.headers, [{ meterSerial: 'M-1', readAt: '2026-02-15T00:00:00', value: 3200 }]));
   t.equal(higher.statusCode, 422);
   t.same(higher.json().errors, [
-    { path: 'readings[0].value', message: 'value 3200 is higher than the later reading 3000 of 2026-03-31T23:00:00+08:00' },
+    {
+      path: 'readings[0].value',
+      message: 'value 3200 is higher than the later reading 3000 of 2026-03-31T23:00:00+08:00',
+      code: 'not_monotonic',
+    },
   ]);
   const initial = await app.inject(post(a.headers, [{ meterSerial: 'M-1', readAt: '2025-10-15T00:00:00', value: 5 }]));
   t.equal(initial.statusCode, 422);
@@ -160,7 +165,11 @@ t.test('monotonic against earlier and later stored readings, within the batch, a
   );
   t.equal(withinBatch.statusCode, 422);
   t.same(withinBatch.json().errors, [
-    { path: 'readings[2].value', message: 'value 3400 is lower than the reading 3500 of 2026-04-10T00:00:00+08:00 at readings[0].value' },
+    {
+      path: 'readings[2].value',
+      message: 'value 3400 is lower than the reading 3500 of 2026-04-10T00:00:00+08:00 at readings[0].value',
+      code: 'not_monotonic',
+    },
   ]);
   const between = await app.inject(
     post(a.headers, [
@@ -188,7 +197,11 @@ t.test('same meter and instant with another value: 409, nothing stored', async (
   t.equal(conflict.statusCode, 409);
   t.match(conflict.headers['content-type'], /application\/problem\+json/);
   t.same(conflict.json().errors, [
-    { path: 'readings[1].value', message: 'value 1501 conflicts with the stored reading 1500 of meter M-1 at 2026-01-31T23:00:00+08:00' },
+    {
+      path: 'readings[1].value',
+      message: 'value 1501 conflicts with the stored reading 1500 of meter M-1 at 2026-01-31T23:00:00+08:00',
+      code: 'conflict',
+    },
   ]);
   const inBatch = await app.inject(
     post(a.headers, [
@@ -376,8 +389,8 @@ t.test('CSV: a junk upload stops after 1,000 errors; the rest is not read', asyn
   const problem = response.json();
   t.equal(problem.errors.length, 1000, '1,000 errors listed');
   t.same(problem.errors.slice(0, 2), [
-    { path: 'line 2: readAt', message: '"y" is not an ISO 8601 date-time' },
-    { path: 'line 2: value', message: problem.errors[1].message },
+    { path: 'line 2: readAt', message: '"y" is not an RFC 3339 date-time in 2000–2100', code: 'format' },
+    { path: 'line 2: value', message: problem.errors[1].message, code: 'format' },
   ]);
   t.equal(problem.errors.at(-1).path, 'line 501: value', 'every error of the rows read is listed');
   t.ok(problem.errorsOmitted >= 1, `errorsOmitted ${problem.errorsOmitted}`);

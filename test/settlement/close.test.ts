@@ -169,7 +169,7 @@ t.test('refusals, and pending adjustments carried by the final invoice', async (
     method: 'POST',
     url,
     headers: op.headers,
-    payload: { closedOn: '2999-01-01', closingReading: '20000' },
+    payload: { closedOn: '2099-01-01', closingReading: '20000' },
   });
   t.equal(future.statusCode, 422);
   t.equal(

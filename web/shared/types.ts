@@ -8,7 +8,7 @@ export interface Problem {
   title: string;
   status: number;
   detail?: string;
-  errors?: Array<{ path: string; message: string }>;
+  errors?: Array<{ path: string; message: string; code?: string }>;
   errorsOmitted?: number;
 }
 
