@@ -449,12 +449,10 @@ t.test('CSV: 100,000 readings imported in one upload', async (t) => {
       lines.push(`BULK-${m},${new Date(base + k * 3600_000).toISOString()},${k * 10}.${String(m % 1000).padStart(3, '0')},automatic`);
     }
   }
-  const started = Date.now();
+  // Its speed is measured by bench/readings.ts, not asserted here.
   const response = await app.inject(csv(a.headers, lines.join('\n') + '\n'));
-  const seconds = (Date.now() - started) / 1000;
   t.equal(response.statusCode, 201, response.body.slice(0, 500));
   t.same(response.json(), { accepted: meters * perMeter, duplicates: 0 });
-  t.ok(seconds < 20, `imported in ${seconds.toFixed(1)} s`);
   const count = await db.selectFrom('readings').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   t.equal(Number(count.n), meters * perMeter);
   const again = await app.inject(csv(a.headers, lines.join('\n') + '\n'));
