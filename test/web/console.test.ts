@@ -49,7 +49,8 @@ t.test(TITLE, browserTests, async (t) => {
   await page.locator('[data-testid=accounts] tbody tr').nth(3).waitFor();
   t.equal(await page.locator('[data-testid=accounts] tbody tr').count(), 4, "the compound's accounts");
   t.equal(await page.locator('[data-testid=accounts] tbody tr').filter({ hasText: '未开票' }).count(), 4, 'none billed yet');
-  t.equal(await page.locator('#exceptions').count(), 0, 'no exceptions section while the API has no such route');
+  await page.locator('#exceptions').waitFor();
+  t.equal(await page.locator('#exceptions').count(), 1, 'the exceptions section, the API having the route');
   await page.locator('#arrears').waitFor();
   t.equal(await page.locator('#arrears').count(), 1, 'the arrears section, the API having the route');
 

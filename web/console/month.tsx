@@ -116,7 +116,8 @@ function Exceptions({ api, compound, period }: { api: Api; compound: Compound; p
       <ErrorNote error={error} />
       {items && items.length === 0 && <p class='muted'><Bi zh='本月没有异常。' en='No exceptions this month.' /></p>}
       {items && items.length > 0 && (
-        <div class='table-scroll'>
+        // Wider than a phone: the scrolled region takes the keyboard focus so it can be scrolled without a mouse.
+        <div class='table-scroll' tabIndex={0} role='region' aria-label='数据异常 Exceptions'>
           <table data-testid='exceptions'>
             <TableHead columns={[['房号', 'Home'], ['类型', 'Kind'], ['表号', 'Meter'], ['用量', 'Units', 'n'], ['说明', 'Detail']]} />
             <tbody>
@@ -170,7 +171,7 @@ function ArrearsView({ api, compound, period }: { api: Api; compound: Compound; 
             <Figure zh='90 天以上' en='91+ days'><Money fen={arrears.totals.buckets.days91plus} /></Figure>
           </dl>
           {arrears.items.length > 0 && (
-            <div class='table-scroll'>
+            <div class='table-scroll' tabIndex={0} role='region' aria-label='欠费 Arrears'>
               <table data-testid='arrears'>
                 <TableHead columns={ARREARS_COLUMNS} />
                 <tbody>
