@@ -15,6 +15,7 @@ import { billingRoutes } from './billing/routes.js';
 import { exceptionRoutes } from './exceptions/routes.js';
 import { arrearsRoutes } from './arrears/routes.js';
 import { noticeRoutes } from './notices/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 /** The /v1 API: one plugin per feature folder. */
 export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,4 +35,5 @@ export const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(exceptionRoutes);
   await app.register(arrearsRoutes);
   await app.register(noticeRoutes);
+  await app.register(webhookRoutes);
 };

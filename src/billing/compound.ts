@@ -23,6 +23,7 @@ import { lockCompound, waitWithoutLimit } from '../db/locks.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import { MonthRefused, recordBilledMonth, refusalOf } from './order.js';
 import type { RunTotals } from './repository.js';
+import { recordInvoicesIssued } from '../webhooks/outbox.js';
 
 export interface CompoundSummary extends RunTotals {
   code: string;
@@ -300,6 +301,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       firstSeq: seq - summary.invoicesIssued + 1,
       lastSeq: seq,
     });
+    await recordInvoicesIssued(client, compoundId, period, request.runId);
     await client.query('COMMIT');
 
     // Credit already on an account (an overpayment, a negative invoice) settles the new invoices,

@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import { audit } from '../audit/audit.js';
+import { recordRunFinished } from '../webhooks/outbox.js';
 import type { Database } from '../db/pool.js';
 import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import { notFound } from '../http/problem.js';
@@ -233,6 +234,7 @@ async function billRun(
   await db.transaction().execute(async (tx) => {
     await finishRun(tx, run.id, { ...totals, status, error: errors.length === 0 ? null : errors.join('; ') });
     await insertRunCompounds(tx, run.id, outcomes);
+    await recordRunFinished(tx, run.id);
     await audit(tx, {
       actor: request.actor,
       action: dryRun ? 'billing-run.dry-run' : 'billing-run.finish',

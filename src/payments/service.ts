@@ -7,6 +7,7 @@ import type { Database } from '../db/pool.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 import { formatInstant, FUTURE_SKEW_MS, parseLocalInstant } from '../shared/time.js';
 import { applyCredit } from './credit.js';
+import { paymentRecorded, recordEvent } from '../webhooks/outbox.js';
 import { findPaymentByKey, insertPayment, paymentAllocations } from './repository.js';
 
 export interface PaymentInput {
@@ -124,6 +125,7 @@ export async function recordPayment(
           unallocatedFen: input.amountFen - spent,
         },
       });
+      await recordEvent(tx, paymentRecorded(account, inserted.id, { ...input, paidAt: paidAt.toISOString() }));
       return inserted.id;
     });
     const stored = await findPaymentByKey(db, key);
