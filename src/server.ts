@@ -7,6 +7,7 @@ import { exitWithError } from './cli/fail.js';
 import path from 'node:path';
 import { DEMO_TOKENS_FILE, demoTokens, loadDemoData } from './demo.js';
 import { startBillingSchedule } from './billing/schedule.js';
+import { startWebhookDelivery } from './webhooks/delivery.js';
 
 // Listens and shuts down; everything else is in app.ts.
 try {
@@ -40,9 +41,13 @@ try {
   });
 
   const schedule = config.billingSchedule ? startBillingSchedule(config.billingSchedule, runtime, app.log) : undefined;
+  // Webhook delivery runs in every service process (graphile-worker shares the work between them).
+  const webhooks = await startWebhookDelivery({ db: runtime.db, pool: runtime.pool, logger: app.log });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     schedule?.stop();
+    // Lets the deliveries under way finish; the rest stay queued in the database for the next start.
+    await webhooks.stop();
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
@@ -52,6 +57,7 @@ try {
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await webhooks.stop();
     await runtime.close();
     const code = (error as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`);

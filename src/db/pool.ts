@@ -44,6 +44,8 @@ export function createDatabase(connectionString: string, options: { max?: number
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // A checked-out client's connection error is answered by the query that uses it, not thrown as an event.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

@@ -1,0 +1,188 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Logger, run, type Runner, type Task } from 'graphile-worker';
+import type pg from 'pg';
+import type { Database } from '../db/pool.js';
+import {
+  DELIVER_TASK,
+  disableEndpoint,
+  dispatchEvents,
+  findActiveEndpoint,
+  insertDelivery,
+  nextPendingEvent,
+  scheduleStream,
+} from './repository.js';
+import { signedHeaders } from './signing.js';
+
+/*
+ * Webhook delivery (SPEC §9), on graphile-worker in the service's own process; any number of
+ * processes may run it on the same database.
+ *
+ * - The relay moves committed outbox rows to jobs (repository.ts dispatchEvents): one job per
+ *   endpoint and stream, a stream being an account's events (or one event without an account).
+ * - A job drains its stream in outbox order: it sends the oldest event not yet delivered, and the
+ *   next only after a 2xx. A timeout, a network error or any other answer is recorded and the stream
+ *   waits for its next try (exponential backoff), so an account's events never overtake each other.
+ *   After 24 hours of tries the event is given up and the stream goes on; a 410 disables the endpoint.
+ * - Every attempt is a row of webhook_deliveries, visible in GET /v1/webhooks/{id}/deliveries.
+ */
+
+export interface DeliveryOptions {
+  db: Database;
+  pool: pg.Pool;
+  logger: FastifyBaseLogger;
+  /** The first retry's delay; each next one doubles, up to maxRetryDelayMs. */
+  retryBaseMs?: number;
+  maxRetryDelayMs?: number;
+  /** How long an event is retried after its first attempt before it is given up. */
+  retryForMs?: number;
+  /** A receiver that has not answered by then counts as failed. */
+  timeoutMs?: number;
+  /** How often the relay looks for new outbox rows (and graphile-worker for due retries). */
+  pollMs?: number;
+  concurrency?: number;
+}
+
+export const DELIVERY_DEFAULTS = {
+  retryBaseMs: 5_000,
+  maxRetryDelayMs: 60 * 60_000,
+  retryForMs: 24 * 60 * 60_000,
+  timeoutMs: 10_000,
+  pollMs: 1_000,
+  concurrency: 4,
+};
+
+export interface WebhookDelivery {
+  /** Stops the relay and lets running jobs finish (graceful), then returns. */
+  stop(): Promise<void>;
+  /** Runs the relay once now (tests; a relay pass also runs every pollMs). */
+  relay(): Promise<number>;
+}
+
+/** The delay before try `attempt + 1`: base·2^(attempt−1), at most the cap. */
+export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+}
+
+interface Attempt {
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+async function send(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Attempt> {
+  const started = performance.now();
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'heatpump-billing-webhooks', ...headers },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel().catch(() => {});
+    const ok = response.status >= 200 && response.status < 300;
+    const durationMs = Math.round(performance.now() - started);
+    return { statusCode: response.status, durationMs, error: ok ? null : `HTTP ${response.status}` };
+  } catch (error) {
+    const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    const reason =
+      err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.cause?.message ?? err.message ?? 'failed');
+    return { statusCode: null, durationMs: Math.round(performance.now() - started), error: reason };
+  }
+}
+
+function drainTask(options: Required<Omit<DeliveryOptions, 'pool' | 'logger'>>): Task {
+  const { db } = options;
+  return async (payload) => {
+    const { endpointId, stream } = payload as { endpointId: string; stream: string };
+    for (;;) {
+      const endpoint = await findActiveEndpoint(db, endpointId);
+      if (!endpoint) return;
+      const event = await nextPendingEvent(db, endpoint, stream);
+      if (!event) return;
+      const attempt = Number(event.attempts ?? 0) + 1;
+      const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.created_at.toISOString(), data: event.payload });
+      const result = await send(endpoint.url, signedHeaders(endpoint.secret, event.id, new Date(), body), body, options.timeoutMs);
+      const record = { endpointId, eventId: event.id, attempt, ...result };
+      if (result.error === null) {
+        await insertDelivery(db, { ...record, outcome: 'delivered' });
+        continue;
+      }
+      if (result.statusCode === 410) {
+        await db.transaction().execute(async (tx) => {
+          await insertDelivery(tx, { ...record, outcome: 'gone' });
+          await disableEndpoint(tx, endpointId);
+        });
+        return;
+      }
+      const firstAt = event.first_attempt_at ? new Date(event.first_attempt_at).getTime() : Date.now();
+      if (Date.now() - firstAt >= options.retryForMs) {
+        await insertDelivery(db, { ...record, outcome: 'gave_up' });
+        continue;
+      }
+      const runAt = new Date(Date.now() + retryDelayMs(attempt, options.retryBaseMs, options.maxRetryDelayMs));
+      // The attempt and the next try commit together: no failed attempt is left without its retry.
+      await db.transaction().execute(async (tx) => {
+        await insertDelivery(tx, { ...record, outcome: 'retrying' });
+        await scheduleStream(tx, endpointId, stream, runAt);
+      });
+      return;
+    }
+  };
+}
+
+/** graphile-worker's log lines into the service's log; its routine chatter at debug. */
+function workerLogger(log: FastifyBaseLogger): Logger {
+  return new Logger((scope) => (level, message, meta) => {
+    const fields = { ...scope, ...meta, component: 'webhooks' };
+    if (level === 'error') log.error(fields, message);
+    else if (level === 'warning') log.warn(fields, message);
+    else log.debug(fields, message);
+  });
+}
+
+/** Starts the relay and the delivery worker on the service's pool (graphile-worker migrates its schema first). */
+export async function startWebhookDelivery(options: DeliveryOptions): Promise<WebhookDelivery> {
+  const settings = { ...DELIVERY_DEFAULTS, ...stripUndefined(options) } as Required<DeliveryOptions>;
+  const runner: Runner = await run({
+    pgPool: options.pool,
+    concurrency: settings.concurrency,
+    pollInterval: settings.pollMs,
+    noHandleSignals: true,
+    logger: workerLogger(options.logger),
+    taskList: { [DELIVER_TASK]: drainTask(settings) },
+  });
+
+  let stopped = false;
+  let pass: Promise<number> = Promise.resolve(0);
+  const relay = () => {
+    // A failed pass is logged by its caller; the chain goes on with the next one.
+    pass = pass.catch(() => 0).then(async () => {
+      let total = 0;
+      for (;;) {
+        const moved = await dispatchEvents(settings.db, 1_000);
+        total += moved;
+        if (moved < 1_000 || stopped) return total;
+      }
+    });
+    return pass;
+  };
+  const timer = setInterval(() => {
+    relay().catch((err: unknown) => options.logger.error({ err }, 'webhook relay failed; the next pass retries'));
+  }, settings.pollMs);
+  timer.unref();
+
+  return {
+    relay,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await pass.catch(() => 0);
+      await runner.stop();
+    },
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

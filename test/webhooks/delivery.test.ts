@@ -1,0 +1,160 @@
+import t, { type Test } from 'tap';
+import { Webhook } from 'standardwebhooks';
+import { admin, testApp } from '../helpers/app.js';
+import { cumulative, insertHomeWithReadings } from '../helpers/billing.js';
+import { insertDefaultSeason } from '../helpers/data.js';
+import { operatorWithCompound } from '../helpers/fixtures.js';
+import { startWebhookDelivery } from '../../src/webhooks/delivery.js';
+import { startReceiver, until, type Received } from '../helpers/receiver.js';
+
+interface Delivered {
+  id: string;
+  type: string;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+/** An app with a provider, its compound (default season) and `homes` metered homes, and the delivery worker. */
+const verify = (secret: string, r: Received) => new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as Delivered;
+
+async function scene(t: Test, homes: number, answer?: (request: Received, index: number) => number | 'hang') {
+  const { app, db, pool } = await testApp(t);
+  const alpha = await operatorWithCompound(app, 'alpha');
+  await insertDefaultSeason(db, alpha.compound.id);
+  const accounts: string[] = [];
+  for (let k = 0; k < homes; k++) {
+    const home = await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', 1000 + k]]) });
+    accounts.push(home.accountId);
+  }
+  const receiver = await startReceiver(answer);
+  const delivery = await startWebhookDelivery({ db, pool, logger: app.log, retryBaseMs: 100, pollMs: 50, timeoutMs: 500 });
+  const stop = async () => {
+    await delivery.stop();
+    await receiver.close();
+  };
+  const subscribe = async (events: string[], headers = alpha.headers) => {
+    const created = await app.inject({ method: 'POST', url: '/v1/webhooks', headers, payload: { url: receiver.url, events } });
+    if (created.statusCode !== 201) throw new Error(created.body);
+    return created.json() as { id: string; secret: string };
+  };
+  const pay = async (accountId: string, key: string, amountFen = 100) => {
+    const paid = await app.inject({
+      method: 'POST',
+      url: '/v1/payments',
+      headers: { ...alpha.headers, 'idempotency-key': key },
+      payload: { accountId, amountFen, paidAt: '2025-11-30T10:00:00+08:00', reference: key },
+    });
+    if (paid.statusCode !== 201) throw new Error(paid.body);
+    return paid.json() as { id: string };
+  };
+  return { app, db, pool, alpha, accounts, receiver, delivery, stop, subscribe, pay };
+}
+
+t.test("a payment's event arrives once, signed, and its attempt is listed", async (t) => {
+  const s = await scene(t, 1);
+  try {
+    const endpoint = await s.subscribe(['payment.recorded']);
+    const payment = await s.pay(s.accounts[0]!, 'k1', 12_345);
+    t.ok(await until(() => s.receiver.received.length >= 1), 'delivered');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.equal(s.receiver.received.length, 1, 'once');
+    const [request] = s.receiver.received;
+    const verified = new Webhook(endpoint.secret).verify(request!.body, request!.headers as Record<string, string>) as Delivered;
+    t.match(verified, {
+      type: 'payment.recorded',
+      data: { paymentId: payment.id, accountId: s.accounts[0], amountFen: 12_345, reference: 'k1' },
+    });
+    t.equal(request!.headers['webhook-id'], verified.id, 'webhook-id is the event id');
+    t.equal(request!.headers['content-type'], 'application/json');
+
+    const deliveries = await s.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}/deliveries`, headers: s.alpha.headers });
+    const attempt = { eventId: verified.id, eventType: 'payment.recorded', attempt: 1, statusCode: 200, outcome: 'delivered' };
+    t.match(deliveries.json().items, [attempt]);
+    t.equal(typeof deliveries.json().items[0].durationMs, 'number');
+  } finally {
+    await s.stop();
+  }
+});
+
+t.test("every invoice.issued of a billing run arrives once, verified, and the run's end", async (t) => {
+  const s = await scene(t, 5);
+  try {
+    const endpoint = await s.subscribe(['invoice.issued', 'billing_run.finished']);
+    const run = await s.app.inject({ method: 'POST', url: '/v1/billing-runs', headers: s.alpha.headers, payload: { period: '2025-11' } });
+    t.equal(run.statusCode, 201, run.body);
+    t.ok(await until(() => s.receiver.received.length >= 6), 'five invoices and the run');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const events = s.receiver.received.map((r) => verify(endpoint.secret, r));
+    t.equal(events.length, 6, 'each once');
+    const invoices = await s.db.selectFrom('invoices').select(['id', 'account_id', 'number']).orderBy('seq').execute();
+    const issued = events.filter((e) => e.type === 'invoice.issued');
+    t.same(new Set(issued.map((e) => e.data.invoiceId)), new Set(invoices.map((i) => i.id)), 'every invoice');
+    t.equal(new Set(events.map((e) => e.id)).size, 6, 'distinct event ids');
+    t.match(events.find((e) => e.type === 'billing_run.finished'), { data: { runId: run.json().id, status: 'succeeded' } });
+  } finally {
+    await s.stop();
+  }
+});
+
+t.test('a receiver failing the first 3 attempts still gets every event, in order per account', async (t) => {
+  const s = await scene(t, 3, (_request, index) => (index < 3 ? 500 : 200));
+  try {
+    const endpoint = await s.subscribe(['payment.recorded']);
+    const expected = new Map<string, string[]>();
+    for (let round = 0; round < 4; round++) {
+      for (const accountId of s.accounts) {
+        const payment = await s.pay(accountId, `${accountId}-${round}`, 100 + round);
+        expected.set(accountId, [...(expected.get(accountId) ?? []), payment.id]);
+      }
+    }
+    const total = s.accounts.length * 4;
+    const delivered = () =>
+      new Set(s.receiver.received.slice(3).map((r) => (JSON.parse(r.body) as Delivered).id)).size;
+    t.ok(await until(() => delivered() >= total), 'all delivered after the failures');
+    const events = s.receiver.received.map((r) => verify(endpoint.secret, r));
+    // Per account, the first delivered (2xx) arrival of each event, in arrival order.
+    const successful = events.slice(3);
+    for (const accountId of s.accounts) {
+      const order = successful.filter((e) => e.data.accountId === accountId).map((e) => e.data.paymentId);
+      t.same([...new Set(order)], expected.get(accountId), `account ${accountId.slice(0, 8)}: in order`);
+    }
+    const attempts = await s.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}/deliveries`, headers: s.alpha.headers });
+    const items = attempts.json().items as Array<{ outcome: string; statusCode: number; attempt: number }>;
+    t.equal(items.filter((d) => d.outcome === 'retrying').length, 3, 'the three failures are listed');
+    t.ok(items.filter((d) => d.outcome === 'retrying').every((d) => d.statusCode === 500));
+    t.equal(items.filter((d) => d.outcome === 'delivered').length, total);
+    t.ok(items.some((d) => d.outcome === 'delivered' && d.attempt > 1), 'a retried event is delivered on a later attempt');
+  } finally {
+    await s.stop();
+  }
+});
+
+t.test('a timeout retries; a 410 disables the endpoint', async (t) => {
+  let gone = false;
+  const s = await scene(t, 1, (_request, index) => (index === 0 ? 'hang' : gone ? 410 : 200));
+  try {
+    const endpoint = await s.subscribe(['payment.recorded']);
+    await s.pay(s.accounts[0]!, 'slow');
+    t.ok(await until(() => s.receiver.received.length >= 2), 'retried after the timeout');
+    type Attempt = { outcome: string; statusCode: number | null; error: string | null };
+    const url = `/v1/webhooks/${endpoint.id}/deliveries`;
+    const list = async () => (await s.app.inject({ method: 'GET', url, headers: s.alpha.headers })).json().items as Attempt[];
+    t.ok(await until(async () => (await list()).length >= 2));
+    t.match((await list()).reverse(), [
+      { outcome: 'retrying', statusCode: null, error: /no answer within 500 ms/ },
+      { outcome: 'delivered', statusCode: 200 },
+    ]);
+
+    gone = true;
+    await s.pay(s.accounts[0]!, 'gone');
+    t.ok(await until(async () => (await list()).some((d) => d.outcome === 'gone')), '410 recorded');
+    const endpoints = await s.app.inject({ method: 'GET', url: '/v1/webhooks', headers: admin });
+    t.match(endpoints.json().items, [{ id: endpoint.id, disabled: true }]);
+    const before = s.receiver.received.length;
+    await s.pay(s.accounts[0]!, 'after');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    t.equal(s.receiver.received.length, before, 'nothing more is sent to a disabled endpoint');
+  } finally {
+    await s.stop();
+  }
+});
