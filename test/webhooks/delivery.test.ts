@@ -158,3 +158,48 @@ t.test('a timeout retries; a 410 disables the endpoint', async (t) => {
     await s.stop();
   }
 });
+
+t.test('events committed while no worker runs are delivered once one starts; two workers send each once', async (t) => {
+  const { app, db, pool } = await testApp(t);
+  const alpha = await operatorWithCompound(app, 'alpha');
+  await insertDefaultSeason(db, alpha.compound.id);
+  const homes = [];
+  for (let k = 0; k < 4; k++) {
+    homes.push(await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', 900 + k]]) }));
+  }
+  const receiver = await startReceiver();
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: alpha.headers,
+    payload: { url: receiver.url, events: ['invoice.issued', 'payment.recorded'] },
+  });
+  const { secret } = created.json() as { secret: string };
+  // The process that committed these is gone (no worker ran): the outbox keeps them.
+  const run = await app.inject({ method: 'POST', url: '/v1/billing-runs', headers: alpha.headers, payload: { period: '2025-11' } });
+  t.equal(run.statusCode, 201);
+  const options = { db, pool, logger: app.log, retryBaseMs: 100, pollMs: 50, timeoutMs: 500 };
+  const workers = [await startWebhookDelivery(options), await startWebhookDelivery(options)];
+  try {
+    for (const [k, home] of homes.entries()) {
+      await app.inject({
+        method: 'POST',
+        url: '/v1/payments',
+        headers: { ...alpha.headers, 'idempotency-key': `k${k}` },
+        payload: { accountId: home.accountId, amountFen: 50, paidAt: '2025-11-30T10:00:00+08:00', reference: `k${k}` },
+      });
+    }
+    t.ok(await until(() => receiver.received.length >= 8), 'four invoices and four payments');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const events = receiver.received.map((r) => verify(secret, r));
+    t.equal(events.length, 8, 'each once, though two workers ran');
+    t.equal(new Set(events.map((e) => e.id)).size, 8);
+    for (const home of homes) {
+      const types = events.filter((e) => e.data.accountId === home.accountId).map((e) => e.type);
+      t.same(types, ['invoice.issued', 'payment.recorded'], 'per account: the invoice before the payment that followed it');
+    }
+  } finally {
+    for (const worker of workers) await worker.stop();
+    await receiver.close();
+  }
+});
