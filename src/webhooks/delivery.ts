@@ -8,8 +8,10 @@ import {
   dispatchEvents,
   findActiveEndpoint,
   insertDelivery,
+  lockStream,
   nextPendingEvent,
   scheduleStream,
+  unlockStream,
 } from './repository.js';
 import { signedHeaders } from './signing.js';
 
@@ -91,44 +93,66 @@ async function send(url: string, headers: Record<string, string>, body: string, 
   }
 }
 
-function drainTask(options: Required<Omit<DeliveryOptions, 'pool' | 'logger'>>): Task {
-  const { db } = options;
+/** The job: drains one stream under its lock; a stream another process is draining is tried again in a second. */
+function drainTask(options: Required<DeliveryOptions>): Task {
   return async (payload) => {
     const { endpointId, stream } = payload as { endpointId: string; stream: string };
-    for (;;) {
-      const endpoint = await findActiveEndpoint(db, endpointId);
-      if (!endpoint) return;
-      const event = await nextPendingEvent(db, endpoint, stream);
-      if (!event) return;
-      const attempt = Number(event.attempts ?? 0) + 1;
-      const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.created_at.toISOString(), data: event.payload });
-      const result = await send(endpoint.url, signedHeaders(endpoint.secret, event.id, new Date(), body), body, options.timeoutMs);
-      const record = { endpointId, eventId: event.id, attempt, ...result };
-      if (result.error === null) {
-        await insertDelivery(db, { ...record, outcome: 'delivered' });
-        continue;
-      }
-      if (result.statusCode === 410) {
-        await db.transaction().execute(async (tx) => {
-          await insertDelivery(tx, { ...record, outcome: 'gone' });
-          await disableEndpoint(tx, endpointId);
-        });
+    const client = await options.pool.connect();
+    let broken: Error | undefined;
+    try {
+      if (!(await lockStream(client, endpointId, stream))) {
+        await scheduleStream(options.db, endpointId, stream, new Date(Date.now() + 1_000));
         return;
       }
-      const firstAt = event.first_attempt_at ? new Date(event.first_attempt_at).getTime() : Date.now();
-      if (Date.now() - firstAt >= options.retryForMs) {
-        await insertDelivery(db, { ...record, outcome: 'gave_up' });
-        continue;
+      try {
+        await drain(options, endpointId, stream);
+      } finally {
+        await unlockStream(client, endpointId, stream).catch((error: unknown) => {
+          broken = error instanceof Error ? error : new Error(String(error));
+        });
       }
-      const runAt = new Date(Date.now() + retryDelayMs(attempt, options.retryBaseMs, options.maxRetryDelayMs));
-      // The attempt and the next try commit together: no failed attempt is left without its retry.
+    } finally {
+      client.release(broken);
+    }
+  };
+}
+
+/** Sends the stream's pending events in order until one fails, the endpoint goes, or none is left. */
+async function drain(options: Required<DeliveryOptions>, endpointId: string, stream: string): Promise<void> {
+  const { db } = options;
+  for (;;) {
+    const endpoint = await findActiveEndpoint(db, endpointId);
+    if (!endpoint) return;
+    const event = await nextPendingEvent(db, endpoint, stream);
+    if (!event) return;
+    const attempt = Number(event.attempts ?? 0) + 1;
+    const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.created_at.toISOString(), data: event.payload });
+    const result = await send(endpoint.url, signedHeaders(endpoint.secret, event.id, new Date(), body), body, options.timeoutMs);
+    const record = { endpointId, eventId: event.id, attempt, ...result };
+    if (result.error === null) {
+      await insertDelivery(db, { ...record, outcome: 'delivered' });
+      continue;
+    }
+    if (result.statusCode === 410) {
       await db.transaction().execute(async (tx) => {
-        await insertDelivery(tx, { ...record, outcome: 'retrying' });
-        await scheduleStream(tx, endpointId, stream, runAt);
+        await insertDelivery(tx, { ...record, outcome: 'gone' });
+        await disableEndpoint(tx, endpointId);
       });
       return;
     }
-  };
+    const firstAt = event.first_attempt_at ? new Date(event.first_attempt_at).getTime() : Date.now();
+    if (Date.now() - firstAt >= options.retryForMs) {
+      await insertDelivery(db, { ...record, outcome: 'gave_up' });
+      continue;
+    }
+    const runAt = new Date(Date.now() + retryDelayMs(attempt, options.retryBaseMs, options.maxRetryDelayMs));
+    // The attempt and the next try commit together: no failed attempt is left without its retry.
+    await db.transaction().execute(async (tx) => {
+      await insertDelivery(tx, { ...record, outcome: 'retrying' });
+      await scheduleStream(tx, endpointId, stream, runAt);
+    });
+    return;
+  }
 }
 
 /** graphile-worker's log lines into the service's log; its routine chatter at debug. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type pg from 'pg';
 import type { Executor } from '../db/pool.js';
 import type { DeliveryOutcome } from './tables.js';
 
@@ -58,8 +59,8 @@ export const DELIVER_TASK = 'webhooks.deliver';
  * Queues the delivery jobs of up to `limit` undispatched events and marks them dispatched, in one
  * statement (so in one transaction): a crash before the commit leaves them undispatched for the next
  * pass. One job per endpoint and stream (an account, or the event alone when it has none), keyed so
- * that a waiting job is reused and keeps its backoff; its queue (the endpoint and a hash bucket of
- * the stream) keeps two jobs of one stream from running at once. SKIP LOCKED: any number of processes.
+ * that a waiting job is reused and keeps its backoff (two jobs of a stream never run at once: see
+ * lockStream). SKIP LOCKED: any number of processes relay side by side.
  */
 export async function dispatchEvents(db: Executor, limit: number): Promise<number> {
   const result = await sql<{ events: number }>`
@@ -75,7 +76,6 @@ export async function dispatchEvents(db: Executor, limit: number): Promise<numbe
         AND b.type = ANY (w.events) AND b.created_at >= w.created_at
     ), queued AS (
       SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('endpointId', endpoint_id, 'stream', stream),
-        queue_name => 'webhooks:' || endpoint_id || ':' || (abs(hashtext(stream)) % 16),
         job_key => 'webhooks:' || endpoint_id || ':' || stream,
         job_key_mode => 'preserve_run_at')
       FROM streams
@@ -89,10 +89,26 @@ export async function dispatchEvents(db: Executor, limit: number): Promise<numbe
 export async function scheduleStream(db: Executor, endpointId: string, stream: string, runAt: Date): Promise<void> {
   await sql`
     SELECT graphile_worker.add_job(${DELIVER_TASK}, json_build_object('endpointId', ${endpointId}::uuid, 'stream', ${stream}::text),
-      queue_name => 'webhooks:' || ${endpointId} || ':' || (abs(hashtext(${stream})) % 16),
       job_key => 'webhooks:' || ${endpointId} || ':' || ${stream},
       run_at => ${runAt}::timestamptz, job_key_mode => 'replace')
   `.execute(db);
+}
+
+/**
+ * One drain per stream at a time, across processes: a session advisory lock on the drain's own
+ * connection. Unlike a graphile-worker named queue, whose lock a killed process keeps for hours,
+ * it ends with the connection, so a stream is free again as soon as its process is gone.
+ */
+export async function lockStream(client: pg.PoolClient, endpointId: string, stream: string): Promise<boolean> {
+  const result = await client.query<{ locked: boolean }>(
+    "SELECT pg_try_advisory_lock(hashtextextended('webhooks:' || $1 || ':' || $2, 0)) AS locked",
+    [endpointId, stream],
+  );
+  return result.rows[0]?.locked === true;
+}
+
+export async function unlockStream(client: pg.PoolClient, endpointId: string, stream: string): Promise<void> {
+  await client.query("SELECT pg_advisory_unlock(hashtextextended('webhooks:' || $1 || ':' || $2, 0))", [endpointId, stream]);
 }
 
 export async function findActiveEndpoint(db: Executor, id: string) {
