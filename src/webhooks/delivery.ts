@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { Logger, run, type Runner, type Task } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger, run, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import type pg from 'pg';
 import type { Database } from '../db/pool.js';
 import {
@@ -42,6 +43,9 @@ export interface DeliveryOptions {
   /** How often the relay looks for new outbox rows (and graphile-worker for due retries). */
   pollMs?: number;
   concurrency?: number;
+  /** How often jobs held by a process that is gone are looked for, and how long a job must be held to be looked at. */
+  sweepMs?: number;
+  staleAfterMs?: number;
 }
 
 export const DELIVERY_DEFAULTS = {
@@ -51,6 +55,8 @@ export const DELIVERY_DEFAULTS = {
   timeoutMs: 10_000,
   pollMs: 1_000,
   concurrency: 4,
+  sweepMs: 60_000,
+  staleAfterMs: 30_000,
 };
 
 export interface WebhookDelivery {
@@ -165,10 +171,63 @@ function workerLogger(log: FastifyBaseLogger): Logger {
   });
 }
 
+const livenessSql = "hashtextextended('webhooks-worker:' || $1, 0)";
+
+/**
+ * graphile-worker keeps a job locked for hours when the process running it is killed. So that a
+ * delivery cut short by a crash is taken up again within a minute, each of this process's workers
+ * holds a session advisory lock on its id for as long as the process lives, on one connection kept
+ * for the purpose: a job whose worker's lock is free belongs to a process that is gone.
+ */
+async function holdLiveness(pool: pg.Pool) {
+  const client = await pool.connect();
+  const events: WorkerEvents = new EventEmitter();
+  let held: Promise<unknown> = Promise.resolve();
+  events.on('worker:create', ({ worker }) => {
+    held = held.then(() => client.query(`SELECT pg_advisory_lock(${livenessSql})`, [worker.workerId])).catch(() => {});
+  });
+  return {
+    events,
+    async release() {
+      await held;
+      await client.query('SELECT pg_advisory_unlock_all()').then(
+        () => client.release(),
+        (error: Error) => client.release(error),
+      );
+    },
+  };
+}
+
+/** Unlocks the webhook jobs held longer than `staleAfterMs` by workers whose liveness lock is free (their process is gone). */
+async function releaseJobsOfDeadProcesses(pool: pg.Pool, staleAfterMs: number, log: FastifyBaseLogger): Promise<void> {
+  const client = await pool.connect();
+  try {
+    const held = await client.query<{ locked_by: string }>(
+      `SELECT DISTINCT locked_by FROM graphile_worker.jobs
+       WHERE task_identifier = $1 AND locked_by IS NOT NULL AND locked_at < now() - make_interval(secs => $2 / 1000.0)`,
+      [DELIVER_TASK, staleAfterMs],
+    );
+    for (const { locked_by: workerId } of held.rows) {
+      const free = await client.query<{ free: boolean }>(`SELECT pg_try_advisory_lock(${livenessSql}) AS free`, [workerId]);
+      if (!free.rows[0]?.free) continue;
+      try {
+        await client.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [[workerId]]);
+        log.warn({ workerId }, 'webhook jobs of a stopped process were unlocked to be run again');
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(${livenessSql})`, [workerId]);
+      }
+    }
+  } finally {
+    client.release();
+  }
+}
+
 /** Starts the relay and the delivery worker on the service's pool (graphile-worker migrates its schema first). */
 export async function startWebhookDelivery(options: DeliveryOptions): Promise<WebhookDelivery> {
   const settings = { ...DELIVERY_DEFAULTS, ...stripUndefined(options) } as Required<DeliveryOptions>;
+  const liveness = await holdLiveness(options.pool);
   const runner: Runner = await run({
+    events: liveness.events,
     pgPool: options.pool,
     concurrency: settings.concurrency,
     pollInterval: settings.pollMs,
@@ -195,14 +254,22 @@ export async function startWebhookDelivery(options: DeliveryOptions): Promise<We
     relay().catch((err: unknown) => options.logger.error({ err }, 'webhook relay failed; the next pass retries'));
   }, settings.pollMs);
   timer.unref();
+  const sweeper = setInterval(() => {
+    releaseJobsOfDeadProcesses(options.pool, settings.staleAfterMs, options.logger).catch((err: unknown) =>
+      options.logger.error({ err }, 'looking for webhook jobs of stopped processes failed'),
+    );
+  }, settings.sweepMs);
+  sweeper.unref();
 
   return {
     relay,
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(sweeper);
       await pass.catch(() => 0);
       await runner.stop();
+      await liveness.release();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { Webhook } from 'standardwebhooks';
 import { admin, testApp } from '../helpers/app.js';
@@ -200,6 +201,53 @@ t.test('events committed while no worker runs are delivered once one starts; two
     }
   } finally {
     for (const worker of workers) await worker.stop();
+    await receiver.close();
+  }
+});
+
+t.test('a process killed (SIGKILL) in the middle of a delivery loses nothing: another process sends the event', async (t) => {
+  const { app, db, pool, url } = await testApp(t);
+  const alpha = await operatorWithCompound(app, 'alpha');
+  await insertDefaultSeason(db, alpha.compound.id);
+  const home = await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', 900]]) });
+  // The first request never gets an answer: the killed process was in the middle of it.
+  const receiver = await startReceiver((_request, index) => (index === 0 ? 'hang' : 200));
+  const payload = { url: receiver.url, events: ['payment.recorded'] };
+  const created = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: alpha.headers, payload });
+  const { secret } = created.json() as { secret: string };
+
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/delivery-child.ts'], {
+    env: { ...process.env, DELIVERY_DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve());
+      child.once('exit', () => reject(new Error('the delivery process ended before it started')));
+    });
+    const paid = await app.inject({
+      method: 'POST',
+      url: '/v1/payments',
+      headers: { ...alpha.headers, 'idempotency-key': 'crash' },
+      payload: { accountId: home.accountId, amountFen: 70, paidAt: '2025-11-30T10:00:00+08:00', reference: 'crash' },
+    });
+    t.equal(paid.statusCode, 201);
+    t.ok(await until(() => receiver.received.length >= 1), 'the other process began the delivery');
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  const delivery = await startWebhookDelivery({ db, pool, logger: app.log, pollMs: 50, sweepMs: 100, staleAfterMs: 0, timeoutMs: 500 });
+  try {
+    t.ok(await until(() => receiver.received.length >= 2), 'the event is sent again by this process');
+    const event = verify(secret, receiver.received[1]!);
+    t.match(event, { type: 'payment.recorded', data: { reference: 'crash' } });
+    const [first, second] = receiver.received;
+    t.equal(second!.headers['webhook-id'], first!.headers['webhook-id'], 'the same event id: receivers can deduplicate');
+  } finally {
+    await delivery.stop();
     await receiver.close();
   }
 });
