@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
 import { IdParams } from '../http/schemas.js';
-import { CreatedEndpointSchema, DeliveryListSchema, EndpointBody, EndpointListSchema } from './schemas.js';
+import { CreatedEndpointSchema, DeliveryListSchema, EndpointBody, EndpointListSchema, EVENT_CALLBACKS } from './schemas.js';
 import { createEndpoint, listDeliveriesOut, listEndpointsOut, removeEndpoint } from './service.js';
 
 const who = { roles: ['admin', 'operator'] as const };
@@ -21,6 +21,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'base64-decoded secret after `whsec_`). Delivered at least once, in order per account; retried with exponential ' +
           'backoff for 24 hours until a 2xx; a 410 disables the endpoint.',
         body: EndpointBody,
+        callbacks: EVENT_CALLBACKS,
         response: { 201: CreatedEndpointSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },

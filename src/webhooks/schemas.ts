@@ -43,3 +43,66 @@ export const DeliverySchema = Type.Object({
 });
 
 export const DeliveryListSchema = Type.Object({ items: Type.Array(DeliverySchema), nextCursor: Type.Null() });
+
+const Timestamp = Type.String({ format: 'date-time' });
+const Date_ = Type.String({ format: 'date' });
+
+/** The `data` of each event type (SPEC §9), as the outbox writes it (outbox.ts). */
+const EVENT_DATA = {
+  'invoice.issued': Type.Object({
+    invoiceId: Uuid,
+    number: Type.String(),
+    accountId: Uuid,
+    householdId: Uuid,
+    compound: Type.String(),
+    period: Type.String(),
+    issuedOn: Date_,
+    dueOn: Date_,
+    totalFen: Type.Integer(),
+    status: Type.String(),
+    billingRunId: Type.Union([Uuid, Type.Null()]),
+  }),
+  'payment.recorded': Type.Object({
+    paymentId: Uuid,
+    accountId: Uuid,
+    amountFen: Type.Integer(),
+    paidAt: Timestamp,
+    reference: Type.String(),
+  }),
+  'billing_run.finished': Type.Object({
+    runId: Uuid,
+    period: Type.String(),
+    status: Type.String(),
+    startedAt: Timestamp,
+    finishedAt: Timestamp,
+    compounds: Type.Array(
+      Type.Object({ compound: Type.String(), status: Type.String(), reason: Type.Union([Type.String(), Type.Null()]) }),
+      { description: "the run's compounds of the receiving provider" },
+    ),
+  }),
+} as const;
+
+/**
+ * The events as OpenAPI 3.0 callbacks of POST /v1/webhooks (3.0 has no `webhooks` section): each
+ * body POSTed to the endpoint's url, with the Standard Webhooks headers.
+ */
+export const EVENT_CALLBACKS = Object.fromEntries(
+  Object.entries(EVENT_DATA).map(([type, data]) => [
+    type,
+    {
+      '{$request.body#/url}': {
+        post: {
+          requestBody: {
+            description: `${type}: \`id\` is also the \`webhook-id\` header; \`webhook-timestamp\` and \`webhook-signature\` sign it.`,
+            content: { 'application/json': { schema: Type.Object({ id: Uuid, type: Type.Literal(type), createdAt: Timestamp, data }) } },
+          },
+          responses: {
+            '2XX': { description: 'delivered: no more tries' },
+            410: { description: 'the endpoint is disabled' },
+            default: { description: 'tried again with exponential backoff for 24 hours' },
+          },
+        },
+      },
+    },
+  ]),
+);

@@ -119,3 +119,12 @@ t.test('outbox: events written with the change, only when an endpoint is subscri
     compounds: [{ compound: 'beta', status: 'succeeded' }],
   });
 });
+
+t.test('the OpenAPI document describes each event as a callback of POST /v1/webhooks', async (t) => {
+  const { app } = await testApp(t);
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  const callbacks = doc.paths['/v1/webhooks'].post.callbacks;
+  t.same(Object.keys(callbacks).sort(), ['billing_run.finished', 'invoice.issued', 'payment.recorded']);
+  const body = callbacks['invoice.issued']['{$request.body#/url}'].post.requestBody.content['application/json'].schema;
+  t.match(body.properties.data.required, ['invoiceId', 'number', 'accountId']);
+});
