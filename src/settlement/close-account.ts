@@ -37,6 +37,7 @@ import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { loadInvoicesOut } from '../invoices/repository.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
 import { insertInvoices } from '../invoices/writer.js';
+import { recordInvoiceIssued } from '../webhooks/outbox.js';
 import { accountIntervals, householdMeters, ledgerHeads, seasonCharges, type MeterWithReading } from '../ledger/repository.js';
 import { applyCredit } from '../payments/credit.js';
 import { seasonFromRow } from '../seasons/from-row.js';
@@ -313,6 +314,7 @@ export async function closeAccount(
         creditApplied,
       },
     });
+    await recordInvoiceIssued(tx, invoiceId);
     const [out] = await loadInvoicesOut(tx, [invoiceId]);
     return out as InvoiceOut;
   });

@@ -30,6 +30,11 @@ export async function recordEvent(
   `.execute(tx);
 }
 
+/** An issued invoice's `data`, from invoices `i` and compounds `c` (the batch's and a final invoice's alike). */
+const INVOICE_DATA_SQL = `jsonb_build_object('invoiceId', i.id, 'number', i.number, 'kind', i.kind, 'accountId', i.account_id,
+  'householdId', i.household_id, 'compound', c.code, 'period', i.period, 'issuedOn', i.issued_on, 'dueOn', i.due_on,
+  'totalFen', i.total_fen, 'status', i.status, 'billingRunId', i.billing_run_id)`;
+
 /**
  * `invoice.issued` for every monthly invoice the compound's open transaction wrote (created_at is the
  * transaction's now()), in one INSERT … SELECT in invoice number order: no round trip per invoice.
@@ -40,17 +45,24 @@ WITH target AS (
   WHERE c.id = $1 AND ${subscribed('c.provider_id', "'invoice.issued'")}
 )
 INSERT INTO webhook_events (type, provider_id, account_id, payload)
-SELECT 'invoice.issued', t.provider_id, i.account_id,
-  jsonb_build_object('invoiceId', i.id, 'number', i.number, 'accountId', i.account_id, 'householdId', i.household_id,
-    'compound', t.code, 'period', i.period, 'issuedOn', i.issued_on, 'dueOn', i.due_on, 'totalFen', i.total_fen,
-    'status', i.status, 'billingRunId', i.billing_run_id)
-FROM target t JOIN invoices i ON i.compound_id = t.id
+SELECT 'invoice.issued', c.provider_id, i.account_id, ${INVOICE_DATA_SQL}
+FROM target c JOIN invoices i ON i.compound_id = c.id
 WHERE i.period = $2 AND i.kind = 'monthly' AND i.created_at = now() AND i.billing_run_id IS NOT DISTINCT FROM $3::uuid
 ORDER BY i.seq`;
 
 /** Called by the batch on its raw client, inside the compound's transaction, before COMMIT. */
 export async function recordInvoicesIssued(client: pg.ClientBase, compoundId: string, period: string, runId: string | null): Promise<void> {
   await client.query(INVOICES_ISSUED_SQL, [compoundId, period, runId]);
+}
+
+/** `invoice.issued` for one invoice written in the open transaction (a final invoice on closing an account). */
+export async function recordInvoiceIssued(tx: Executor, invoiceId: string): Promise<void> {
+  await sql`
+    INSERT INTO webhook_events (type, provider_id, account_id, payload)
+    SELECT 'invoice.issued', c.provider_id, i.account_id, ${sql.raw(INVOICE_DATA_SQL)}
+    FROM invoices i JOIN compounds c ON c.id = i.compound_id
+    WHERE i.id = ${invoiceId}::uuid AND ${sql.raw(subscribed('c.provider_id', "'invoice.issued'"))}
+  `.execute(tx);
 }
 
 /** `billing_run.finished` once per provider of the run's compounds (each sees its own compounds); dry runs send none. */

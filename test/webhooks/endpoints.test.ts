@@ -118,6 +118,16 @@ t.test('outbox: events written with the change, only when an endpoint is subscri
     period: '2025-12',
     compounds: [{ compound: 'beta', status: 'succeeded' }],
   });
+
+  const close = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${homeA.accountId}/close`,
+    headers: alpha.headers,
+    payload: { closedOn: '2026-01-20', closingReading: '2000' },
+  });
+  t.equal(close.statusCode, 201, close.body);
+  const last = (await events(db)).at(-1)!;
+  t.match(last, { type: 'invoice.issued', account_id: homeA.accountId, payload: { invoiceId: close.json().id, kind: 'final' } });
 });
 
 t.test('the OpenAPI document describes each event as a callback of POST /v1/webhooks', async (t) => {
