@@ -22,7 +22,7 @@ import { billingFactsChunks, billingMonth, loadBillingCompound, type BillingExce
 import { lockCompound, waitWithoutLimit } from '../db/locks.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import { MonthRefused, recordBilledMonth, refusalOf } from './order.js';
-import type { RunTotals } from './repository.js';
+import { noTotals, type RunTotals } from './repository.js';
 import { recordInvoicesIssued } from '../webhooks/outbox.js';
 
 export interface CompoundSummary extends RunTotals {
@@ -156,12 +156,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     if (refusal !== null) throw new MonthRefused(refusal);
     const summary: CompoundSummary = {
       code: compound.code,
-      accountsBilled: 0,
-      invoicesIssued: 0,
-      totalFen: 0,
-      cappedAccounts: 0,
-      skippedAccounts: 0,
-      alreadyBilledAccounts: 0,
+      ...noTotals(),
       durationMs: 0,
       exceptions: [],
     };

@@ -15,6 +15,16 @@ export interface RunTotals {
   alreadyBilledAccounts: number;
 }
 
+/** Totals of nothing billed yet. */
+export function noTotals(): RunTotals {
+  return { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0, skippedAccounts: 0, alreadyBilledAccounts: 0 };
+}
+
+/** Adds a compound's totals to the run's. */
+export function addTotals(into: RunTotals, from: RunTotals): void {
+  for (const key of Object.keys(into) as Array<keyof RunTotals>) into[key] += from[key];
+}
+
 export async function findCompoundForRun(db: Executor, code: string, providerId: string | undefined) {
   return db
     .selectFrom('compounds')

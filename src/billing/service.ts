@@ -15,18 +15,19 @@ import { billCompoundMonth, type BillingProgress } from './compound.js';
 import { billingMonth, loadBillingCompound, type BillingException } from './facts.js';
 import { MonthRefused, refusals } from './order.js';
 import {
+  addTotals,
   findCompoundForRun,
   findRun,
   finishRun,
   insertRun,
   insertRunCompounds,
   listCompoundsForRun,
+  noTotals,
   runCompounds,
   runExceptions,
   sweepInterruptedRuns,
   type RunCompound,
   type RunRow,
-  type RunTotals,
 } from './repository.js';
 
 export type { BillingProgress, CompoundSummary } from './compound.js';
@@ -168,14 +169,7 @@ async function billRun(
   const dryRun = request.dryRun ?? false;
   const run = { id: runId };
 
-  const totals: RunTotals = {
-    accountsBilled: 0,
-    invoicesIssued: 0,
-    totalFen: 0,
-    cappedAccounts: 0,
-    skippedAccounts: 0,
-    alreadyBilledAccounts: 0,
-  };
+  const totals = noTotals();
   // Each compound is its own unit: refused before the run, or billed in its own transaction.
   const outcomes: RunCompound[] = compounds.map((c) => {
     const reason = refused.get(c.id);
@@ -209,12 +203,7 @@ async function billRun(
       writeAfter: previousEnded,
     }).then(
       (summary) => {
-        totals.accountsBilled += summary.accountsBilled;
-        totals.invoicesIssued += summary.invoicesIssued;
-        totals.totalFen += summary.totalFen;
-        totals.cappedAccounts += summary.cappedAccounts;
-        totals.skippedAccounts += summary.skippedAccounts;
-        totals.alreadyBilledAccounts += summary.alreadyBilledAccounts;
+        addTotals(totals, summary);
         request.onProgress?.({ type: 'compound-done', code: compound.code, summary, dryRun });
       },
       (error: unknown) => {
