@@ -1,4 +1,6 @@
-import { formatFenAsCny } from '../core/index.js';
+import { cny } from '../core/cny.js';
+
+export { cny };
 import type { InvoiceStatus, LineKind } from '../db/types.js';
 import { maskPhone } from '../statements/mask.js';
 import type { LoadedInvoice } from './repository.js';
@@ -25,8 +27,6 @@ const KIND: Record<LineKind, [string, string]> = {
   final_settlement: ['结算', 'Final settlement'],
   late_fee: ['滞纳金', 'Late fee'],
 };
-
-export const cny = (fen: number) => `¥${formatFenAsCny(fen)}`;
 
 /** The print view's style, shared by the invoice and the payment notice. */
 export const PRINT_CSS = `

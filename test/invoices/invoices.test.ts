@@ -86,6 +86,18 @@ t.test('GET /v1/invoices/{id} as HTML: a printable page that escapes what it pri
   t.ok(html.includes('alpha 小区'), 'compound name');
   t.ok(html.includes('@media print'), 'print CSS');
   t.ok(html.includes('¥495.00'), 'total in CNY');
+
+  // A cap line prints its negative amount as the pages write it: one money formatter.
+  const capped = await insertInvoice(db, {
+    compoundId: s.alpha.compound.id,
+    accountId: evil.accountId,
+    householdId: evil.householdId,
+    period: '2025-12',
+    lines: meteredLines('1211', 39_962, -39_962),
+  });
+  const cappedHtml = (await app.inject({ url: `/v1/invoices/${capped.id}`, headers: { ...s.alpha.headers, accept: 'text/html' } })).body;
+  t.ok(cappedHtml.includes('−¥399.62'), 'a negative amount as −¥, as on the pages');
+  t.notOk(cappedHtml.includes('¥-'), 'never ¥-');
   const browser = await app.inject({
     url: `/v1/invoices/${invoice.id}`,
     headers: { ...s.alpha.headers, accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },

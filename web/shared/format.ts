@@ -1,15 +1,7 @@
 /** Display only: the API computes every figure, these functions only write them out. */
 
-const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** 123456 fen → "¥1,234.56"; negative → "−¥12.00". Integer arithmetic, never a float division. */
-export function cny(fen: number): string {
-  const sign = fen < 0 ? '−' : '';
-  const abs = Math.abs(fen);
-  const yuan = Math.floor(abs / 100);
-  const cents = String(abs % 100).padStart(2, '0');
-  return `${sign}¥${GROUPED.format(yuan)}.${cents}`;
-}
+/** 123456 fen → "¥1,234.56"; negative → "−¥12.00": the server's printed pages write money the same way. */
+export { cny } from '../../src/core/cny.js';
 
 /** "2026-01-05T10:00:00+08:00" → "2026-01-05 10:00" (the instant as the API wrote it, local to the compound). */
 export function localTime(iso: string): string {
