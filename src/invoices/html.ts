@@ -39,6 +39,8 @@ table{width:100%;border-collapse:collapse;margin:1rem 0}
 th,td{border-bottom:1px solid #ccc;padding:.35rem .4rem;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;white-space:nowrap}tfoot td{font-weight:bold;border-bottom:none}
 .en{color:#555;font-size:.85em}.status{display:inline-block;padding:.1rem .5rem;border:1px solid #111;border-radius:.3rem}
+@media (max-width:40rem){body{margin:1rem .75rem}th,td{padding:.3rem .2rem;font-size:.85rem}
+th .en,td.n .en{display:block}.meta{grid-template-columns:1fr;gap:0}.meta dd{margin-bottom:.4rem}}
 @media print{body{margin:0;max-width:none;font-size:11pt}a{color:inherit;text-decoration:none}@page{size:A4;margin:15mm}}
 `;
 
@@ -70,6 +72,7 @@ export function invoiceHtml({ row, lines }: LoadedInvoice): string {
 <header>
 <h1>地源热泵供暖制冷费用账单 <small>Ground-source heat-pump heating &amp; cooling invoice</small></h1>
 </header>
+<main>
 <dl class="meta">
 <dt>账单号 <span class="en">Invoice no.</span></dt><dd>${e(row.number)}</dd>
 <dt>小区 <span class="en">Compound</span></dt><dd>${e(row.compound_name)} <span class="en">(${e(row.compound_code)})</span></dd>
@@ -97,6 +100,7 @@ ${body}
 </tfoot>
 </table>
 <p class="en">金额单位：人民币元。Amounts in CNY. 请于付款截止日前缴费 · Please pay by the due date.</p>
+</main>
 </body>
 </html>
 `;

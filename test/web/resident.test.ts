@@ -126,6 +126,8 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   t.match(printed, '地源热泵供暖制冷费用账单');
   t.match(printed, `¥${(january.totalFen / 100).toFixed(2)}`);
   t.notMatch(print.url(), /resident-|token/, 'the token is not in the print view URL');
+  t.ok((await print.evaluate('document.documentElement.scrollWidth')) as number <= PHONE.width, 'the print view fits a 375 px phone');
+  t.equal(await print.locator('main').count(), 1, 'a main landmark');
   await screenshot(print, 'app-print-view');
   await print.close();
 
