@@ -1,6 +1,7 @@
 /**
  * CSV uploads (`meterSerial,readAt,value[,source]`, header on line 1), parsed while streaming.
- * Malformed CSV (header, column count, quoting) answers 400 naming the line; more bytes than the
+ * Malformed CSV (header, quoting) answers 400 naming the line; a row with the wrong number of
+ * columns is an invalid row like any other, listed with the rest; more bytes than the
  * upload limit answers 413 as soon as the limit is passed, without buffering the body. The import
  * may stop iterating early (too many invalid rows); the rest of the body is then discarded unparsed.
  */
@@ -73,7 +74,7 @@ const pathOf = (line: number, field: ReadingField) => `line ${line}: ${field}`;
 /** The rows of a CSV stream as an import source. */
 export function csvSource(body: Readable, limit: number): ImportSource {
   async function * rows(): AsyncGenerator<ReadingRow> {
-    const parser = parse({ bom: true, skip_empty_lines: true, info: true, relax_column_count: false, max_record_size: 64 * 1024 });
+    const parser = parse({ bom: true, skip_empty_lines: true, info: true, relax_column_count: true, max_record_size: 64 * 1024 });
     const limited = byteLimit(limit);
     body.on('error', (e) => limited.destroy(e));
     limited.on('error', (e) => parser.destroy(e));
@@ -96,6 +97,11 @@ export function csvSource(body: Readable, limit: number): ImportSource {
             );
           }
           header = false;
+          continue;
+        }
+        const expected = withSource ? 4 : 3;
+        if (record.length !== expected) {
+          yield { line: info.lines, columns: `has ${record.length} column(s); the header has ${expected}` };
           continue;
         }
         yield { line: info.lines, meterSerial: record[0], readAt: record[1], value: record[2], source: withSource ? record[3] : undefined };

@@ -6,7 +6,8 @@
 import { formatThousandths, parseQuantity, QTY_SCALE, type DecimalInput } from '../core/index.js';
 import { parseInstantText, type InstantText } from '../shared/time.js';
 
-export type ReadingField = 'meterSerial' | 'readAt' | 'value' | 'source';
+/** A reading's fields; `columns` is a CSV row's own defect (not as many cells as the header). */
+export type ReadingField = 'meterSerial' | 'readAt' | 'value' | 'source' | 'columns';
 
 /** One row as received: strings from CSV, strings or numbers from JSON. */
 export interface RawReading {
@@ -14,6 +15,8 @@ export interface RawReading {
   readAt?: unknown;
   value?: unknown;
   source?: unknown;
+  /** CSV only: why the row's cells do not line up with the header (then its cells are not read). */
+  columns?: string;
 }
 
 export interface RowError {
@@ -55,6 +58,10 @@ function stripField(message: string): string {
  * its errors into `errors` (all invalid fields of the row) and returns undefined.
  */
 export function rowToCopyLine(row: RawReading, line: number, errors: (e: RowError) => void): string | undefined {
+  if (row.columns !== undefined) {
+    errors({ line, field: 'columns', message: row.columns, code: 'column_count' });
+    return undefined;
+  }
   let ok = true;
   const serial = row.meterSerial;
   if (typeof serial !== 'string' || serial.length === 0) {

@@ -339,8 +339,20 @@ t.test('CSV: imported with optional source; errors by file line; malformed CSV 4
   t.match(header.headers['content-type'], /application\/problem\+json/);
   t.match(header.json().errors, [{ path: 'line 1' }]);
   const columns = await app.inject(csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\nM-1,2026-02-28T23:00:00\n'));
-  t.equal(columns.statusCode, 400);
-  t.match(columns.json().errors, [{ path: 'line 3', message: /columns/ }]);
+  t.equal(columns.statusCode, 422, 'a row with a cell missing is an invalid row, listed with the others');
+  t.match(columns.json().errors, [{ path: 'line 3: columns', message: /2 column\(s\); the header has 3/, code: 'column_count' }]);
+  const mixed = await app.inject(
+    csv(
+      a.headers,
+      'meterSerial,readAt,value\nM-1,2026-03-31T23:00:00\n,2026-03-31T23:00:00,1\nM-1,yesterday,1\nM-1,2026-03-31T23:00:00,9,x\n',
+    ),
+  );
+  t.equal(mixed.statusCode, 422);
+  t.same(
+    mixed.json().errors.map((e: { path: string }) => e.path),
+    ['line 2: columns', 'line 3: meterSerial', 'line 4: readAt', 'line 5: columns'],
+    'every invalid row listed, whatever the mix of errors',
+  );
   const quoting = await app.inject(
     csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\nM-1,"2026-02-28T23:00:00"x,1800\n'),
   );
