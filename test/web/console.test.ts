@@ -143,6 +143,10 @@ t.test(TITLE, browserTests, async (t) => {
   const first = issued.find((invoice) => invoice.householdId === homes[0]!.householdId)!;
   await page.locator('[data-testid=search-results] tbody tr').filter({ hasText: first.number }).waitFor();
   t.equal(await page.locator('[data-testid=search-results] tbody tr').count(), 1, 'by room');
+  const found = page.locator('[data-testid=search-results] tbody tr').first();
+  await found.filter({ hasText: '王芳' }).waitFor();
+  t.match(await found.innerText(), `1-1-${household.room}`, 'the home, building-unit-room, beside the number');
+  t.match(await found.innerText(), '王芳', 'and the holder');
 
   await page.getByLabel('房号 Room').fill('');
   await page.getByLabel('状态 Status').selectOption('void');

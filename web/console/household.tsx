@@ -5,6 +5,7 @@ interface Home {
   building: string;
   unit: string;
   room: string;
+  accounts: Array<{ id: string; holderName: string }>;
 }
 
 /** One lookup per household and session: a run and the month's exceptions often name the same homes. */
@@ -27,6 +28,17 @@ function homeOf(api: Api, householdId: string): Promise<Home> {
  * it still says what to fix.
  */
 export function HouseholdLabel({ api, id }: { api: Api; id: string }) {
+  const home = useHome(api, id);
+  return home ? <>{home.building}-{home.unit}-{home.room}</> : <code>{id}</code>;
+}
+
+/** The holder of one of the household's accounts (empty while the lookup is pending). */
+export function HolderName({ api, householdId, accountId }: { api: Api; householdId: string; accountId: string }) {
+  const home = useHome(api, householdId);
+  return <>{home?.accounts.find((account) => account.id === accountId)?.holderName ?? ''}</>;
+}
+
+function useHome(api: Api, id: string): Home | undefined {
   const [home, setHome] = useState<Home>();
   useEffect(() => {
     let live = true;
@@ -35,5 +47,5 @@ export function HouseholdLabel({ api, id }: { api: Api; id: string }) {
       live = false;
     };
   }, [api, id]);
-  return home ? <>{home.building}-{home.unit}-{home.room}</> : <code>{id}</code>;
+  return home;
 }

@@ -4,9 +4,12 @@ import { usePages } from '../shared/hooks';
 import { usePrintable } from '../shared/print';
 import type { Compound, Invoice, InvoiceStatus } from '../shared/types';
 import { Bi, ErrorNote, Money, MoreButton, Section, StatusBadge, TableHead, type Column } from '../shared/ui';
+import { HolderName, HouseholdLabel } from './household';
 
+// Print first, so a phone reaches it without scrolling sideways; the home and holder tell 1-1-101 from 1-2-101.
 const RESULT_COLUMNS: Column[] = [
-  ['账单号', 'Number'], ['账期', 'Month'], ['金额', 'Total', 'n'], ['已付', 'Paid', 'n'], ['截止', 'Due'], ['状态', 'Status'], ['打印', 'Print'],
+  ['打印', 'Print'], ['账单号', 'Number'], ['房号', 'Home'], ['户主', 'Holder'], ['账期', 'Month'],
+  ['金额', 'Total', 'n'], ['已付', 'Paid', 'n'], ['截止', 'Due'], ['状态', 'Status'],
 ];
 
 interface Filters {
@@ -85,18 +88,20 @@ export function InvoiceSearch({ api, compound, period }: { api: Api; compound: C
             <tbody>
               {results.map((invoice) => (
                 <tr key={invoice.id}>
-                  <td>{invoice.number}</td>
-                  <td>{invoice.period}</td>
-                  <td class='n'><Money fen={invoice.totalFen} /></td>
-                  <td class='n'><Money fen={invoice.paidFen} /></td>
-                  <td>{invoice.dueOn}</td>
-                  <td><StatusBadge status={invoice.status} overdue={invoice.overdue} /></td>
                   <td>
                     <button type='button' class='link' onClick={() => print.open(`/v1/invoices/${invoice.id}`)}>
                       <Bi zh='打印' en='Print' />
                       <span class='sr-only'> {invoice.number}</span>
                     </button>
                   </td>
+                  <td class='nowrap'>{invoice.number}</td>
+                  <td><HouseholdLabel api={api} id={invoice.householdId} /></td>
+                  <td><HolderName api={api} householdId={invoice.householdId} accountId={invoice.accountId} /></td>
+                  <td class='nowrap'>{invoice.period}</td>
+                  <td class='n'><Money fen={invoice.totalFen} /></td>
+                  <td class='n'><Money fen={invoice.paidFen} /></td>
+                  <td class='date'>{invoice.dueOn}</td>
+                  <td><StatusBadge status={invoice.status} overdue={invoice.overdue} /></td>
                 </tr>
               ))}
             </tbody>
