@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
-import { dayNumber, formatArea, parseQuantity, seasonForDate, type DecimalInput } from '../core/index.js';
+import { dayNumber, formatArea, parseQuantity, planOrDefault, seasonForDate, type DecimalInput } from '../core/index.js';
 import type { Database, Executor } from '../db/pool.js';
 import type { Plan } from '../db/types.js';
 import { findCompoundInScope } from '../compounds/repository.js';
@@ -130,7 +130,7 @@ export async function setPlan(db: Database, principal: Principal, accountId: str
     await lockAccount(tx, accountId);
     const season = await findSeason(tx, account.compound_id, label);
     if (!season) throw notFound(`Season ${label} of ${account.compound_code}`);
-    const current = (await repo.listPlans(tx, [accountId])).find((p) => p.season_label === label)?.plan ?? 'metered';
+    const current = planOrDefault((await repo.listPlans(tx, [accountId])).find((p) => p.season_label === label)?.plan);
     if (current === plan) return accountView(tx, account);
     const compound = await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow();
     const today = localToday(compound.time_zone, now);

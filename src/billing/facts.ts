@@ -12,6 +12,7 @@ import {
   meterUsage,
   parsePeriod,
   periodBounds,
+  planOrDefault,
   seasonForPeriod,
   whereBillingStands,
   type MeterUsage,
@@ -127,7 +128,7 @@ const ACCOUNTS_SELECT = `
 SELECT a.id AS account_id, a.household_id, h.household_no, h.area_m2::text AS area_m2,
        a.opened_on, a.closed_on, coalesce(o.value, a.opening_reading)::text AS opening_reading, a.opening_reading_id,
        (a.opened_on::timestamp AT TIME ZONE $5::text) AS opened_at,
-       coalesce(p.plan, 'metered') AS plan
+       p.plan
 FROM accounts a
 JOIN households h ON h.id = a.household_id
 LEFT JOIN readings o ON o.id = a.opening_reading_id
@@ -172,7 +173,8 @@ interface AccountRow {
   opening_reading: string | null;
   opening_reading_id: number | null;
   opened_at: Date;
-  plan: Plan;
+  /** Null: the account chose no plan for the season (planOrDefault). */
+  plan: Plan | null;
 }
 
 function accountsParams(month: BillingMonth, season: Season): unknown[] {
@@ -265,7 +267,7 @@ async function assembleChunk(q: Queryable, month: BillingMonth, season: Season, 
       accountId: a.account_id,
       householdId: a.household_id,
       householdNo: a.household_no,
-      plan: a.plan,
+      plan: planOrDefault(a.plan),
       areaM2: a.area_m2,
       openedOn: a.opened_on,
       closedOn: a.closed_on,

@@ -15,6 +15,14 @@ import {
 import { buildSeasonCalendar, type SeasonCalendar, type SeasonWindows } from './season.js';
 
 export type Plan = 'metered' | 'flat';
+
+/** An account's plan for a season when none was chosen (SPEC §5: metered unless the account chose the flat price). */
+export const DEFAULT_PLAN: Plan = 'metered';
+
+/** The plan an account bills a season on: the one it chose, else the default. */
+export function planOrDefault(chosen: Plan | null | undefined): Plan {
+  return chosen ?? DEFAULT_PLAN;
+}
 export type FlatBilling = 'installments' | 'upfront';
 
 export interface SeasonDefinition extends SeasonWindows {

@@ -24,6 +24,7 @@ import {
   occupancyDays,
   periodBounds,
   periodOfDate,
+  planOrDefault,
   usageBySeason,
   whereBillingStands,
   type FinalSeason,
@@ -237,7 +238,7 @@ export async function closeAccount(
         continue;
       }
       finalSeasons.push({
-        facts: { plan: plans.get(season.label) ?? 'metered', areaM2: account.area_m2, openedOn: account.opened_on, closedOn, season },
+        facts: { plan: planOrDefault(plans.get(season.label)), areaM2: account.area_m2, openedOn: account.opened_on, closedOn, season },
         billedFen: charges.get(season.label) ?? 0,
         billedUnits: unitsPerInvoice(billed, season.label),
         usage: usage.get(season.label) ?? null,
@@ -266,7 +267,7 @@ export async function closeAccount(
         accountSeq: (head?.lastSeq ?? 0) + 1,
         issuedOn,
         dueOn: addDays(issuedOn, account.due_days),
-        plan: plans.get(settling.label) ?? 'metered',
+        plan: planOrDefault(plans.get(settling.label)),
         totalFen: settlement.totalFen,
         status: settlement.status,
         noReading: settlement.noReading,

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { planOrDefault } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { DB, Plan } from '../db/types.js';
@@ -79,7 +80,7 @@ export async function planOf(db: Executor, accountId: string, seasonLabel: strin
     .where('account_id', '=', accountId)
     .where('season_label', '=', seasonLabel)
     .executeTakeFirst();
-  return row?.plan ?? 'metered';
+  return planOrDefault(row?.plan);
 }
 
 /** The account's adjustments not yet carried by an invoice, oldest first. */

@@ -1,5 +1,5 @@
 import { seasonFromRow } from '../seasons/from-row.js';
-import { accountTerms, formatArea, formatQuantity, parseQuantity, parseSignedQuantity } from '../core/index.js';
+import { accountTerms, formatArea, formatQuantity, parseQuantity, parseSignedQuantity, planOrDefault } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { Plan } from '../db/types.js';
 import { notFound } from '../http/problem.js';
@@ -84,7 +84,7 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
 function statementOf(account: StatementRow, principal: Principal, seasonLabel: string | undefined): Statement {
   if (!account.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
   const season = seasonFromRow(account.season);
-  const plan: Plan = account.plan ?? 'metered';
+  const plan: Plan = planOrDefault(account.plan);
   const figures = account;
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
 
