@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { providerScope } from '../auth/principal.js';
 import { notFound, problemResponses } from '../http/problem.js';
 import { IdParams } from '../http/schemas.js';
-import { findRunInScope, runCompounds, runExceptions, sweepInterruptedRuns } from './repository.js';
+import { findRunInScope, sweepInterruptedRuns } from './repository.js';
 import { BillingRunSchema, CreateRunBody } from './schemas.js';
 import { runBilling, runOut, type BillingRunOut } from './service.js';
 
@@ -75,7 +75,7 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       void background.finally(() => inFlight.delete(background));
       const run = await findRunInScope(app.db, runId, request.principal);
       if (!run) throw new Error(`billing run ${runId} vanished`);
-      const out = runOut(run, await runCompounds(app.db, run.id), await runExceptions(app.db, run.id));
+      const out = await runOut(app.db, run);
       return reply.code(202).header('location', `/v1/billing-runs/${runId}`).send(out);
     },
   );
@@ -99,7 +99,7 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         run = await findRunInScope(app.db, request.params.id, request.principal);
         if (!run) throw notFound('Billing run');
       }
-      return runOut(run, await runCompounds(app.db, run.id), await runExceptions(app.db, run.id));
+      return runOut(app.db, run);
     },
   );
 };

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { audit } from '../audit/audit.js';
 import { recordRunFinished } from '../webhooks/outbox.js';
-import type { Database } from '../db/pool.js';
+import type { Database, Executor } from '../db/pool.js';
 import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { billCompoundMonth, type BillingProgress } from './compound.js';
@@ -68,7 +68,10 @@ export interface BillingRunOut {
   error: string | null;
 }
 
-export function runOut(row: RunRow, compounds: RunCompoundOut[], exceptions: BillingException[]): BillingRunOut {
+/** A run record as the API shows it: the run, its compounds' outcomes and its exceptions. */
+export async function runOut(db: Executor, row: RunRow): Promise<BillingRunOut> {
+  const compounds = await runCompounds(db, row.id);
+  const exceptions = await runExceptions(db, row.id);
   return {
     id: row.id,
     period: row.period,
@@ -233,12 +236,7 @@ async function billRun(
       details: { period: request.period, compound: request.compound ?? null, status, ...totals, errors },
     });
   });
-  return loadRunOut(db, run.id);
-}
-
-/** The run record as the API shows it: the run, its compounds' outcomes and its exceptions. */
-export async function loadRunOut(db: Database, runId: string): Promise<BillingRunOut> {
-  const row = await findRun(db, runId);
+  const row = await findRun(db, run.id);
   if (!row) throw notFound('Billing run');
-  return runOut(row, await runCompounds(db, runId), await runExceptions(db, runId));
+  return runOut(db, row);
 }
