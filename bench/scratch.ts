@@ -16,7 +16,8 @@ export interface ScratchDatabase extends DatabaseHandle {
 
 /**
  * A migrated database of its own for one bench run: on an embedded PostgreSQL in a temporary
- * folder, or on DATABASE_URL's server (created there, dropped afterwards).
+ * folder, or on DATABASE_URL's server (created there, dropped afterwards; kept with BENCH_KEEP=1, its
+ * name printed, to EXPLAIN the bench's queries on its data afterwards).
  */
 export async function openScratchDatabase(
   label: string,
@@ -49,6 +50,11 @@ export async function openScratchDatabase(
     tmpDir,
     async close() {
       await handle.db.destroy();
+      if (process.env.BENCH_KEEP === '1' && process.env.DATABASE_URL) {
+        options.log?.(`kept database ${name}`);
+        await maintenance.end();
+        return;
+      }
       await maintenance.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
       await maintenance.end();
       await stopServer();

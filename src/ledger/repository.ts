@@ -20,23 +20,31 @@ export interface LedgerHead {
 }
 
 /*
- * Per account, two index probes on (account_id, account_seq): the latest invoice, and the latest
- * invoice that billed an interval with its last interval (an invoice written without intervals,
- * e.g. before the ledger, is passed over). The end's value is its reading's current value, so a
- * corrected reading moves where the next invoice starts.
+ * Per account, the latest invoice (one probe on (account_id, account_seq)) and, nearly always in
+ * one more probe, that invoice's last interval. Only when the latest invoice billed no interval
+ * (an invoice from before the ledger, or one without usage) does the second branch look further
+ * back, for the latest invoice that did; UNION ALL under LIMIT 1 runs it only then. So the cost
+ * stays flat as an account's history grows (issue 27: the old single query sorted every interval
+ * of every invoice of the account, and each month's batch got slower). The end's value is its
+ * reading's current value, so a corrected reading moves where the next invoice starts.
  */
 const HEADS_SQL = `
 SELECT a.id AS account_id, coalesce(li.account_seq, 0) AS last_seq, li.period AS last_period, li.kind AS last_kind,
        lv.meter_id, lv.to_reading_id, coalesce(r.value, lv.to_value)::text AS to_value, lv.to_at
 FROM unnest($1::uuid[]) AS a(id)
 LEFT JOIN LATERAL (
-  SELECT i.account_seq, i.period, i.kind FROM invoices i WHERE i.account_id = a.id ORDER BY i.account_seq DESC LIMIT 1
+  SELECT i.id, i.account_seq, i.period, i.kind FROM invoices i WHERE i.account_id = a.id ORDER BY i.account_seq DESC LIMIT 1
 ) li ON true
 LEFT JOIN LATERAL (
-  SELECT v.meter_id, v.to_reading_id, v.to_value, v.to_at
-  FROM invoices i JOIN invoice_intervals v ON v.invoice_id = i.id
-  WHERE i.account_id = a.id
-  ORDER BY i.account_seq DESC, v.interval_no DESC
+  (SELECT v.meter_id, v.to_reading_id, v.to_value, v.to_at
+   FROM invoice_intervals v WHERE v.invoice_id = li.id
+   ORDER BY v.interval_no DESC LIMIT 1)
+  UNION ALL
+  (SELECT v.meter_id, v.to_reading_id, v.to_value, v.to_at
+   FROM invoices i JOIN invoice_intervals v ON v.invoice_id = i.id
+   WHERE i.account_id = a.id AND i.account_seq < li.account_seq
+   ORDER BY i.account_seq DESC, v.interval_no DESC
+   LIMIT 1)
   LIMIT 1
 ) lv ON true
 LEFT JOIN readings r ON r.id = lv.to_reading_id`;
