@@ -53,6 +53,7 @@ export async function openScratchDatabase(
       if (process.env.BENCH_KEEP === '1' && process.env.DATABASE_URL) {
         options.log?.(`kept database ${name}`);
         await maintenance.end();
+        await rm(tmpDir, { recursive: true, force: true });
         return;
       }
       await maintenance.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
