@@ -68,9 +68,10 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
 /**
  * An account's statement for a season (SPEC §7). Figures:
  * - capFen: the core's accountTerms (prorated to the occupancy's covered service days);
- * - billedFen: totals of the season's non-void invoices;
- * - remainingCapFen: max(0, capFen − every charge the season billed so far), the ledger's
- *   season_charges (the same figure the batch prices the cap room from);
+ * - billedFen: every charge the season billed so far, the ledger's season_charges (lines by their
+ *   own season, so a final settlement or adjustment issued in a later season counts for the season
+ *   it charges; the same figure the batch prices the cap room from);
+ * - remainingCapFen: max(0, capFen − billedFen), from that one figure so the two always agree;
  * - balanceFen: all time, invoiced − paid − credit: Σ non-void invoice totals (negative invoices
  *   are credit) − payments; negative = credit in hand. Credit settles open invoices whenever it
  *   can, so a zero balance leaves nothing open;
@@ -88,12 +89,11 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
   const figures = account;
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
 
-  let billedFen = 0;
+  const billedFen = figures.season_charges_fen;
   let capSavedFen = 0;
   const usage = new Map<string, { units: bigint; amountFen: number }>();
   for (const invoice of figures.invoices) {
     if (invoice.status === 'void') continue;
-    billedFen += invoice.total_fen;
     for (const line of invoice.lines) if (line.kind === 'cap') capSavedFen -= line.amount_fen;
     const month = usage.get(invoice.period) ?? { units: 0n, amountFen: 0 };
     month.units += parseSignedQuantity(invoice.usage_units, 'usage_units');
@@ -122,7 +122,7 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
     plan,
     capFen: terms.capFen,
     billedFen,
-    remainingCapFen: Math.max(0, terms.capFen - figures.season_charges_fen),
+    remainingCapFen: Math.max(0, terms.capFen - billedFen),
     capSavedFen,
     balanceFen: figures.invoiced_fen - figures.paid_fen,
     creditFen: figures.credit_fen,
