@@ -8,3 +8,4 @@ export * from './flat.js';
 export * from './invoice.js';
 export * from './settlement.js';
 export * from './allocation.js';
+export * from './late-fee.js';

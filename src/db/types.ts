@@ -45,6 +45,8 @@ export interface SeasonsTable {
   unit_rate: Decimal;
   cap_per_m2: Decimal;
   flat_billing: ColumnType<FlatBilling, FlatBilling | undefined, FlatBilling>;
+  /** SPEC §9 "Late fee": per mille of the unpaid amount per day; "0" (the default) is off. */
+  late_fee_per_mille_per_day: ColumnType<string, string | number | undefined, string | number>;
   updated_at: Generated<Date>;
 }
 
@@ -288,6 +290,17 @@ export interface AuditLogTable {
   details: ColumnType<unknown, string, never>;
 }
 
+/** The days of an overdue invoice's late fee a batch billed, and the invoice whose line carries them (0022). */
+export interface LateFeeChargesTable {
+  invoice_id: string;
+  charged_invoice_id: string;
+  compound_id: string;
+  from_on: IsoDate;
+  through_on: IsoDate;
+  amount_fen: number;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   providers: ProvidersTable;
   compounds: CompoundsTable;
@@ -308,6 +321,7 @@ export interface DB {
   account_adjustments: AccountAdjustmentsTable;
   payments: PaymentsTable;
   payment_allocations: PaymentAllocationsTable;
+  late_fee_charges: LateFeeChargesTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
 }

@@ -11,7 +11,14 @@ export const SeasonSchema = Type.Object({
   unitRate: Type.String({ description: 'CNY per meter unit, decimal string' }),
   capPerM2: Type.String({ description: 'CNY per m² per season year, decimal string' }),
   flatBilling: Type.Union([Type.Literal('installments'), Type.Literal('upfront')]),
+  lateFeePerMillePerDay: Type.String({ description: 'late fee, per mille of the unpaid amount per day, decimal string; "0" is off' }),
 });
+
+/** SPEC §9 "Late fee": up to 4 decimals, below 1000 ‰; a negative or malformed value is 400, never dropped. */
+export const LateFeeRateInput = Type.Union(
+  [Type.String({ pattern: '^[0-9]{1,3}(\\.[0-9]{1,4})?$', maxLength: 8 }), Type.Number({ minimum: 0, maximum: 999.9999 })],
+  { description: 'late fee (滞纳金), per mille of the unpaid amount per day, e.g. "0.5"; default "0" (off)' },
+);
 
 export const SeasonParams = Type.Object({ code: CompoundCode, label: SeasonLabel });
 export const PutSeasonBody = Type.Object(
@@ -21,6 +28,7 @@ export const PutSeasonBody = Type.Object(
     unitRate: DecimalInput,
     capPerM2: DecimalInput,
     flatBilling: Type.Optional(Type.Union([Type.Literal('installments'), Type.Literal('upfront')], { default: 'installments' })),
+    lateFeePerMillePerDay: Type.Optional(LateFeeRateInput),
   },
   { additionalProperties: false },
 );
@@ -38,5 +46,6 @@ export function seasonOut(season: Season) {
     unitRate: trimDecimal(season.unit_rate),
     capPerM2: trimDecimal(season.cap_per_m2),
     flatBilling: season.flat_billing,
+    lateFeePerMillePerDay: trimDecimal(season.late_fee_per_mille_per_day),
   };
 }

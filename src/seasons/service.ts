@@ -2,10 +2,10 @@ import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
 import { lockCompound, writeTransaction } from '../db/locks.js';
 import { compoundOr404 } from '../compounds/service.js';
-import { dayNumber, type DecimalInput } from '../core/index.js';
+import { dayNumber, formatRate, parseLateFeeRate, type DecimalInput } from '../core/index.js';
 import type { Database } from '../db/pool.js';
 import type { FlatBilling } from '../db/types.js';
-import { conflict, unprocessable } from '../http/problem.js';
+import { badRequest, conflict, unprocessable } from '../http/problem.js';
 import { Checks, messageOf } from '../shared/checks.js';
 import * as repo from './repository.js';
 import { seasonOut } from './schemas.js';
@@ -16,6 +16,18 @@ export interface SeasonInput {
   unitRate: DecimalInput;
   capPerM2: DecimalInput;
   flatBilling?: FlatBilling | undefined;
+  lateFeePerMillePerDay?: DecimalInput | undefined;
+}
+
+/** The late fee rate as stored text; 400 naming the field when the schema let a malformed number through. */
+function lateFeeRateText(input: DecimalInput | undefined): string {
+  const path = 'body.lateFeePerMillePerDay';
+  try {
+    return formatRate(parseLateFeeRate(input ?? '0', path));
+  } catch (error) {
+    const message = messageOf(error, path);
+    throw badRequest(`lateFeePerMillePerDay ${message}.`, [{ path, message, code: 'format' }]);
+  }
 }
 
 /**
@@ -24,6 +36,7 @@ export interface SeasonInput {
  * Refused (409) once the season has invoices: tariffs change by defining the next season.
  */
 export async function putSeason(db: Database, principal: Principal, code: string, label: string, input: SeasonInput) {
+  const lateFee = lateFeeRateText(input.lateFeePerMillePerDay);
   const checks = new Checks();
   const first = Number(label.slice(0, 4));
   if (Number(label.slice(5)) !== (first + 1) % 100) {
@@ -85,6 +98,7 @@ export async function putSeason(db: Database, principal: Principal, code: string
       unit_rate: unitRate as string,
       cap_per_m2: capPerM2 as string,
       flat_billing: input.flatBilling ?? 'installments',
+      late_fee_per_mille_per_day: lateFee,
     };
     const season = existing
       ? await tx

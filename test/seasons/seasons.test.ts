@@ -18,6 +18,7 @@ t.test('seasons: create 201, replace 200, validation 422, invoices 409, scope 40
     unitRate: '0.33',
     capPerM2: '35',
     flatBilling: 'installments',
+    lateFeePerMillePerDay: '0',
   });
   const replaced = await app.inject({
     method: 'PUT',
@@ -101,4 +102,33 @@ t.test('seasons: create 201, replace 200, validation 422, invoices 409, scope 40
   t.match(frozen.json().detail, /invoices/);
   const audited = await db.selectFrom('audit_log').select('action').where('entity', '=', 'season').execute();
   t.same(audited.map((r) => r.action), ['season.create', 'season.replace'], 'each change audited');
+});
+
+t.test('seasons: the late fee rate (SPEC §9) is off by default, kept, and 400 naming the field when negative or malformed', async (t) => {
+  const { app } = await testApp(t);
+  const a = await operatorWithCompound(app, 'gamma');
+  const url = '/v1/compounds/gamma/seasons/2025-26';
+  const put = (lateFeePerMillePerDay: unknown) =>
+    app.inject({ method: 'PUT', url, headers: a.headers, payload: seasonBody(2025, { lateFeePerMillePerDay }) });
+
+  const set = await put('0.50');
+  t.equal(set.statusCode, 201);
+  t.equal(set.json().lateFeePerMillePerDay, '0.5');
+  t.equal((await put(1.25)).json().lateFeePerMillePerDay, '1.25', 'a JSON number is read exactly');
+  const shown = (await app.inject({ url: '/v1/compounds/gamma', headers: a.headers })).json();
+  t.match(shown.seasons, [{ label: '2025-26', lateFeePerMillePerDay: '1.25' }]);
+  const off = await app.inject({ method: 'PUT', url, headers: a.headers, payload: seasonBody(2025) });
+  t.equal(off.json().lateFeePerMillePerDay, '0', 'a replaced season without the field is off again');
+
+  for (const bad of ['-0.5', -1, 'abc', '0.5‰', '0.12345', 0.00001, '1000', 1000, '', null, true]) {
+    const refused = await put(bad);
+    t.equal(refused.statusCode, 400, `${JSON.stringify(bad)} is 400`);
+    t.match(refused.headers['content-type'], /application\/problem\+json/);
+    t.ok(
+      refused.json().errors?.some((e: { path: string }) => e.path.includes('lateFeePerMillePerDay')),
+      `${JSON.stringify(bad)} names the field: ${refused.body}`,
+    );
+  }
+  const stored = (await app.inject({ url: '/v1/compounds/gamma', headers: a.headers })).json();
+  t.equal(stored.seasons[0].lateFeePerMillePerDay, '0', 'nothing stored');
 });

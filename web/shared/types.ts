@@ -81,6 +81,8 @@ export interface Season {
   cooling: { start: string; end: string };
   unitRate: string;
   capPerM2: string;
+  /** Late fee per mille of the unpaid amount per day (SPEC §9); "0" is off. */
+  lateFeePerMillePerDay?: string;
 }
 
 export interface Compound {
