@@ -24,6 +24,7 @@ import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering
 import { MonthRefused, recordBilledMonth, refusalOf } from './order.js';
 import { noTotals, type RunTotals } from './repository.js';
 import { recordInvoicesIssued } from '../webhooks/outbox.js';
+import { CapThresholdEvents } from '../webhooks/cap-thresholds.js';
 
 export interface CompoundSummary extends RunTotals {
   code: string;
@@ -171,6 +172,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     const issuedOn = localDateOf(request.issuedAt, compound.timeZone);
     const dueOn = addDays(issuedOn, compound.dueDays);
     const seasonLabel = month.season?.label ?? '';
+    const capThresholds = new CapThresholdEvents(compoundId);
 
     const chunks = billingFactsChunks(reader ?? client, month, chunkSize)[Symbol.asyncIterator]();
     /** The next chunk's facts, computed and numbered (in household order: one prepare at a time) into COPY text; null at the end. */
@@ -227,6 +229,9 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
           lines: invoice.lines,
           intervals: invoice.intervals.map((interval) => ({ seasonLabel, interval })),
         });
+        const { accountId, householdId, billedFen: billedBeforeFen } = facts;
+        const { capFen, lines } = invoice;
+        capThresholds.add({ invoiceId: id, accountId, householdId, seasonLabel, billedBeforeFen, capFen, lines });
         for (const adjustmentId of computed.appliedAdjustmentIds) {
           adjustmentIds.push(adjustmentId);
           adjustmentInvoices.push(id);
@@ -297,6 +302,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       lastSeq: seq,
     });
     await recordInvoicesIssued(client, compoundId, period, request.runId);
+    await capThresholds.write(client);
     await client.query('COMMIT');
 
     // Credit already on an account (an overpayment, a negative invoice) settles the new invoices,

@@ -9,3 +9,4 @@ export * from './invoice.js';
 export * from './settlement.js';
 export * from './allocation.js';
 export * from './late-fee.js';
+export * from './cap-threshold.js';

@@ -80,6 +80,16 @@ const EVENT_DATA = {
       { description: "the run's compounds of the receiving provider" },
     ),
   }),
+  'account.cap_threshold': Type.Object({
+    accountId: Uuid,
+    householdId: Uuid,
+    compound: Type.String(),
+    season: Type.String(),
+    thresholdPercent: Type.Union([Type.Literal(50), Type.Literal(80), Type.Literal(100)]),
+    billedFen: Type.Integer({ description: "the season's charges with the invoice that reached the threshold" }),
+    capFen: Type.Integer({ description: "the account's season cap (flat: its fee), prorated to its occupancy" }),
+    invoiceId: Uuid,
+  }),
 } as const;
 
 /**

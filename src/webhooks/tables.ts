@@ -28,6 +28,8 @@ export interface WebhookEventsTable {
   payload: ColumnType<unknown, string, string>;
   created_at: CreatedAt;
   dispatched_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set on events that happen once (0023): unique, so a second write of the same is a no-op. */
+  once_key: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type DeliveryOutcome = 'delivered' | 'retrying' | 'gave_up' | 'gone';
