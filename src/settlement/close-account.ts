@@ -39,6 +39,7 @@ import { loadInvoicesOut } from '../invoices/repository.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
 import { insertInvoices } from '../invoices/writer.js';
 import { recordInvoiceIssued } from '../webhooks/outbox.js';
+import { recordFinalCapThresholds } from '../webhooks/cap-thresholds.js';
 import { accountIntervals, householdMeters, ledgerHeads, seasonCharges, type MeterWithReading } from '../ledger/repository.js';
 import { applyCredit } from '../payments/credit.js';
 import { seasonFromRow } from '../seasons/from-row.js';
@@ -316,6 +317,8 @@ export async function closeAccount(
       },
     });
     await recordInvoiceIssued(tx, invoiceId);
+    const finalInvoice = { invoiceId, compoundId: account.compound_id, accountId, householdId: account.household_id };
+    await recordFinalCapThresholds(tx, finalInvoice, charges, settlement);
     const [out] = await loadInvoicesOut(tx, [invoiceId]);
     return out as InvoiceOut;
   });

@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
-import { capThresholdsCrossed, seasonChargeOf } from '../core/index.js';
+import { capThresholdsCrossed, seasonChargeOf, type FinalSettlement } from '../core/index.js';
 import type { Executor } from '../db/pool.js';
 
 /*
@@ -53,7 +53,21 @@ export class CapThresholdEvents {
   /** Notes the thresholds the invoice's charges cross (most invoices cross none: nothing to note). */
   add(invoice: ThresholdInvoice): void {
     const afterFen = invoice.billedBeforeFen + seasonChargeOf(invoice.lines, invoice.seasonLabel);
-    for (const threshold of capThresholdsCrossed(invoice.billedBeforeFen, afterFen, invoice.capFen)) {
+    this.note(invoice, invoice.billedBeforeFen, afterFen);
+  }
+
+  /**
+   * Notes every threshold the season's charges stand at with the invoice, reached before or not.
+   * For a final invoice: its cap is prorated to the occupancy, so the season may stand past a
+   * threshold of the final cap that it never crossed against the whole season's cap. The
+   * once_key drops the ones already announced.
+   */
+  addReached(invoice: ThresholdInvoice): void {
+    this.note(invoice, 0, invoice.billedBeforeFen + seasonChargeOf(invoice.lines, invoice.seasonLabel));
+  }
+
+  private note(invoice: ThresholdInvoice, fromFen: number, afterFen: number): void {
+    for (const threshold of capThresholdsCrossed(fromFen, afterFen, invoice.capFen)) {
       const [ids, accounts, households, seasons, thresholds, billed, caps] = this.columns;
       ids.push(invoice.invoiceId);
       accounts.push(invoice.accountId);
@@ -78,4 +92,20 @@ export class CapThresholdEvents {
   async writeIn(tx: Executor): Promise<void> {
     if (this.size > 0) await tx.executeQuery(CompiledQuery.raw(INSERT_SQL, [this.compoundId, ...this.columns]));
   }
+}
+
+/** A final invoice's thresholds, per season it settles (see addReached), in the closing's transaction. */
+export async function recordFinalCapThresholds(
+  tx: Executor,
+  invoice: { invoiceId: string; compoundId: string; accountId: string; householdId: string },
+  /** The season's charges before the final invoice, by season label. */
+  billedBefore: ReadonlyMap<string, number>,
+  settlement: Pick<FinalSettlement, 'seasons' | 'lines'>,
+): Promise<void> {
+  const events = new CapThresholdEvents(invoice.compoundId);
+  for (const season of settlement.seasons) {
+    const billedBeforeFen = billedBefore.get(season.seasonLabel) ?? 0;
+    events.addReached({ ...invoice, seasonLabel: season.seasonLabel, billedBeforeFen, capFen: season.capFen, lines: settlement.lines });
+  }
+  await events.writeIn(tx);
 }

@@ -2,7 +2,8 @@ import t from 'tap';
 import { Webhook } from 'standardwebhooks';
 import { testApp } from '../helpers/app.js';
 import { cumulative, insertHomeWithReadings, postRun } from '../helpers/billing.js';
-import { insertDefaultSeason } from '../helpers/data.js';
+import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
+import { monthReadAt, runMonths, SEASON_MONTHS } from '../helpers/corrections.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { startReceiver, until } from '../helpers/receiver.js';
 import { startWebhookDelivery } from '../../src/webhooks/delivery.js';
@@ -127,4 +128,45 @@ t.test('no endpoint takes account.cap_threshold: the batch writes none', async (
     types.map((e) => e.type),
     ['invoice.issued'],
   );
+});
+
+t.test('a final invoice announces the thresholds of its prorated cap that were never announced', async (t) => {
+  const { app, db, pool } = await testApp(t);
+  const alpha = await operatorWithCompound(app, 'alpha');
+  await insertDefaultSeason(db, alpha.compound.id);
+  const home = await insertHome(db, alpha.compound.id, { openedOn: '2025-11-01' });
+  await insertReadings(db, alpha.compound.id, home.meterId, [
+    [monthReadAt(SEASON_MONTHS[0]!), '1500'],
+    [monthReadAt(SEASON_MONTHS[1]!), '4100'],
+  ]);
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/webhooks',
+    headers: alpha.headers,
+    payload: { url: 'http://127.0.0.1:9/hooks', events: ['account.cap_threshold'] },
+  });
+  t.equal(created.statusCode, 201, created.body);
+  // Two months bill 135,300 fen of a 346,500 cap (39%): no threshold yet.
+  await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
+  t.equal((await db.selectFrom('webhook_events').select('id').execute()).length, 0);
+  // Moving out on 2026-01-20 prorates the cap to 107,873 fen, which the final invoice settles at.
+  const close = await app.inject({
+    method: 'POST',
+    url: `/v1/accounts/${home.accountId}/close`,
+    headers: alpha.headers,
+    payload: { closedOn: '2026-01-20', closingReading: '6000' },
+  });
+  t.equal(close.statusCode, 201, close.body);
+  const events = await db.selectFrom('webhook_events').select(['type', 'payload']).orderBy('seq').execute();
+  t.match(
+    events.map((e) => e.payload),
+    [50, 80, 100].map((thresholdPercent) => ({
+      accountId: home.accountId,
+      thresholdPercent,
+      billedFen: 107_873,
+      capFen: 107_873,
+      invoiceId: (close.json() as { id: string }).id,
+    })),
+  );
+  t.equal(events.length, 3);
 });
