@@ -25,11 +25,14 @@ import { MonthRefused, recordBilledMonth, refusalOf } from './order.js';
 import { noTotals, type RunTotals } from './repository.js';
 import { recordInvoicesIssued } from '../webhooks/outbox.js';
 import { CapThresholdEvents } from '../webhooks/cap-thresholds.js';
+import { NO_READINGS_LISTED, recordNoReadings, type NoReadingAccount } from './no-readings.js';
 
 export interface CompoundSummary extends RunTotals {
   code: string;
   durationMs: number;
   exceptions: BillingException[];
+  /** A dry run: the first accounts counted in noReadingAccounts (NO_READINGS_LISTED). */
+  noReadings: NoReadingAccount[];
 }
 
 export type BillingProgress =
@@ -63,7 +66,7 @@ WHERE a.id = v.id AND a.applied_invoice_id IS NULL`;
 const RUN_PROGRESS_SQL = `
 UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued = invoices_issued + $3,
   total_fen = total_fen + $4, capped_accounts = capped_accounts + $5, skipped_accounts = skipped_accounts + $6,
-  already_billed_accounts = already_billed_accounts + $7
+  already_billed_accounts = already_billed_accounts + $7, no_reading_accounts = no_reading_accounts + $8
 WHERE id = $1`;
 
 const INSERT_EXCEPTIONS_SQL = `
@@ -160,6 +163,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       ...noTotals(),
       durationMs: 0,
       exceptions: [],
+      noReadings: [],
     };
     const chunkSize = request.chunkSize ?? DEFAULT_CHUNK_SIZE;
     const [count] = month.season
@@ -205,6 +209,12 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         summary.invoicesIssued += 1;
         summary.totalFen += invoice.totalFen;
         if (invoice.capped) summary.cappedAccounts += 1;
+        if (invoice.noReading) {
+          summary.noReadingAccounts += 1;
+          if (dryRun && summary.noReadings.length < NO_READINGS_LISTED) {
+            summary.noReadings.push({ accountId: facts.accountId, householdId: facts.householdId });
+          }
+        }
         if (dryRun) continue;
         const id = randomUUID();
         copy.add({
@@ -274,6 +284,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     if (dryRun) {
       await client.query('ROLLBACK');
       await recordExceptions(client, request, summary.exceptions);
+      await recordNoReadings(client, request.runId, compoundId, summary.noReadings);
       return summary;
     }
     await recordBilledMonth(client, month, request.runId);
@@ -287,6 +298,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         summary.cappedAccounts,
         summary.skippedAccounts,
         summary.alreadyBilledAccounts,
+        summary.noReadingAccounts,
       ]);
     }
     await auditCompound(tx, request, 'billing-run.compound', {
@@ -297,6 +309,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       cappedAccounts: summary.cappedAccounts,
       skippedAccounts: summary.skippedAccounts,
       alreadyBilledAccounts: summary.alreadyBilledAccounts,
+      noReadingAccounts: summary.noReadingAccounts,
       exceptions: summary.exceptions.length,
       firstSeq: seq - summary.invoicesIssued + 1,
       lastSeq: seq,

@@ -13,11 +13,21 @@ export interface RunTotals {
   skippedAccounts: number;
   /** Accounts that already had their invoice of the month (a re-run), left alone. */
   alreadyBilledAccounts: number;
+  /** Accounts billed (a dry run: to be billed) with no new reading (SPEC §7). */
+  noReadingAccounts: number;
 }
 
 /** Totals of nothing billed yet. */
 export function noTotals(): RunTotals {
-  return { accountsBilled: 0, invoicesIssued: 0, totalFen: 0, cappedAccounts: 0, skippedAccounts: 0, alreadyBilledAccounts: 0 };
+  return {
+    accountsBilled: 0,
+    invoicesIssued: 0,
+    totalFen: 0,
+    cappedAccounts: 0,
+    skippedAccounts: 0,
+    alreadyBilledAccounts: 0,
+    noReadingAccounts: 0,
+  };
 }
 
 /** Adds a compound's totals to the run's. */
@@ -101,6 +111,7 @@ export async function finishRun(db: Executor, id: string, outcome: RunTotals & {
       capped_accounts: outcome.cappedAccounts,
       skipped_accounts: outcome.skippedAccounts,
       already_billed_accounts: outcome.alreadyBilledAccounts,
+      no_reading_accounts: outcome.noReadingAccounts,
       error: outcome.error,
       finished_at: new Date(),
     })
@@ -122,6 +133,7 @@ const RUN_COLUMNS = [
   'r.capped_accounts',
   'r.skipped_accounts',
   'r.already_billed_accounts',
+  'r.no_reading_accounts',
   'r.error',
   'r.started_at',
   'r.finished_at',

@@ -33,6 +33,14 @@ export const BillingRunSchema = Type.Object(
     cappedAccounts: Type.Integer({ description: 'accounts whose invoice of the month has a cap line' }),
     skippedAccounts: Type.Integer({ description: 'accounts already billed through a later month, left alone' }),
     alreadyBilledAccounts: Type.Integer({ description: 'accounts that already had their invoice of this month (a re-run), left alone' }),
+    noReadingAccounts: Type.Integer({
+      description: 'accounts billed (a dry run: to be billed) with no new reading for the month: usage 0, marked noReading',
+    }),
+    noReadings: Type.Array(Type.Object({ accountId: Uuid, householdId: Uuid }), {
+      description:
+        'a dry run: the accounts counted in noReadingAccounts, in household order (at most 1,000 per compound); ' +
+        'empty for a real run, whose invoices say noReading',
+    }),
     exceptions: Type.Array(
       Type.Object({ accountId: Uuid, householdId: Uuid, reason: Type.String() }),
       { description: 'accounts the run could not bill and left unbilled; a run after the fix bills them' },

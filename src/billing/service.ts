@@ -13,6 +13,7 @@ import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { billCompoundMonth, type BillingProgress } from './compound.js';
 import { billingMonth, loadBillingCompound, type BillingException } from './facts.js';
+import { runNoReadings, type NoReadingAccount } from './no-readings.js';
 import { MonthRefused, refusals } from './order.js';
 import {
   addTotals,
@@ -61,6 +62,10 @@ export interface BillingRunOut {
   cappedAccounts: number;
   skippedAccounts: number;
   alreadyBilledAccounts: number;
+  /** Accounts billed (a dry run: to be billed) with no new reading (SPEC §7). */
+  noReadingAccounts: number;
+  /** A dry run: which accounts those are, in household order (the first NO_READINGS_LISTED per compound). */
+  noReadings: NoReadingAccount[];
   exceptions: BillingException[];
   startedBy: string;
   startedAt: string;
@@ -72,6 +77,7 @@ export interface BillingRunOut {
 export async function runOut(db: Executor, row: RunRow): Promise<BillingRunOut> {
   const compounds = await runCompounds(db, row.id);
   const exceptions = await runExceptions(db, row.id);
+  const noReadings = row.dry_run ? await runNoReadings(db, row.id) : [];
   return {
     id: row.id,
     period: row.period,
@@ -85,6 +91,8 @@ export async function runOut(db: Executor, row: RunRow): Promise<BillingRunOut> 
     cappedAccounts: row.capped_accounts,
     skippedAccounts: row.skipped_accounts,
     alreadyBilledAccounts: row.already_billed_accounts,
+    noReadingAccounts: row.no_reading_accounts,
+    noReadings,
     exceptions,
     startedBy: row.started_by,
     startedAt: row.started_at.toISOString(),

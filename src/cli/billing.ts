@@ -46,7 +46,8 @@ function onProgress(event: BillingProgress): void {
     }
     const line =
       `${event.dryRun ? 'computed' : 'committed'} ${event.code}: ${s.invoicesIssued} invoices, ${s.accountsBilled} accounts, ` +
-      `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts}${alreadyBilled(s.alreadyBilledAccounts)} ` +
+      `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts}` +
+      `${noReading(s.noReadingAccounts)}${alreadyBilled(s.alreadyBilledAccounts)} ` +
       `(${(s.durationMs / 1000).toFixed(2)} s)`;
     if (bars) bars.log(`${line}\n`);
     else out(line);
@@ -60,6 +61,11 @@ function onProgress(event: BillingProgress): void {
 /** A re-run's count, so "0 invoices" reads as "already billed", not "nothing billed". */
 function alreadyBilled(accounts: number): string {
   return accounts === 0 ? '' : `; ${accounts} account${accounts === 1 ? '' : 's'} already billed for the month, left alone`;
+}
+
+/** Accounts billed with usage 0 for want of a reading: said out loud, never a silent "paid" month. */
+function noReading(accounts: number): string {
+  return accounts === 0 ? '' : `, ${accounts} without a reading (usage 0, "no new reading")`;
 }
 
 /** Each compound's outcome, the ones that were not billed with their reason. */
@@ -96,6 +102,7 @@ try {
       `  invoices:        ${run.invoicesIssued}${alreadyBilled(run.alreadyBilledAccounts)}`,
       `  total:           ${formatFenAsCny(run.totalFen)} CNY (${run.totalFen} fen)`,
       `  capped accounts: ${run.cappedAccounts}`,
+      `  no reading:      ${run.noReadingAccounts} account${run.noReadingAccounts === 1 ? '' : 's'} (usage 0: load readings first)`,
       `  duration:        ${seconds} s`,
       ...(run.compounds.length > 1 ? compoundLines(run.compounds) : []),
     ].join('\n'),

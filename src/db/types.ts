@@ -132,6 +132,9 @@ export interface BillingRunsTable {
   capped_accounts: Generated<number>;
   skipped_accounts: Generated<number>;
   already_billed_accounts: Generated<number>;
+  estimate: Generated<boolean>;
+  no_reading_accounts: Generated<number>;
+  estimated_accounts: Generated<number>;
   error: string | null;
   started_at: Generated<Date>;
   finished_at: Timestamp | null;
@@ -220,6 +223,13 @@ export interface BillingRunExceptionsTable {
   account_id: string;
   household_id: string;
   reason: string;
+}
+
+export interface BillingRunNoReadingsTable {
+  billing_run_id: string;
+  compound_id: string;
+  account_id: string;
+  household_id: string;
 }
 
 export interface CreditAllocationsTable {
@@ -317,6 +327,7 @@ export interface DB {
   billed_months: BilledMonthsTable;
   billing_run_compounds: BillingRunCompoundsTable;
   billing_run_exceptions: BillingRunExceptionsTable;
+  billing_run_no_readings: BillingRunNoReadingsTable;
   credit_allocations: CreditAllocationsTable;
   account_adjustments: AccountAdjustmentsTable;
   payments: PaymentsTable;

@@ -4,6 +4,7 @@ import { localTime } from '../shared/format';
 import type { BillingRun, Compound } from '../shared/types';
 import { Bi, ErrorNote, Money, Section, TableHead } from '../shared/ui';
 import { HouseholdLabel } from './household';
+import { NoReadings, noReadingCount, realRunBlocked } from './no-readings';
 
 const POLL_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,6 +47,10 @@ function RunResult({ api, run }: { api: Api; run: BillingRun }) {
           <dt><Bi zh='本月已开票' en='Already billed for the month' /></dt>
           <dd data-testid='run-already-billed'>{run.alreadyBilledAccounts}</dd>
         </div>
+        <div>
+          <dt><Bi zh='无读数户数' en='Accounts without a reading' /></dt>
+          <dd data-testid='run-no-reading'>{noReadingCount(run)}</dd>
+        </div>
       </dl>
       <p class='muted'>
         <Bi zh='开始' en='started' /> {localTime(run.startedAt)}
@@ -56,6 +61,7 @@ function RunResult({ api, run }: { api: Api; run: BillingRun }) {
           </>
         )}
       </p>
+      <NoReadings api={api} run={run} />
       {run.exceptions.length > 0 && (
         <div class='table-scroll'>
           <table data-testid='run-exceptions'>
@@ -122,7 +128,8 @@ export function BillingRunPanel({ api, compound, period, onFinished }: BillingRu
     }
   }
 
-  const dryRunOk = dryRun?.status === 'succeeded';
+  const blocked = dryRun && realRunBlocked(dryRun);
+  const dryRunOk = dryRun?.status === 'succeeded' && !blocked;
   return (
     <Section id='billing' zh='月度开票' en='Monthly billing'>
       <p class='muted'>
@@ -132,7 +139,13 @@ export function BillingRunPanel({ api, compound, period, onFinished }: BillingRu
         <button type='button' onClick={() => { void start(true); }} disabled={busy}>
           <Bi zh='试算' en='Dry run' />
         </button>
-        <button type='button' class='primary' onClick={() => { void start(false); }} disabled={busy || !dryRunOk}>
+        <button
+          type='button'
+          class='primary'
+          onClick={() => { void start(false); }}
+          disabled={busy || !dryRunOk}
+          aria-describedby={blocked ? 'real-run-blocked' : undefined}
+        >
           {dryRunOk
             ? (
               <Bi zh={`正式开票（${dryRun.invoicesIssued} 张）`} en={`Issue ${dryRun.invoicesIssued} invoice(s)`} />
@@ -142,6 +155,11 @@ export function BillingRunPanel({ api, compound, period, onFinished }: BillingRu
               )}
         </button>
       </div>
+      {blocked && (
+        <p class='notice' id='real-run-blocked' data-testid='real-run-blocked'>
+          <Bi zh={blocked.zh} en={blocked.en} />
+        </p>
+      )}
       <ErrorNote error={error} />
       {dryRun && <RunResult api={api} run={dryRun} />}
       {realRun && <RunResult api={api} run={realRun} />}

@@ -116,6 +116,10 @@ export interface BillingRun {
   skippedAccounts: number;
   /** accounts that already had their invoice of the month (a re-run), left alone */
   alreadyBilledAccounts: number;
+  /** accounts billed (a dry run: to be billed) with no new reading: usage 0 (absent from older servers) */
+  noReadingAccounts?: number;
+  /** a dry run: which accounts those are, in household order */
+  noReadings?: Array<{ accountId: string; householdId: string }>;
   /** accounts the run left unbilled, with the reason (SPEC §6) */
   exceptions: BillingException[];
   startedBy: string;
