@@ -104,6 +104,12 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   });
 }
 
+/** Waits until the page's title holds `text` (a print view has loaded in place of the page). */
+export async function titleHolds(page: Page, text: string): Promise<void> {
+  // A locator, not waitForFunction: the pages' CSP forbids the eval a predicate string needs.
+  await page.locator('head > title', { hasText: text }).waitFor({ state: 'attached' });
+}
+
 /** Signs in on /app/ or /console/ by keyboard: the token typed into its field, then Enter. */
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('访问令牌 Access token').fill(token);

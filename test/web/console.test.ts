@@ -5,7 +5,7 @@ import { insertDefaultSeason } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { createAccount, createHousehold } from '../helpers/registry.js';
 import {
-  accessibilityViolations, browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn,
+  accessibilityViolations, browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn, titleHolds,
 } from './browser.js';
 
 const CODE = 'qingjiang-huayuan';
@@ -157,11 +157,24 @@ t.test(TITLE, browserTests, async (t) => {
   await page.getByLabel('状态 Status').selectOption('issued');
   await page.getByRole('button', { name: '查询 Search' }).click();
   await page.locator('[data-testid=search-results] tbody tr').nth(1).waitFor();
-  const [print] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: `打印 Print ${first.number}` }).click()]);
-  await print.waitForURL(/^blob:/);
-  t.match(await print.title(), first.number);
-  t.match(await print.locator('body').innerText(), first.number, 'the print view of the invoice clicked');
+  const [print] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: `打印 Print ${first.number}` }).click()]);
+  const printUrl = `${baseUrl}/console/?invoice=${first.id}`;
+  await print.waitForURL(printUrl);
+  t.pass('the print view opens at a stable URL of the console, not a blob:');
+  await titleHolds(print, first.number);
+  t.match(await print.locator('main').innerText(), first.number, 'the print view of the invoice clicked, signed in already');
+  t.equal(await print.evaluate('document.documentElement.scrollWidth'), DESKTOP.width, 'no overflow at 1280 px');
+  await print.setViewportSize(PHONE);
+  t.equal(await print.evaluate('document.documentElement.scrollWidth'), PHONE.width, 'no overflow at 375 px');
   await print.close();
+  const { context: signedOut } = await newContext(browser, t, PHONE);
+  const shared = await signedOut.newPage();
+  await shared.goto(printUrl);
+  await shared.getByLabel('访问令牌 Access token').waitFor();
+  t.equal(await shared.getByText(first.number).count(), 0, 'opened signed out: the sign-in prompt, not the invoice');
+  await signIn(shared, op.token);
+  await titleHolds(shared, first.number);
+  t.equal(shared.url(), printUrl, 'then the invoice, at the same address');
 
   t.same(await accessibilityViolations(page), [], 'no WCAG A/AA violation (axe-core), on a desktop');
   await screenshot(page, 'console-1280');

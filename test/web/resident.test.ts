@@ -6,7 +6,7 @@ import { insertDefaultSeason } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { residentToken } from '../helpers/registry.js';
 import {
-  accessibilityViolations, browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn,
+  accessibilityViolations, browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn, titleHolds,
 } from './browser.js';
 
 // SPEC §5's metered worked example: 99 m², capped at 3,465 CNY in June.
@@ -117,19 +117,42 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   const january = statement.invoices.find((invoice) => invoice.period === '2026-01')!;
   const [print] = await Promise.all([
     context.waitForEvent('page'),
-    page.getByRole('button', { name: `查看/打印 View & print ${january.number}` }).click(),
+    page.getByRole('link', { name: `查看/打印 View & print ${january.number}` }).click(),
   ]);
-  await print.waitForURL(/^blob:/);
-  t.match(await print.title(), january.number);
+  const printUrl = `${baseUrl}/app/?invoice=${january.id}`;
+  await print.waitForURL(printUrl);
+  t.pass('the print view opens at a stable URL of the page, not a blob:');
+  await titleHolds(print, january.number);
   const printed = await print.locator('body').innerText();
-  t.match(printed, january.number, 'the print view of the invoice clicked');
+  t.match(printed, january.number, 'the print view of the invoice clicked, signed in already in the new tab');
   t.match(printed, '地源热泵供暖制冷费用账单');
-  t.match(printed, `¥${(january.totalFen / 100).toFixed(2)}`);
+  t.match(printed, cny(january.totalFen));
   t.notMatch(print.url(), /resident-|token/, 'the token is not in the print view URL');
-  t.ok((await print.evaluate('document.documentElement.scrollWidth')) as number <= PHONE.width, 'the print view fits a 375 px phone');
+  t.equal(await print.evaluate('document.documentElement.scrollWidth'), PHONE.width, 'the print view fits a 375 px phone');
   t.equal(await print.locator('main').count(), 1, 'a main landmark');
-  await screenshot(print, 'app-print-view');
+  t.same(await accessibilityViolations(print), [], 'the print view: no WCAG A/AA violation');
+  await screenshot(print, 'app-print-view-375');
+  await print.setViewportSize(DESKTOP);
+  t.equal(await print.evaluate('document.documentElement.scrollWidth'), DESKTOP.width, 'the print view at 1280 px: no overflow');
   await print.close();
+
+  // The same address opened signed out (a bookmark, a shared link): the sign-in first, then the invoice.
+  const { context: elsewhere, watch: elsewhereWatch } = await newContext(browser, t);
+  const bookmark = await elsewhere.newPage();
+  await bookmark.goto(printUrl);
+  await bookmark.getByLabel('访问令牌 Access token').waitFor();
+  t.equal(await bookmark.getByText(january.number).count(), 0, 'signed out: the sign-in prompt, no invoice');
+  t.equal(await bookmark.evaluate('document.documentElement.scrollWidth'), PHONE.width, 'the sign-in prompt fits 375 px');
+  await signIn(bookmark, `resident-${home.accountId}`);
+  await titleHolds(bookmark, january.number);
+  t.match(await bookmark.locator('main').innerText(), january.number, 'signed in: the invoice at the same address');
+  t.equal(bookmark.url(), printUrl, 'the address stays the bookmark');
+  const missing = `${baseUrl}/app/?invoice=00000000-0000-4000-8000-000000000000`;
+  elsewhereWatch.expectStatus(404);
+  await bookmark.goto(missing);
+  await bookmark.getByRole('alert').waitFor();
+  t.pass('an invoice that is not there (or not yours) is said in words');
+  t.same(elsewhereWatch.problems, [], 'no console error in the signed-out tab');
 
   // Paying more than is due leaves credit for the next invoices, shown beside a balance of nil.
   const overpaid = await app.inject({

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import '../shared/styles.css';
 import { ApiError, query, type Api } from '../shared/api';
+import { printRequest, PrintView } from '../shared/print';
 import { Session } from '../shared/session';
 import type { Statement } from '../shared/types';
 import { Bi, ErrorNote, Loading, TopBar } from '../shared/ui';
@@ -71,13 +72,16 @@ function Resident({ api, accountId, onSignOut }: { api: Api; accountId: string; 
         {statement && (
           <>
             <SeasonNav statement={statement} currentSeason={currentSeason} onPick={setSeason} />
-            <StatementView api={api} statement={statement} />
+            <StatementView statement={statement} />
           </>
         )}
       </main>
     </>
   );
 }
+
+// /app/?invoice=<id>: that invoice's print view, after sign-in when opened signed out.
+const print = printRequest();
 
 render(
   <Session
@@ -90,7 +94,10 @@ render(
     }}
     refuse={(me) => (me.role === 'resident' ? undefined : NOT_A_RESIDENT)}
   >
-    {({ api, me, signOut }) => me.role === 'resident' && <Resident api={api} accountId={me.accountId} onSignOut={signOut} />}
+    {({ api, me, signOut }) => {
+      if (me.role !== 'resident') return null;
+      return print ? <PrintView api={api} request={print} /> : <Resident api={api} accountId={me.accountId} onSignOut={signOut} />;
+    }}
   </Session>,
   document.getElementById('root')!,
 );

@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Api } from '../shared/api';
 import { hasRoute } from '../shared/features';
 import { cny, localTime, monthEn, monthZh, percent } from '../shared/format';
-import { usePrintable } from '../shared/print';
+import { PrintLink } from '../shared/print';
 import type { Invoice, Statement } from '../shared/types';
-import { Bi, ErrorNote, Money, Section, StatusBadge, TableHead } from '../shared/ui';
+import { Bi, Money, Section, StatusBadge, TableHead } from '../shared/ui';
 import { UsageChart } from './usage-chart';
 
 const PLAN: Record<string, [string, string]> = { metered: ['按量计费', 'Metered'], flat: ['一口价', 'Flat price'] };
@@ -140,11 +139,9 @@ function Usage({ statement }: { statement: Statement }) {
   );
 }
 
-function Invoices({ api, invoices }: { api: Api; invoices: Invoice[] }) {
-  const print = usePrintable(api);
+function Invoices({ invoices }: { invoices: Invoice[] }) {
   return (
     <Section id='invoices' zh='账单' en='Invoices'>
-      <ErrorNote error={print.error} />
       {invoices.length === 0
         ? (
           <p class='muted'><Bi zh='本季暂无账单。' en='No invoices this season.' /></p>
@@ -162,10 +159,7 @@ function Invoices({ api, invoices }: { api: Api; invoices: Invoice[] }) {
                 <span class='end'>
                   <strong><Money fen={invoice.totalFen} /></strong>
                   <StatusBadge status={invoice.status} overdue={invoice.overdue} />
-                  <button type='button' class='link' onClick={() => print.open(`/v1/invoices/${invoice.id}`)}>
-                    <Bi zh='查看/打印' en='View & print' />
-                    <span class='sr-only'> {invoice.number}</span>
-                  </button>
+                  <PrintLink kind='invoice' id={invoice.id} zh='查看/打印' en='View & print' label={invoice.number} />
                 </span>
               </li>
             ))}
@@ -229,17 +223,15 @@ function PendingAdjustments({ statement }: { statement: Statement }) {
 }
 
 /** Overdue invoices with the payment notice (when the server offers it), and months without a reading. */
-function Notices({ api, statement }: { api: Api; statement: Statement }) {
+function Notices({ statement }: { statement: Statement }) {
   const overdue = statement.invoices.filter((invoice) => invoice.overdue === true);
   const noReading = statement.invoices.filter((invoice) => invoice.noReading && invoice.status !== 'void');
   const [noticeRoute, setNoticeRoute] = useState(false);
-  const print = usePrintable(api);
   useEffect(() => {
     if (overdue.length > 0) void hasRoute('get', '/v1/accounts/{id}/notice').then(setNoticeRoute);
   }, [overdue.length]);
   return (
     <Section id='notices' zh='通知' en='Notices'>
-      <ErrorNote error={print.error} />
       {overdue.length === 0 && noReading.length === 0 && <p class='muted'><Bi zh='暂无通知。' en='No notices.' /></p>}
       {overdue.length > 0 && (
         <div class='notice bad' data-testid='overdue-notice'>
@@ -255,9 +247,7 @@ function Notices({ api, statement }: { api: Api; statement: Statement }) {
             ))}
           </ul>
           {noticeRoute && (
-            <button type='button' onClick={() => print.open(`/v1/accounts/${statement.account.id}/notice`)}>
-              <Bi zh='缴费通知书' en='Payment notice' />
-            </button>
+            <PrintLink kind='notice' id={statement.account.id} zh='缴费通知书' en='Payment notice' />
           )}
         </div>
       )}
@@ -270,15 +260,15 @@ function Notices({ api, statement }: { api: Api; statement: Statement }) {
   );
 }
 
-export function StatementView({ api, statement }: { api: Api; statement: Statement }) {
+export function StatementView({ statement }: { statement: Statement }) {
   return (
     <div class='grid'>
       <Home statement={statement} />
       <CapProgress statement={statement} />
-      <Notices api={api} statement={statement} />
+      <Notices statement={statement} />
       <Usage statement={statement} />
       <div class='two'>
-        <Invoices api={api} invoices={statement.invoices} />
+        <Invoices invoices={statement.invoices} />
         <div>
           <Payments statement={statement} />
           <PendingAdjustments statement={statement} />

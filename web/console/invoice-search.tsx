@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { query, type Api } from '../shared/api';
 import { usePages } from '../shared/hooks';
-import { usePrintable } from '../shared/print';
+import { PrintLink } from '../shared/print';
 import type { Compound, Invoice, InvoiceStatus } from '../shared/types';
 import { Bi, ErrorNote, Money, MoreButton, Section, StatusBadge, TableHead, type Column } from '../shared/ui';
 import { HolderName, HouseholdLabel } from './household';
@@ -33,7 +33,6 @@ export function InvoiceSearch({ api, compound, period }: { api: Api; compound: C
       limit: 50,
     })}`,
   );
-  const print = usePrintable(api);
   const results = search.items;
 
   const set = (key: keyof Filters) => (event: Event) => setFilters({ ...filters, [key]: (event.target as HTMLInputElement).value });
@@ -79,7 +78,7 @@ export function InvoiceSearch({ api, compound, period }: { api: Api; compound: C
           <button type='submit' class='primary'><Bi zh='查询' en='Search' /></button>
         </div>
       </form>
-      <ErrorNote error={search.error ?? print.error} />
+      <ErrorNote error={search.error} />
       {results && results.length === 0 && <p class='muted' role='status'><Bi zh='没有符合条件的账单。' en='No invoice matches.' /></p>}
       {results && results.length > 0 && (
         <div class='table-scroll'>
@@ -89,10 +88,7 @@ export function InvoiceSearch({ api, compound, period }: { api: Api; compound: C
               {results.map((invoice) => (
                 <tr key={invoice.id}>
                   <td>
-                    <button type='button' class='link' onClick={() => print.open(`/v1/invoices/${invoice.id}`)}>
-                      <Bi zh='打印' en='Print' />
-                      <span class='sr-only'> {invoice.number}</span>
-                    </button>
+                    <PrintLink kind='invoice' id={invoice.id} zh='打印' en='Print' label={invoice.number} />
                   </td>
                   <td class='nowrap'>{invoice.number}</td>
                   <td><HouseholdLabel api={api} id={invoice.householdId} /></td>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import '../shared/styles.css';
 import { query, type Api } from '../shared/api';
 import { previousPeriod } from '../shared/format';
+import { printRequest, PrintView } from '../shared/print';
 import { Session } from '../shared/session';
 import type { Compound, Page } from '../shared/types';
 import { Bi, ErrorNote, Loading, TopBar } from '../shared/ui';
@@ -98,6 +99,9 @@ function Console({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
   );
 }
 
+// /console/?invoice=<id>: that invoice's print view, after sign-in when opened signed out.
+const print = printRequest();
+
 render(
   <Session
     storageKey='heatpump.operator.token'
@@ -109,7 +113,7 @@ render(
     }}
     refuse={(me) => (me.role === 'resident' ? '这是住户令牌，请使用 /app/ · This is a resident token; residents use /app/' : undefined)}
   >
-    {({ api, signOut }) => <Console api={api} onSignOut={signOut} />}
+    {({ api, signOut }) => (print ? <PrintView api={api} request={print} /> : <Console api={api} onSignOut={signOut} />)}
   </Session>,
   document.getElementById('root')!,
 );
