@@ -125,8 +125,12 @@ export interface InvoiceFilters {
 /** The list's sort key, also its cursor: (period, number, id). */
 export type InvoiceCursor = [string, string, string];
 
+/** The list's order on that key: oldest first (the default), or newest first (the console's search). */
+export type InvoiceOrder = 'oldest' | 'newest';
+
 /**
- * A page of invoices the caller may see (limit + 1 rows), ordered by period, number, id.
+ * A page of invoices the caller may see (limit + 1 rows), ordered by period, number, id, ascending
+ * or (`newest`) descending; the cursor is the last row's key either way.
  * Residents are confined to their own account whatever the filters say. `number` matches in any
  * case (numbers are upper case); `room` matches the household's room exactly, in any building.
  */
@@ -136,7 +140,9 @@ export async function listInvoicesInScope(
   filters: InvoiceFilters,
   after: InvoiceCursor | undefined,
   limit: number,
+  order: InvoiceOrder = 'oldest',
 ) {
+  const [direction, beyond] = order === 'newest' ? (['desc', '<'] as const) : (['asc', '>'] as const);
   let query = db
     .selectFrom('invoices as i')
     .innerJoin('compounds as c', 'c.id', 'i.compound_id')
@@ -156,12 +162,12 @@ export async function listInvoicesInScope(
     );
   }
   if (after !== undefined) {
-    query = query.where((eb) => eb(eb.refTuple('i.period', 'i.number', 'i.id'), '>', eb.tuple(after[0], after[1], after[2])));
+    query = query.where((eb) => eb(eb.refTuple('i.period', 'i.number', 'i.id'), beyond, eb.tuple(after[0], after[1], after[2])));
   }
   return query
-    .orderBy('i.period')
-    .orderBy('i.number')
-    .orderBy('i.id')
+    .orderBy('i.period', direction)
+    .orderBy('i.number', direction)
+    .orderBy('i.id', direction)
     .limit(limit + 1)
     .execute();
 }

@@ -27,6 +27,12 @@ export const InvoiceListQuery = Type.Object({
   status: Type.Optional(InvoiceStatusSchema),
   number: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'the invoice number, any case' })),
   room: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: "the household's room, exactly as registered" })),
+  order: Type.Optional(
+    Type.Union([Type.Literal('oldest'), Type.Literal('newest')], {
+      default: 'oldest',
+      description: 'oldest first (period, then number), or newest first',
+    }),
+  ),
   ...PageQuery,
 });
 
@@ -70,18 +76,18 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles },
       schema: {
         tags: ['invoices'],
-        summary: 'Invoices the caller may see, by period then number (residents: only their own)',
+        summary: 'Invoices the caller may see, by period then number, oldest or newest first (residents: only their own)',
         querystring: InvoiceListQuery,
         response: { 200: Page(InvoiceSchema), ...problemResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {
-      const { cursor, limit = 50, ...filters } = request.query;
+      const { cursor, limit = 50, order, ...filters } = request.query;
       const after = decodeCursor(cursor, 3) as InvoiceCursor | undefined;
       if (after && !(PERIOD_RE.test(String(after[0])) && typeof after[1] === 'string' && UUID_RE.test(String(after[2])))) {
         throw badRequest('cursor is not a cursor returned by this list.', [{ path: 'querystring.cursor', message: 'is invalid' }]);
       }
-      const rows = await listInvoicesInScope(app.db, request.principal, filters, after, limit);
+      const rows = await listInvoicesInScope(app.db, request.principal, filters, after, limit, order);
       const page = rows.slice(0, limit);
       const lines = await loadInvoiceLines(app.db, page.map((r) => r.id));
       return toPage(

@@ -45,6 +45,23 @@ t.test('GET /v1/invoices?number=&room=: invoice search, within the caller\'s sco
   t.same(await numbers('/v1/invoices?compound=alpha&room=501&period=2025-12'), ['ALPHA-202512-000001'], 'with period');
   t.same(await numbers('/v1/invoices?compound=alpha&room=50'), [], 'the room exactly, not a prefix');
 
+  const newest = [...room501].reverse();
+  t.same(await numbers('/v1/invoices?compound=alpha&room=501&order=newest'), newest, 'newest first: latest month, then number down');
+  t.same(await numbers('/v1/invoices?compound=alpha&room=501&order=oldest'), room501, 'oldest first, the default, by name');
+  const paged: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const url: string = `/v1/invoices?compound=alpha&room=501&order=newest&limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+    type InvoicePage = { items: Array<{ number: string }>; nextCursor: string | null };
+    const page = (await app.inject({ url, headers: alpha.headers })).json() as InvoicePage;
+    paged.push(...page.items.map((i) => i.number));
+    cursor = page.nextCursor;
+  } while (cursor && paged.length < 10);
+  t.same(paged, newest, 'page by page, newest first, each invoice once');
+  const badOrder = await app.inject({ url: '/v1/invoices?order=latest', headers: alpha.headers });
+  t.equal(badOrder.statusCode, 400);
+  t.match(badOrder.json().errors, [{ path: 'querystring.order' }], 'an unknown order names the field');
+
   const resident = bearer(await residentToken(db, east.accountId));
   t.same(await numbers('/v1/invoices?room=501', resident), ['ALPHA-202511-000001', 'ALPHA-202512-000001'], 'a resident: own invoices only');
   t.same(await numbers(`/v1/invoices?number=${eastDecember.number}`, resident), [eastDecember.number]);

@@ -157,6 +157,9 @@ t.test(TITLE, browserTests, async (t) => {
   await page.getByLabel('状态 Status').selectOption('issued');
   await page.getByRole('button', { name: '查询 Search' }).click();
   await page.locator('[data-testid=search-results] tbody tr').nth(1).waitFor();
+  const listed = await page.locator('[data-testid=search-results] tbody tr td:nth-child(2)').allInnerTexts();
+  const newestFirst = issued.map((invoice) => invoice.number).sort().reverse();
+  t.same(listed, newestFirst, 'newest first');
   const [print] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: `打印 Print ${first.number}` }).click()]);
   const printUrl = `${baseUrl}/console/?invoice=${first.id}`;
   await print.waitForURL(printUrl);

@@ -19,7 +19,7 @@ interface Filters {
   period: string;
 }
 
-/** Invoices of the compound by number, room or status (and month), each opening its print view. */
+/** Invoices of the compound by number, room or status (and month), newest first, each opening its print view. */
 export function InvoiceSearch({ api, compound, period }: { api: Api; compound: Compound; period: string }) {
   const [filters, setFilters] = useState<Filters>({ number: '', room: '', status: '', period: '' });
   const search = usePages<Invoice>(api, (cursor) =>
@@ -29,6 +29,7 @@ export function InvoiceSearch({ api, compound, period }: { api: Api; compound: C
       room: filters.room.trim(),
       status: filters.status,
       period: filters.period,
+      order: 'newest',
       cursor,
       limit: 50,
     })}`,
