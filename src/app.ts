@@ -11,6 +11,7 @@ import { clientError, frameworkError, installErrorHandling } from './http/error-
 import { AJV_OPTIONS, installStrictInput, notBlankKeyword } from './http/strict-input.js';
 import { securityPlugin } from './http/security.js';
 import { ProblemSchema } from './http/problem.js';
+import { SWAGGER_OPTIONS } from './http/openapi.js';
 import { healthRoutes } from './operations/routes.js';
 import { v1Routes } from './routes.js';
 import { webPages } from './web/plugin.js';
@@ -67,18 +68,7 @@ export async function buildApp({ config, db, pool, logger = false, requestLogLev
   installStrictInput(app);
   await app.register(securityPlugin);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Ground-source heat-pump billing API',
-        description: 'Metered and flat (一口价) billing of heat-pump heating and cooling, exact to the fen.',
-        version: '1.0.0',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, SWAGGER_OPTIONS);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

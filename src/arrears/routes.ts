@@ -13,7 +13,10 @@ export const arrearsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['arrears'],
+        operationId: 'getCompoundArrears',
         summary: "A compound's overdue invoices by account, aged in buckets; Accept: text/csv for CSV",
+        description:
+          'Buckets by days past dueOn as of asOf; the CSV has a row per account, then the total.',
         params: Type.Object({ code: CompoundCode }),
         querystring: Type.Object(
           { asOf: Type.Optional({ ...IsoDate, description: "the local date to age at; default today in the compound's zone" }) },

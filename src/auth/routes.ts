@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
+import { answer } from '../http/openapi.js';
 import { IdParams } from '../http/schemas.js';
 import { issueOperatorToken, issueResidentToken, revokeToken } from './service.js';
 
@@ -27,8 +28,12 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator', 'resident'] },
       schema: {
         tags: ['tokens'],
+        operationId: 'getMe',
         summary: 'Who the bearer token is: its role and what it is scoped to (a resident: the account id)',
-        response: { 200: MeSchema, ...problemResponses(401, 429) },
+        description:
+          'Pages call this first to learn what to show: an operator its provider, a resident the one account it ' +
+          'sees.',
+        response: { 200: answer('The role and scope of the token', MeSchema), ...problemResponses(401, 429) },
       },
     },
     async (request) => {
@@ -45,10 +50,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin'] },
       schema: {
         tags: ['tokens'],
+        operationId: 'createOperatorToken',
         summary: 'Issue an operator token for a provider',
+        description:
+          'Admin only. The token is shown once in this answer; only its SHA-256 hash is stored.',
         params: IdParams,
         body: Type.Optional(TokenBody),
-        response: { 201: IssuedToken, ...problemResponses(400, 401, 403, 404) },
+        response: { 201: answer('The operator token, shown once', IssuedToken), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) =>
@@ -61,10 +69,14 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['tokens'],
+        operationId: 'createResidentToken',
         summary: 'Issue a resident token for one account',
+        description:
+          'The token sees only this account (its invoices, statement, readings, notice). Shown once; only its ' +
+          'hash is stored.',
         params: IdParams,
         body: Type.Optional(TokenBody),
-        response: { 201: IssuedToken, ...problemResponses(400, 401, 403, 404) },
+        response: { 201: answer('The resident token, shown once', IssuedToken), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) =>
@@ -77,9 +89,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['tokens'],
+        operationId: 'revokeToken',
         summary: 'Revoke a token (operators: their provider\'s tokens and their residents\' tokens)',
+        description:
+          'From the next request on this process refuses the token; another instance may accept it for up to 10 ' +
+          's (its cache).',
         params: IdParams,
-        response: { 204: Type.Null(), ...problemResponses(401, 403, 404) },
+        response: { 204: Type.Null({ description: 'Revoked' }), ...problemResponses(401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { providerScope } from '../auth/principal.js';
 import { notFound, problemResponses } from '../http/problem.js';
+import { answer } from '../http/openapi.js';
 import { IdParams } from '../http/schemas.js';
 import { findRunInScope, sweepInterruptedRuns } from './repository.js';
 import { BillingRunSchema, CreateRunBody } from './schemas.js';
@@ -32,6 +33,7 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['billing'],
+        operationId: 'createBillingRun',
         summary: 'Run the monthly batch for a period (one compound, or every compound of the caller)',
         description:
           'Idempotent: accounts already billed for the period are not billed again, and accounts already billed through ' +
@@ -42,7 +44,11 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'month waits for the first and then finds nothing to do. A non-billable month succeeds with 0 invoices. ' +
           '201: the run finished (succeeded or failed). 202: the run is still going; poll the Location.',
         body: CreateRunBody,
-        response: { 201: BillingRunSchema, 202: BillingRunSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        response: {
+          201: answer('The run, finished (succeeded, partial or failed)', BillingRunSchema),
+          202: answer('The run, still going: poll the Location', BillingRunSchema),
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request, reply) => {
@@ -86,9 +92,12 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['billing'],
+        operationId: 'getBillingRun',
         summary: 'A billing run and its counts',
+        description:
+          'Poll this after a 202. A run whose process stopped part-way is reported failed here.',
         params: IdParams,
-        response: { 200: BillingRunSchema, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: answer('The run as it stands', BillingRunSchema), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -13,7 +13,8 @@ export const exceptionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { roles: ['admin', 'operator'] },
       schema: {
-        tags: ['reports'],
+        tags: ['exceptions'],
+        operationId: 'listCompoundExceptions',
         summary: "A compound's meter data exceptions of a month; Accept: text/csv or ?format=csv for CSV",
         description:
           'Kinds: missing_reading (an account open at the month\'s end, metered, with no reading in the month), ' +

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { badRequest, notFound, problemResponses } from '../http/problem.js';
+import { answer } from '../http/openapi.js';
 
 const PERIOD_RE = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,7 +47,11 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles },
       schema: {
         tags: ['invoices'],
+        operationId: 'getInvoice',
         summary: 'An invoice with its lines; with Accept: text/html a printable bilingual page',
+        description:
+          "Operators see their provider's invoices, residents their own account's; any other id answers 404. " +
+          'Accept: text/html answers the printable page.',
         params: IdParams,
         response: {
           200: {
@@ -76,9 +81,13 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles },
       schema: {
         tags: ['invoices'],
+        operationId: 'listInvoices',
         summary: 'Invoices the caller may see, by period then number, oldest or newest first (residents: only their own)',
+        description:
+          'Filters combine (compound, period, accountId, status, number, room); order=newest lists the latest first. Paged with cursor and limit; ' +
+          'lines included.',
         querystring: InvoiceListQuery,
-        response: { 200: Page(InvoiceSchema), ...problemResponses(400, 401, 403, 429) },
+        response: { 200: answer('A page of invoices', Page(InvoiceSchema)), ...problemResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {

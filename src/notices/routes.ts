@@ -11,7 +11,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator', 'resident'] },
       schema: {
         tags: ['notices'],
+        operationId: 'getPaymentNotice',
         summary: "A printable bilingual payment notice (缴费通知书) for the account's overdue invoices",
+        description:
+          "HTML in Chinese and English, to print or send; residents get their own account's.",
         params: IdParams,
         response: {
           200: {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
+import { answer } from '../http/openapi.js';
 import { Fen, Text, Uuid } from '../http/schemas.js';
 import { recordPayment } from './service.js';
 
@@ -33,13 +34,18 @@ export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['payments'],
+        operationId: 'createPayment',
         summary: 'Record a payment; settles the oldest open invoices first, the rest is credit',
         description:
           'Requires an `Idempotency-Key` header. The first request answers 201; the same key with the same body answers 200 ' +
           'with the same payment (header `Idempotent-Replayed: true`); the same key with another body answers 409.',
         headers: Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }) }),
         body: PaymentBody,
-        response: { 200: PaymentSchema, 201: PaymentSchema, ...problemResponses(400, 401, 403, 404, 409, 429) },
+        response: {
+          200: answer('The same payment, replayed for the same key and body', PaymentSchema),
+          201: answer('The payment, recorded and allocated', PaymentSchema),
+          ...problemResponses(400, 401, 403, 404, 409, 429),
+        },
       },
     },
     async (request, reply) => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Page } from '../http/pagination.js';
 import { HttpProblem, problemResponses, unprocessable } from '../http/problem.js';
+import { answer } from '../http/openapi.js';
 import { notUtf8, textDefect } from '../http/strict-input.js';
 import { csvSource, tooLarge } from './csv.js';
 import { listReadings } from './lookup.js';
@@ -71,12 +72,13 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator', 'resident'] },
       schema: {
         tags: ['readings'],
+        operationId: 'listReadings',
         summary: 'Readings the caller may see, in time order, with their ids (residents: their own household)',
         description:
           '`from` is inclusive, `to` exclusive; without an offset they are local times of each reading\'s compound. ' +
           '`correctedFrom` is the value a reading had before its first correction.',
         querystring: ReadingListQuery,
-        response: { 200: Page(ReadingSchema), ...problemResponses(400, 401, 403, 429) },
+        response: { 200: answer('A page of readings', Page(ReadingSchema)), ...problemResponses(400, 401, 403, 429) },
       },
     },
     async (request) => listReadings(app.db, request.principal, request.query),
@@ -88,9 +90,14 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['readings'],
+        operationId: 'createReadings',
         summary: `Load up to ${MAX_JSON_READINGS} meter readings (all or nothing)`,
+        description:
+          'Each reading names its meter by serial. The batch is stored entirely or not at all: 422 lists every ' +
+          'refused row as readings[i].field with a stable code (not_monotonic, unknown_meter, …). Identical ' +
+          'readings already stored are skipped and counted as duplicates.',
         body: Type.Object({ readings: Type.Array(ReadingInput, { maxItems: MAX_JSON_READINGS }) }, { additionalProperties: false }),
-        response: { 201: ImportResultSchema, ...problemResponses(400, 401, 403, 409, 413, 422) },
+        response: { 201: answer('The batch, stored', ImportResultSchema), ...problemResponses(400, 401, 403, 409, 413, 422) },
       },
     },
     async (request, reply) => {
@@ -118,12 +125,13 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       schema: {
         tags: ['readings'],
+        operationId: 'importReadings',
         summary: 'Upload a CSV of readings: header meterSerial,readAt,value[,source] (all or nothing)',
         description:
           'Lines are named by file line, the header being line 1. ' +
           `Uploads above ${Math.round(app.config.csvUploadLimitBytes / 1024 / 1024)} MiB answer 413.`,
         consumes: ['text/csv'],
-        response: { 201: ImportResultSchema, ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: answer('The file, stored', ImportResultSchema), ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

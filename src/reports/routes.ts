@@ -32,7 +32,11 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator'] },
       schema: {
         tags: ['reports'],
+        operationId: 'getCompoundReport',
         summary: "A compound's month: billed, capped, paid and outstanding; Accept: text/csv for CSV",
+        description:
+          'Figures over the non-void invoices of the compound and period, in total and by plan. Accept: ' +
+          'text/csv answers the same figures as CSV (rows metered, flat, total).',
         params: Type.Object({ code: CompoundCode, period: Period }),
         response: {
           200: {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
+import { answer } from '../http/openapi.js';
 import { DecimalInput, Fen, IdParams, IsoDate, SeasonLabel, Text, Uuid } from '../http/schemas.js';
 import { InvoiceSchema } from '../invoices/schemas.js';
 import { closeAccount } from './close-account.js';
@@ -44,6 +45,7 @@ export const correctionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles },
       schema: {
         tags: ['corrections'],
+        operationId: 'correctReading',
         summary: 'Correct a reading; when already billed, the next invoice carries the adjustment',
         description:
           "The corrected value must stay monotonic against the meter's previous and next readings " +
@@ -52,7 +54,10 @@ export const correctionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The original value is kept in the audit log.',
         params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'reading id' }) }),
         body: Type.Object({ value: DecimalInput, reason: Reason }, { additionalProperties: false }),
-        response: { 200: CorrectedReadingSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: {
+          200: answer('The corrected reading and the adjustments it caused', CorrectedReadingSchema),
+          ...problemResponses(400, 401, 403, 404, 409, 422),
+        },
       },
     },
     async (request) => correctReading(app.db, request.principal, request.params.id, request.body),
@@ -64,13 +69,14 @@ export const correctionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles },
       schema: {
         tags: ['corrections'],
+        operationId: 'voidInvoice',
         summary: 'Void an unpaid invoice; the next invoice re-bills what it carried',
         description:
           'Only an invoice without payments (paidFen 0) that is not void, not a final invoice and whose account is not closed. ' +
           'The void invoice keeps its number (numbering stays gapless).',
         params: IdParams,
         body: Type.Object({ reason: Reason }, { additionalProperties: false }),
-        response: { 200: InvoiceSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: answer('The invoice, now void', InvoiceSchema), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request) => voidInvoice(app.db, request.principal, request.params.id, request.body),
@@ -82,6 +88,7 @@ export const correctionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles },
       schema: {
         tags: ['corrections'],
+        operationId: 'closeAccount',
         summary: 'Close an account (move-out) and issue its final invoice at once',
         description:
           'closingReading is stored as a reading of the household\'s active meter at the start (00:00 local time) of closedOn, the ' +
@@ -89,7 +96,7 @@ export const correctionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'the season against the cap or flat fee prorated to the occupancy; a negative total is a credit (status paid).',
         params: IdParams,
         body: Type.Object({ closedOn: IsoDate, closingReading: DecimalInput }, { additionalProperties: false }),
-        response: { 201: InvoiceSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 201: answer('The final invoice', InvoiceSchema), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => reply.code(201).send(await closeAccount(app.db, request.principal, request.params.id, request.body)),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
+import { answer } from '../http/openapi.js';
 import { CompoundCode, Fen, IdParams, Period, SeasonLabel, Uuid } from '../http/schemas.js';
 import { InvoiceSchema } from '../invoices/schemas.js';
 import { PlanSchema } from '../http/schemas.js';
@@ -64,10 +65,14 @@ export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { roles: ['admin', 'operator', 'resident'] },
       schema: {
         tags: ['statements'],
+        operationId: 'getStatement',
         summary: "An account's season statement (residents: their own, personal data masked)",
+        description:
+          'billedFen and invoices cover the requested season; balanceFen is ' +
+          "all time (invoiced − paid). For residents the holder's name and phone are masked.",
         params: IdParams,
         querystring: Type.Object({ season: Type.Optional(SeasonLabel) }),
-        response: { 200: StatementSchema, ...problemResponses(400, 401, 403, 404, 429) },
+        response: { 200: answer("The account's statement for the season", StatementSchema), ...problemResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request, reply) => {

@@ -1,0 +1,100 @@
+import t from 'tap';
+import { admin, testApp } from '../helpers/app.js';
+
+// Issue 31: the document a client generates from. Every operation named, described and tagged;
+// every error documented once, as application/problem+json with the one Problem component.
+
+type Response = { description?: string; content?: Record<string, { schema?: unknown }> };
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  security?: unknown[];
+  requestBody?: unknown;
+  parameters?: Array<{ in: string }>;
+  responses: Record<string, Response>;
+  callbacks?: Record<string, Record<string, Record<string, Operation>>>;
+};
+type Document = {
+  info: { license?: { name?: string }; contact?: { name?: string } };
+  servers?: Array<{ url: string }>;
+  tags?: Array<{ name: string; description?: string }>;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+
+t.test('every operation is named, summarised, described and tagged; every error is a Problem', async (t) => {
+  const { app } = await testApp(t);
+  const response = await app.inject({ url: '/openapi.json' });
+  t.equal(response.statusCode, 200);
+  const doc = response.json() as Document;
+
+  t.ok(doc.servers?.length, 'servers');
+  t.ok(doc.info.license?.name, 'info.license');
+  t.ok(doc.info.contact?.name, 'info.contact');
+  t.ok(doc.components.schemas.Problem, 'the Problem component');
+  const tags = new Map((doc.tags ?? []).map((tag) => [tag.name, tag.description]));
+
+  const operationIds = new Set<string>();
+  const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, path, method, operation })),
+  );
+  t.ok(operations.length >= 39, `${operations.length} operations`);
+  for (const { name, path, method, operation } of operations) {
+    t.match(operation.operationId, /^[a-z][a-zA-Z0-9]+$/, `${name}: camelCase operationId`);
+    t.notOk(operationIds.has(operation.operationId as string), `${name}: operationId unique`);
+    operationIds.add(operation.operationId as string);
+    t.ok(operation.summary, `${name}: summary`);
+    t.ok(operation.description, `${name}: description`);
+    t.equal(operation.tags?.length, 1, `${name}: one tag`);
+    t.ok(tags.get(operation.tags?.[0] ?? ''), `${name}: its tag is defined with a description`);
+
+    const statuses = Object.keys(operation.responses);
+    for (const [status, answer] of Object.entries(operation.responses)) {
+      t.ok(answer.description && answer.description !== 'Default Response', `${name} ${status}: described`);
+      if (Number(status) >= 400) t.same(answer.content, PROBLEM, `${name} ${status}: problem+json, the Problem component`);
+    }
+    t.ok(statuses.some((s) => s.startsWith('2')), `${name}: a 2xx`);
+    t.ok(statuses.includes('400') && statuses.includes('500'), `${name}: 400 (strict input) and 500`);
+    const authenticated = operation.security?.length !== 0;
+    if (authenticated) t.ok(['401', '429', '503'].every((s) => statuses.includes(s)), `${name}: 401, 429, 503`);
+    if (method !== 'get') t.ok(statuses.includes('413') && statuses.includes('415'), `${name}: 413 and 415`);
+    if (authenticated && /\{/.test(path)) t.ok(statuses.includes('404'), `${name}: 404 for a path outside scope`);
+  }
+
+  const callbacks = operations.flatMap(({ operation }) =>
+    Object.values(operation.callbacks ?? {}).flatMap((byUrl) => Object.values(byUrl).flatMap((byMethod) => Object.values(byMethod))),
+  );
+  t.equal(callbacks.length, 3, 'the three webhook events');
+  for (const callback of callbacks) {
+    t.match(callback.operationId, /^[a-z][a-zA-Z0-9]+$/, 'a callback is named');
+    t.ok(callback.summary, 'a callback has a summary');
+  }
+});
+
+t.test('the documented statuses are the ones the server sends: 415 and 413 on a body route, problem+json', async (t) => {
+  const { app } = await testApp(t);
+  const doc = (await app.inject({ url: '/openapi.json' })).json() as Document;
+  const createProvider = doc.paths['/v1/providers']?.post as Operation;
+  t.ok(createProvider.responses['415'] && createProvider.responses['413']);
+
+  const xml = await app.inject({
+    method: 'POST',
+    url: '/v1/providers',
+    headers: { ...admin, 'content-type': 'application/xml' },
+    payload: '<a/>',
+  });
+  t.equal(xml.statusCode, 415);
+  t.match(xml.headers['content-type'], /^application\/problem\+json/);
+  const tooLarge = await app.inject({
+    method: 'POST',
+    url: '/v1/providers',
+    headers: { ...admin, 'content-type': 'application/json' },
+    payload: JSON.stringify({ name: 'x'.repeat(17 * 1024 * 1024) }),
+  });
+  t.equal(tooLarge.statusCode, 413);
+  t.match(tooLarge.headers['content-type'], /^application\/problem\+json/);
+});
