@@ -84,8 +84,8 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listInvoices',
         summary: 'Invoices the caller may see, by period then number, oldest or newest first (residents: only their own)',
         description:
-          'Filters combine (compound, period, accountId, status, number, room); order=newest lists the latest first. Paged with cursor and limit; ' +
-          'lines included.',
+          'Filters combine (compound, period, accountId, status, number, room); order=newest lists the latest first. ' +
+          'Paged with cursor and limit; lines included.',
         querystring: InvoiceListQuery,
         response: { 200: answer('A page of invoices', Page(InvoiceSchema)), ...problemResponses(400, 401, 403, 429) },
       },
