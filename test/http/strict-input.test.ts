@@ -120,15 +120,15 @@ t.test('strict at the door: every bad request is a 4xx problem+json naming the f
     refused(t, await season('2030-31', { flatBilling: ['upfront'] }), { path: 'body.flatBilling' }, 'flatBilling ["upfront"]');
     refused(t, await householdBody({ areaM2: '1e2' }), { path: 'body.areaM2', code: 'format' }, 'areaM2 "1e2"');
     refused(t, await householdBody({ areaM2: true }), { path: 'body.areaM2', code: 'wrong_type' }, 'areaM2 true');
+    // SPEC §9: a negative or malformed late-fee rate is 400, never dropped.
+    const lateFee = await season('2030-31', { lateFeePerMillePerDay: '-1' });
+    refused(t, lateFee, { path: 'body.lateFeePerMillePerDay', code: 'format' }, 'lateFeePerMillePerDay "-1"');
   });
 
   await t.test('unknown fields are refused, naming them', async (t) => {
     refused(t, await payment({ tip: 1 }), { path: 'body.tip', code: 'unknown_field' }, 'payment');
     refused(t, await reading({ note: 'x' }), { path: 'body.readings[0].note', code: 'unknown_field' }, 'reading row');
     refused(t, await householdBody({ floor: 3 }), { path: 'body.floor', code: 'unknown_field' }, 'household');
-    // Not a field of this API: refused by name rather than dropped with a 200.
-    const lateFee = await season('2030-31', { lateFeePerMillePerDay: '-1' });
-    refused(t, lateFee, { path: 'body.lateFeePerMillePerDay', code: 'unknown_field' }, 'lateFeePerMillePerDay "-1"');
     const payload = { period: '2026-01', compound: 'alpha', extra: 1 };
     const run = await app.inject({ method: 'POST', url: '/v1/billing-runs', headers: op, payload });
     refused(t, run, { path: 'body.extra', code: 'unknown_field' }, 'billing run');
