@@ -12,13 +12,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { addDays, formatQuantity, localDateOf } from '../core/index.js';
+import { addDays, formatQuantity, lateFeeThrough, localDateOf, withLateFeeLines } from '../core/index.js';
 import { audit } from '../audit/audit.js';
 import { inTransaction, queryCount, queryRows, type TransactionClient } from '../db/sql.js';
 import { InvoiceCopy } from '../invoices/writer.js';
 import { applyCompoundCredit } from '../payments/credit.js';
 import { computeAccountInvoice } from './compute.js';
 import { billingFactsChunks, billingMonth, loadBillingCompound, type BillingException } from './facts.js';
+import { lateFeesDue, recordLateFeeCharges, type LateFeeCharge } from './late-fees.js';
 import { lockCompound, waitWithoutLimit } from '../db/locks.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import { MonthRefused, recordBilledMonth, refusalOf } from './order.js';
@@ -133,6 +134,7 @@ interface PreparedChunk {
   copy: InvoiceCopy;
   adjustmentIds: string[];
   adjustmentInvoices: string[];
+  lateFees: LateFeeCharge[];
 }
 
 /**
@@ -177,6 +179,11 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
     const dueOn = addDays(issuedOn, compound.dueDays);
     const seasonLabel = month.season?.label ?? '';
     const capThresholds = new CapThresholdEvents(compoundId);
+    // SPEC §9: each overdue invoice's fee accrued through the month's last day, not yet billed,
+    // goes on the account's invoice of the month (read once for the compound, before the cursor).
+    const lateFees = month.season
+      ? await lateFeesDue(client, { compoundId, timeZone: compound.timeZone, throughOn: lateFeeThrough(month.nextFirstDay) })
+      : new Map<string, never>();
 
     const chunks = billingFactsChunks(reader ?? client, month, chunkSize)[Symbol.asyncIterator]();
     /** The next chunk's facts, computed and numbered (in household order: one prepare at a time) into COPY text; null at the end. */
@@ -187,6 +194,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       const copy = new InvoiceCopy();
       const adjustmentIds: string[] = [];
       const adjustmentInvoices: string[] = [];
+      const lateFeeCharges: LateFeeCharge[] = [];
       summary.skippedAccounts += chunk.skipped;
       summary.alreadyBilledAccounts += chunk.alreadyBilled;
       summary.exceptions.push(...chunk.exceptions);
@@ -204,7 +212,11 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         }
         summary.accountsBilled += 1;
         if (computed === null) continue;
-        const invoice = computed.invoice;
+        const fees = lateFees.get(facts.accountId) ?? [];
+        const invoice = withLateFeeLines(
+          computed.invoice,
+          fees.map((fee) => fee.line),
+        );
         seq += 1;
         summary.invoicesIssued += 1;
         summary.totalFen += invoice.totalFen;
@@ -242,12 +254,16 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
         const { accountId, householdId, billedFen: billedBeforeFen } = facts;
         const { capFen, lines } = invoice;
         capThresholds.add({ invoiceId: id, accountId, householdId, seasonLabel, billedBeforeFen, capFen, lines });
+        for (const fee of fees) {
+          const { fromOn, throughOn, feeFen } = fee.accrual;
+          lateFeeCharges.push({ invoiceId: fee.invoiceId, chargedInvoiceId: id, fromOn, throughOn, amountFen: feeFen });
+        }
         for (const adjustmentId of computed.appliedAdjustmentIds) {
           adjustmentIds.push(adjustmentId);
           adjustmentInvoices.push(id);
         }
       }
-      return { accounts: chunk.accounts, copy, adjustmentIds, adjustmentInvoices };
+      return { accounts: chunk.accounts, copy, adjustmentIds, adjustmentInvoices, lateFees: lateFeeCharges };
     };
     const ahead = () => {
       const promise = prepare();
@@ -274,6 +290,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
           const applied = await queryCount(client, APPLY_ADJUSTMENTS_SQL, [chunk.adjustmentIds, chunk.adjustmentInvoices]);
           if (applied !== chunk.adjustmentIds.length) throw new Error('pending adjustments changed during the run');
         }
+        await recordLateFeeCharges(client, compoundId, chunk.lateFees);
       }
       processed += chunk.accounts;
       request.onProgress?.({ type: 'compound-progress', code: compound.code, processed });

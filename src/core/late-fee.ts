@@ -6,6 +6,7 @@
  * bills, the fen-days are summed exactly and rounded half up once (SPEC §2), never per day.
  */
 import { parseRate, roundDiv, toFen, type DecimalInput, type Rate } from './decimal.js';
+import { invoiceStatus, sumLines, type InvoiceLine, type MonthInvoice } from './invoice.js';
 import { addDays, dayNumber, dateOfDayNumber } from './season.js';
 
 /** An amount that settled part of the invoice on a local date (a payment, or credit applied). */
@@ -79,12 +80,30 @@ export function lateFeeAccrual(input: LateFeeInput): LateFeeAccrual {
   return { ...none, feeFen: toFen(roundDiv(fenDays * input.rate, FEE_DIVISOR)), accruingDays };
 }
 
-/** The invoice line's text: which invoice, which days, at which rate. */
+/**
+ * The invoice line's text: which invoice, which days, at which rate. Payments only lower the base,
+ * so the accruing days are the first `accruingDays` of the range.
+ */
 export function lateFeeDescription(number: string, accrual: LateFeeAccrual, rateText: string): string {
-  return `滞纳金 Late fee on ${number}: ${accrual.fromOn} to ${accrual.throughOn}, ${accrual.accruingDays} days × ${rateText}‰`;
+  const lastOn = addDays(accrual.fromOn, accrual.accruingDays - 1);
+  return `滞纳金 Late fee on ${number}: ${accrual.fromOn} to ${lastOn}, ${accrual.accruingDays} days × ${rateText}‰`;
 }
 
 /** The last day a month's batch bills a fee through: the month's last local day. */
 export function lateFeeThrough(nextFirstDay: string): string {
   return addDays(nextFirstDay, -1);
+}
+
+/**
+ * The month invoice with its late fee lines added (one per overdue invoice, SPEC §9): the total
+ * and the status follow. Late fee lines charge no season, so no cap or flat fee counts them.
+ */
+export function withLateFeeLines(invoice: MonthInvoice, lateFees: readonly InvoiceLine[]): MonthInvoice {
+  if (lateFees.length === 0) return invoice;
+  for (const line of lateFees) {
+    if (line.kind !== 'late_fee' || line.seasonLabel !== null) throw new Error('a late fee line has kind late_fee and no season');
+  }
+  const lines = [...invoice.lines, ...lateFees];
+  const totalFen = sumLines(lines);
+  return { ...invoice, lines, totalFen, status: invoiceStatus(totalFen) };
 }

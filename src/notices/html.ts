@@ -1,6 +1,35 @@
 import { cny, escapeHtml as e, PRINT_CSS } from '../invoices/html.js';
 import { maskName, maskPhone } from '../statements/mask.js';
+import type { LateFeeDue } from '../billing/late-fees.js';
 import type { NoticeAccount, OverdueInvoice } from './repository.js';
+
+/** The late fee accrued to the notice's date and not yet billed, per invoice, and how it accrues (SPEC §9). */
+function lateFeeSection(fees: readonly LateFeeDue[], asOf: string): string {
+  if (fees.length === 0) return '';
+  const totalFen = fees.reduce((sum, fee) => sum + fee.accrual.feeFen, 0);
+  const rates = [...new Set(fees.map((fee) => `${fee.rateText}‰`))].join(' / ');
+  const rows = fees
+    .map(
+      (fee) =>
+        `<tr><td class="ref">${e(fee.number)}</td>` +
+        `<td>${fee.accrual.accruingDays} 天 <span class="en">days</span> × ${e(fee.rateText)}‰</td>` +
+        `<td class="n">${e(cny(fee.accrual.feeFen))}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2>滞纳金 <span class="en">Late fee</span></h2>
+<p>逾期账单自付款截止日次日起，按未付金额每日 ${e(rates)} 计收滞纳金，付清即停止，计入下一期账单。
+<span class="en">An overdue invoice accrues a late fee of ${e(rates)} of its unpaid amount a day from the day after its due date until paid;
+it is billed on the next invoice.</span></p>
+<table>
+<thead><tr><th>账单号 <span class="en">Invoice no.</span></th><th>计费天数 <span class="en">Days</span></th>
+<th class="n">滞纳金 <span class="en">Late fee</span></th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+<tfoot><tr><td colspan="2">截至 ${e(asOf)} 未出账滞纳金 <span class="en">Accrued to ${e(asOf)}, not yet billed</span></td>
+<td class="n total">${e(cny(totalFen))}</td></tr></tfoot>
+</table>`;
+}
 
 /** Narrow screens: the table's cells wrap (long invoice numbers) so that nothing scrolls sideways. */
 const NOTICE_CSS = `
@@ -11,10 +40,15 @@ const NOTICE_CSS = `
 /**
  * A printable bilingual payment notice (缴费通知书, SPEC §9), Chinese first and English beside,
  * in the invoice print view's style: the overdue invoices with their due dates and amounts due,
- * and the invoice numbers to quote as the payment reference. Every value is escaped; the
- * holder's name and phone are masked as statements mask them.
+ * the invoice numbers to quote as the payment reference, and the late fee accruing, if any.
+ * Every value is escaped; the holder's name and phone are masked as statements mask them.
  */
-export function noticeHtml(account: NoticeAccount, invoices: readonly OverdueInvoice[], asOf: string): string {
+export function noticeHtml(
+  account: NoticeAccount,
+  invoices: readonly OverdueInvoice[],
+  asOf: string,
+  lateFees: readonly LateFeeDue[] = [],
+): string {
   const totalFen = invoices.reduce((sum, invoice) => sum + invoice.total_fen - invoice.paid_fen, 0);
   const rows = invoices
     .map(
@@ -39,6 +73,7 @@ ${rows}
 <p>请向 ${e(account.provider_name)} 缴费，并注明以下账单号作为付款备注：
 <span class="en">Pay ${e(account.provider_name)} and quote these invoice numbers as the payment reference:</span></p>
 <p class="ref">${invoices.map((invoice) => e(invoice.number)).join(' ')}</p>`;
+  const fee = lateFeeSection(lateFees, asOf);
   return `<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -61,6 +96,7 @@ ${rows}
 </dl>
 <p>您好！以下账单已过付款截止日，请尽快缴费。 <span class="en">The invoices below are past their due date; please pay soon.</span></p>
 ${body}
+${fee}
 <p class="en">金额单位：人民币元。Amounts in CNY. 已缴费请忽略本通知 · If you have paid, please ignore this notice.</p>
 </body>
 </html>

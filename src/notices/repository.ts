@@ -18,6 +18,7 @@ export async function findNoticeAccount(db: Executor, accountId: string, princip
       'h.building',
       'h.unit',
       'h.room',
+      'c.id as compound_id',
       'c.code as compound_code',
       'c.name as compound_name',
       'c.time_zone',

@@ -15,6 +15,8 @@ async function scene(t: Parameters<typeof testApp>[0]) {
   const alpha = await operatorWithCompound(app, 'alpha');
   const beta = await operatorWithCompound(app, 'beta');
   await insertDefaultSeason(db, alpha.compound.id);
+  // A late fee of 0.5‰ a day (SPEC §9), so the notice shows what accrues.
+  await db.updateTable('seasons').set({ late_fee_per_mille_per_day: '0.5' }).where('compound_id', '=', alpha.compound.id).execute();
   const home = await insertHome(db, alpha.compound.id, { holderName: '王芳', phone: '13812345678' });
   const neighbour = await insertHome(db, alpha.compound.id, { holderName: '<script>alert(1)</script>' });
   const c = alpha.compound.id;
@@ -59,6 +61,10 @@ t.test('the notice lists the overdue invoices, their due dates and amounts, and 
   t.match(html, '138****5678');
   t.notMatch(html, '王芳');
   t.ok(html.indexOf('缴费通知书') < html.indexOf('Payment notice'), 'Chinese first');
+  // Late fee to today: 40 days × 123.45 × 0.5‰ = 2.469; 1 day on the 30.00 left = 0.015 (half up).
+  t.match(html, `<td class="ref">${old.number}</td><td>40 天 <span class="en">days</span> × 0.5‰</td><td class="n">¥2.47</td>`);
+  t.match(html, `<td class="ref">${partial.number}</td><td>1 天 <span class="en">days</span> × 0.5‰</td><td class="n">¥0.02</td>`);
+  t.match(html, '¥2.49</td></tr></tfoot>', 'the late fee accrued, not yet billed');
 });
 
 t.test('the notice: residents read their own; out of scope 404', async (t) => {
