@@ -4,8 +4,9 @@ import type { Api } from '../shared/api';
 import { query } from '../shared/api';
 import { useOptionalGet, usePages } from '../shared/hooks';
 import { monthEn, monthZh } from '../shared/format';
-import type { Arrears, Compound, CompoundAccount, DataException, Report } from '../shared/types';
-import { Bi, ErrorNote, Loading, Money, MoreButton, Section, StatusBadge, TableHead, type Column } from '../shared/ui';
+import type { Compound, CompoundAccount, DataException, Report } from '../shared/types';
+import { Bi, ErrorNote, Loading, Money, MoreButton, Section, StatusBadge, TableHead } from '../shared/ui';
+import { ArrearsDesk } from './arrears-desk';
 import { HouseholdLabel } from './household';
 
 function Figure({ zh, en, children, testId }: { zh: string; en: string; children: ComponentChildren; testId?: string }) {
@@ -141,60 +142,7 @@ function Exceptions({ api, compound, period }: { api: Api; compound: Compound; p
   );
 }
 
-/** The last day of a month, or undefined when it is still to come (arrears are then as of today). */
-function monthEnd(period: string): string | undefined {
-  const [year, month] = period.split('-').map(Number) as [number, number];
-  const last = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
-  return last < new Date().toISOString().slice(0, 10) ? last : undefined;
-}
-
-const ARREARS_COLUMNS: Column[] = [['房号', 'Home'], ['户主', 'Holder'], ['欠费', 'Overdue', 'n'], ['最早截止', 'Oldest due'], ['逾期天数', 'Days', 'n']];
-
-/** Overdue accounts (shown when the server has the route). */
-function ArrearsView({ api, compound, period }: { api: Api; compound: Compound; period: string }) {
-  const asOf = monthEnd(period);
-  const path = `/v1/compounds/${compound.code}/arrears${query({ asOf })}`;
-  const { data: arrears, error } = useOptionalGet<Arrears>(api, '/v1/compounds/{code}/arrears', path);
-  if (!arrears && !error) return null;
-  return (
-    <Section id='arrears' zh='欠费' en='Arrears'>
-      <ErrorNote error={error} />
-      {arrears && (
-        <>
-          <p class='muted'><Bi zh={asOf ? `截至 ${asOf}` : '截至今天'} en={asOf ? `as of ${asOf}` : 'as of today'} /></p>
-          <dl class='figures'>
-            <Figure zh='欠费户数' en='Accounts' testId='arrears-accounts'>{arrears.totals.accounts}</Figure>
-            <Figure zh='欠费总额' en='Overdue' testId='arrears-total'><Money fen={arrears.totals.overdueFen} /></Figure>
-            <Figure zh='1–30 天' en='days'><Money fen={arrears.totals.buckets.days1to30} /></Figure>
-            <Figure zh='31–60 天' en='days'><Money fen={arrears.totals.buckets.days31to60} /></Figure>
-            <Figure zh='61–90 天' en='days'><Money fen={arrears.totals.buckets.days61to90} /></Figure>
-            <Figure zh='90 天以上' en='91+ days'><Money fen={arrears.totals.buckets.days91plus} /></Figure>
-          </dl>
-          {arrears.items.length > 0 && (
-            <div class='table-scroll' tabIndex={0} role='region' aria-label='欠费 Arrears'>
-              <table data-testid='arrears'>
-                <TableHead columns={ARREARS_COLUMNS} />
-                <tbody>
-                  {arrears.items.map((item) => (
-                    <tr key={item.accountId}>
-                      <td>{item.building}-{item.unit}-{item.room}</td>
-                      <td>{item.holderName}</td>
-                      <td class='n'><Money fen={item.overdueFen} /></td>
-                      <td>{item.oldestDueOn}</td>
-                      <td class='n'>{item.daysOverdue}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>
-      )}
-    </Section>
-  );
-}
-
-/** A compound's month: the report's figures, its accounts, and exceptions and arrears when offered. */
+/** A compound's month: the report's figures, its accounts, exceptions when offered, and the clerk's desk. */
 export function MonthView({ api, compound, period }: { api: Api; compound: Compound; period: string }) {
   const [report, setReport] = useState<Report>();
   const [error, setError] = useState<unknown>();
@@ -210,7 +158,7 @@ export function MonthView({ api, compound, period }: { api: Api; compound: Compo
         <Accounts api={api} compound={compound} period={period} />
       </Section>
       <Exceptions api={api} compound={compound} period={period} />
-      <ArrearsView api={api} compound={compound} period={period} />
+      <ArrearsDesk api={api} compound={compound} period={period} />
     </>
   );
 }

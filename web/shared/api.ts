@@ -58,6 +58,19 @@ export class Api {
   async html(path: string): Promise<string> {
     return (await this.send(path, 'text/html', {})).text();
   }
+
+  /** Saves an API answer as a file (a CSV): the token goes in a header, so the page fetches it and hands the browser a blob. */
+  async download(path: string, accept: string, fileName: string): Promise<void> {
+    const blob = await (await this.send(path, accept, {})).blob();
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = fileName;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
 }
 
 /** A query string from the defined, non-empty values. */

@@ -169,9 +169,11 @@ export interface ArrearsItem {
   overdueFen: number;
   oldestDueOn: string;
   daysOverdue: number;
+  invoiceNumbers?: string[];
 }
 
 export interface Arrears {
+  asOf?: string;
   items: ArrearsItem[];
   totals: {
     accounts: number;
