@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../shared/api';
 import { query } from '../shared/api';
+import { hasRoute } from '../shared/features';
 import { cny } from '../shared/format';
 import { usePrintable } from '../shared/print';
 import type { Arrears, ArrearsItem, Compound } from '../shared/types';
@@ -148,10 +149,18 @@ export function ArrearsDesk({ api, compound, period }: { api: Api; compound: Com
   const notice = usePrintable(api);
   const path = `/v1/compounds/${compound.code}/arrears${query({ asOf })}`;
 
+  const [offered, setOffered] = useState<boolean>();
   useEffect(() => {
     let live = true;
     setError(undefined);
-    api.json<Arrears>(path).then((found) => live && setArrears(found)).catch((e: unknown) => live && setError(e));
+    // A server without the arrears route (features.ts): the desk stays hidden, with no failed request.
+    hasRoute('get', '/v1/compounds/{code}/arrears')
+      .then((has) => {
+        if (live) setOffered(has);
+        return has ? api.json<Arrears>(path) : undefined;
+      })
+      .then((found) => live && found && setArrears(found))
+      .catch((e: unknown) => live && setError(e));
     return () => {
       live = false;
     };
@@ -166,6 +175,7 @@ export function ArrearsDesk({ api, compound, period }: { api: Api; compound: Com
     done.catch(setError);
   };
 
+  if (offered === false) return null;
   return (
     <Section id='arrears' zh='欠费与收款' en='Arrears and payments'>
       <div class='field-row'>
