@@ -4,6 +4,13 @@
  * client; the notice passes its Kysely executor (queryRows takes either).
  */
 
+/**
+ * Whether any season of compound $1 sets a late fee: when none does (the default) the batch reads
+ * no invoice for it, whatever plan the join below would get.
+ */
+export const COMPOUND_HAS_LATE_FEE_SQL = `
+SELECT EXISTS (SELECT 1 FROM seasons WHERE compound_id = $1 AND late_fee_per_mille_per_day > 0) AS has`;
+
 /** A non-void invoice with something to ask for, of a season with a late fee, due before the day. */
 export interface LateFeeCandidateRow {
   id: string;

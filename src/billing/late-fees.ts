@@ -18,6 +18,7 @@ import {
 import { groupBy } from '../db/group.js';
 import { queryCount, queryRows, type Queryable } from '../db/sql.js';
 import {
+  COMPOUND_HAS_LATE_FEE_SQL,
   LATE_FEE_CANDIDATES_SQL,
   RECORD_LATE_FEE_CHARGES_SQL,
   SETTLEMENTS_SQL,
@@ -57,12 +58,14 @@ function settledOf(c: LateFeeCandidateRow, allocated: LateFeePayment[]): LateFee
 
 /** The fees accrued and not yet billed, by account, each account's oldest due first; accounts owing none are absent. */
 export async function lateFeesDue(q: Queryable, scope: LateFeeScope): Promise<Map<string, LateFeeDue[]>> {
+  const due = new Map<string, LateFeeDue[]>();
+  const [rated] = await queryRows<{ has: boolean }>(q, COMPOUND_HAS_LATE_FEE_SQL, [scope.compoundId]);
+  if (!rated?.has) return due;
   const candidates = await queryRows<LateFeeCandidateRow>(q, LATE_FEE_CANDIDATES_SQL, [
     scope.compoundId,
     scope.throughOn,
     scope.accountId ?? null,
   ]);
-  const due = new Map<string, LateFeeDue[]>();
   if (candidates.length === 0) return due;
   const settlements = groupBy(
     await queryRows<SettlementRow>(q, SETTLEMENTS_SQL, [candidates.map((c) => c.id), scope.timeZone]),
