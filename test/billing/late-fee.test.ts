@@ -1,5 +1,6 @@
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { dayNumber } from '../../src/core/index.js';
 import type { Database } from '../../src/db/pool.js';
 import { cny } from '../../src/invoices/html.js';
@@ -90,7 +91,22 @@ t.test('the batch bills each overdue invoice its late fee once, on the next invo
   await pay(app, op.headers, homes['C partial']!, 30_000, '2025-12-20T10:00:00+08:00');
   await pay(app, op.headers, homes['D late']!, NOV, '2025-12-25T23:30:00+08:00');
 
+  // A crash after the invoices are written, while their fees are recorded: nothing of the compound stays.
+  await sql`CREATE FUNCTION refuse_charge() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+    RAISE EXCEPTION 'disk full (simulated)';
+  END $$`.execute(db);
+  await sql`CREATE TRIGGER refuse_charge BEFORE INSERT ON late_fee_charges FOR EACH ROW EXECUTE FUNCTION refuse_charge()`.execute(db);
+  const crashed = await postRun(app, op.headers, { period: '2025-12', compound: 'zhinajin' });
+  t.match(crashed.json(), { status: 'failed', error: /disk full/ }, 'the run failed');
+  const decInvoices = () =>
+    db.selectFrom('invoices').select('id').where('compound_id', '=', compoundId).where('period', '=', '2025-12').execute();
+  t.same(await decInvoices(), [], 'no invoice of the month, so no fee line');
+  t.same(await db.selectFrom('late_fee_charges').select('invoice_id').execute(), [], 'and no day recorded as billed');
+  await sql`DROP TRIGGER refuse_charge ON late_fee_charges`.execute(db);
+
+  // Run again: the month as one clean run would have billed it.
   t.equal((await postRun(app, op.headers, { period: '2025-12', compound: 'zhinajin' })).statusCode, 201);
+  t.equal((await decInvoices()).length, 4);
   t.equal((await postRun(app, off.headers, { period: '2025-12', compound: 'wu-zhinajin' })).statusCode, 201);
   const nov = (holder: string) => totalOf(db, compoundId, holder, '2025-11');
   const decLines = await lateFeeLines(db, compoundId, '2025-12');
