@@ -200,6 +200,20 @@ export async function * billingFactsChunks(client: pg.ClientBase, month: Billing
   await client.query(CLOSE_ACCOUNTS_CURSOR);
 }
 
+/* One account of ACCOUNTS_SELECT ($6): the same row the batch would read for it. */
+const ONE_ACCOUNT_SQL = `SELECT * FROM (${ACCOUNTS_SELECT}) x WHERE x.account_id = $6`;
+
+/**
+ * One account's facts for the month exactly as the batch gathers them (a chunk of one): what its
+ * invoice of the month would bill now (the statement's usageToDate, SPEC §9).
+ */
+export async function accountMonthFacts(q: Queryable, month: BillingMonth, accountId: string): Promise<FactsChunk | null> {
+  const season = month.season;
+  if (!season) return null;
+  const accounts = await queryRows<AccountRow>(q, ONE_ACCOUNT_SQL, [...accountsParams(month, season), accountId]);
+  return assembleChunk(q, month, season, accounts);
+}
+
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

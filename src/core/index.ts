@@ -10,3 +10,4 @@ export * from './settlement.js';
 export * from './allocation.js';
 export * from './late-fee.js';
 export * from './cap-threshold.js';
+export * from './projection.js';

@@ -35,6 +35,8 @@ export interface StatementStamp {
   compound_version: number;
   invoice_count: number;
   today: string;
+  /** The household's latest reading, as "id:value" (null: none): a new or corrected one moves usageToDate. */
+  latest_reading: string | null;
 }
 
 export interface StatementRow extends StatementStamp {
@@ -51,6 +53,8 @@ export interface StatementRow extends StatementStamp {
   area_m2: string;
   compound_code: string;
   compound_name: string;
+  provider_id: string;
+  due_days: number;
   time_zone: string;
   /** Labels of the compound's seasons that overlap the occupancy, oldest first. */
   seasons: string[];
@@ -79,12 +83,15 @@ type Role = keyof typeof SCOPES;
 
 const STAMP_COLUMNS = `a.statement_version, c.statement_version AS compound_version,
              (now() AT TIME ZONE c.time_zone)::date AS today,
-             (SELECT count(*) FROM invoices i WHERE i.account_id = a.id)::int AS invoice_count`;
+             (SELECT count(*) FROM invoices i WHERE i.account_id = a.id)::int AS invoice_count,
+             (SELECT r.id::text || ':' || r.value::text FROM meters m JOIN readings r ON r.meter_id = m.id
+               WHERE m.household_id = a.household_id ORDER BY r.read_at DESC, r.id DESC LIMIT 1) AS latest_reading`;
 
 const statementSql = (scope: string) => `
     WITH acc AS (
       SELECT a.id, a.compound_id, a.household_id, a.holder_name, a.phone, a.opened_on, a.closed_on,
              h.building, h.unit, h.room, h.area_m2::text AS area_m2, c.code AS compound_code, c.name AS compound_name, c.time_zone,
+             c.provider_id, c.due_days,
              ${STAMP_COLUMNS}
       FROM accounts a
       JOIN households h ON h.id = a.household_id
@@ -103,6 +110,7 @@ const statementSql = (scope: string) => `
     )
     SELECT acc.id, acc.compound_id, acc.household_id, acc.holder_name, acc.phone, acc.opened_on, acc.closed_on,
            acc.building, acc.unit, acc.room, acc.area_m2, acc.compound_code, acc.compound_name, acc.time_zone,
+           acc.provider_id, acc.due_days, acc.latest_reading,
            (SELECT coalesce(json_agg(s.label ORDER BY s.label), '[]') FROM seasons s
              WHERE s.compound_id = acc.compound_id AND s.cooling_end > acc.opened_on
                AND (acc.closed_on IS NULL OR s.heating_start < acc.closed_on)) AS seasons,
@@ -142,7 +150,7 @@ const stampSql = (scope: string) => `
 /** Named statements per role (see loadStatement): the whole statement, and its stamp alone. */
 const namedPerRole = (name: string, sql: (scope: string) => string, scopeParam: string) =>
   Object.fromEntries(
-    (Object.keys(SCOPES) as Role[]).map((role) => [role, { name: `${name}_${role}_v2`, text: sql(SCOPES[role](scopeParam)) }]),
+    (Object.keys(SCOPES) as Role[]).map((role) => [role, { name: `${name}_${role}_v3`, text: sql(SCOPES[role](scopeParam)) }]),
   ) as Record<Role, { name: string; text: string }>;
 const STATEMENTS = namedPerRole('statement', statementSql, '$3');
 const STAMPS = namedPerRole('statement_stamp', stampSql, '$2');

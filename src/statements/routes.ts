@@ -53,6 +53,26 @@ export const StatementSchema = Type.Object(
       { description: "corrections and voids the account's next invoice will carry, oldest first" },
     ),
     usage: Type.Array(Type.Object({ period: Period, units: Type.String(), amountFen: Fen })),
+    usageToDate: Type.Union(
+      [
+        Type.Object({
+          readAt: Type.String({ description: 'the latest reading the usage runs to' }),
+          units: Type.String({ description: 'units since where billing stands (the last invoice)' }),
+          amountFen: Type.Integer({ description: "the usage charge the next invoice would bill now, against today's cap room" }),
+        }),
+        Type.Null(),
+      ],
+      {
+        description:
+          'what the next invoice would bill now for the usage since the last invoice, computed as the batch computes it; ' +
+          'null for flat accounts, a season with no billable month left, or no reading since the last invoice',
+      },
+    ),
+    projectedSeasonFen: Type.Integer({
+      description:
+        'billed + the average charge per elapsed service day × the remaining service days, at most capFen (metered; ' +
+        'usageToDate counts as charged); the fee for flat accounts',
+    }),
   },
   { title: 'Statement' },
 );

@@ -1,5 +1,5 @@
 import { seasonFromRow } from '../seasons/from-row.js';
-import { accountTerms, formatArea, formatQuantity, parseQuantity, parseSignedQuantity, planOrDefault } from '../core/index.js';
+import { accountTerms, type Season, formatArea, formatQuantity, parseQuantity, parseSignedQuantity, planOrDefault } from '../core/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { Plan } from '../db/types.js';
 import { notFound } from '../http/problem.js';
@@ -9,6 +9,7 @@ import { maskName, maskPhone } from './mask.js';
 import type { StatementCache } from './cache.js';
 import type { Queryable } from '../db/sql.js';
 import { loadStatement, loadStatementStamp, type StatementRow, type StatementStamp } from './repository.js';
+import { usageSoFar, type UsageSoFar } from './usage-so-far.js';
 
 export interface Statement {
   account: { id: string; holderName: string; phone: string | null };
@@ -26,6 +27,8 @@ export interface Statement {
   payments: Array<{ id: string; amountFen: number; paidAt: string; reference: string; unallocatedFen: number }>;
   pendingAdjustments: Array<{ id: string; amountFen: number; description: string; createdAt: string }>;
   usage: Array<{ period: string; units: string; amountFen: number }>;
+  usageToDate: UsageSoFar['usageToDate'];
+  projectedSeasonFen: number;
 }
 
 /**
@@ -51,7 +54,10 @@ export async function getStatementJson(
   }
   const row = await loadStatement(db, accountId, principal, seasonLabel);
   if (!row) throw notFound('Account');
-  const json = Buffer.from(serialize(statementOf(row, principal, seasonLabel)));
+  if (!row.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
+  const season = seasonFromRow(row.season);
+  const soFar = await usageSoFar(db, row, season);
+  const json = Buffer.from(serialize(statementOf(row, season, principal, soFar)));
   cache.set(key, { stamp: row, json });
   return json;
 }
@@ -61,7 +67,8 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
     a.statement_version === b.statement_version &&
     a.compound_version === b.compound_version &&
     a.invoice_count === b.invoice_count &&
-    a.today === b.today
+    a.today === b.today &&
+    a.latest_reading === b.latest_reading
   );
 }
 
@@ -79,12 +86,11 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
  * - capSavedFen: what the cap took off this season's metered charges (Σ of its cap lines, negated);
  * - seasons: the compound's seasons that overlap the occupancy, the ones a statement can be asked for;
  * - usage: per billing month of the season, the units and total of its non-void invoices;
- * - pendingAdjustments: corrections and voids not yet carried by an invoice (the next one will).
+ * - pendingAdjustments: corrections and voids not yet carried by an invoice (the next one will);
+ * - usageToDate, projectedSeasonFen: usage-so-far.ts (SPEC §9).
  * Residents get the holder's name and phone masked.
  */
-function statementOf(account: StatementRow, principal: Principal, seasonLabel: string | undefined): Statement {
-  if (!account.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
-  const season = seasonFromRow(account.season);
+function statementOf(account: StatementRow, season: Season, principal: Principal, soFar: UsageSoFar): Statement {
   const plan: Plan = planOrDefault(account.plan);
   const figures = account;
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
@@ -141,5 +147,7 @@ function statementOf(account: StatementRow, principal: Principal, seasonLabel: s
       createdAt: formatInstant(new Date(d.created_at), account.time_zone),
     })),
     usage: [...usage].map(([period, month]) => ({ period, units: formatQuantity(month.units), amountFen: month.amountFen })),
+    usageToDate: soFar.usageToDate,
+    projectedSeasonFen: soFar.projectedSeasonFen,
   };
 }

@@ -8,7 +8,7 @@ import type { Queryable } from '../../src/db/sql.js';
 import { loadStatementStamp } from '../../src/statements/repository.js';
 import { getStatementJson } from '../../src/statements/service.js';
 import { testApp } from '../helpers/app.js';
-import { insertDefaultSeason, insertHome } from '../helpers/data.js';
+import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
 import { insertInvoice, meteredLines, twoProviderScene } from '../helpers/invoices.js';
 
 /** The pool, recording the name of every statement run through it. */
@@ -33,14 +33,14 @@ t.test('a cached statement is checked by its stamp, and recomputed once anything
     (await getStatementJson(counting, cache, principal, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))).toString();
 
   const first = await read();
-  t.same(counting.names, ['statement_operator_v2'], 'first read: the whole statement');
+  t.same(counting.names, ['statement_operator_v3'], 'first read: the whole statement');
   const second = await read();
   t.equal(second, first, 'same bytes');
-  t.same(counting.names.slice(1), ['statement_stamp_operator_v2'], 'second read: the stamp only');
+  t.same(counting.names.slice(1), ['statement_stamp_operator_v3'], 'second read: the stamp only');
 
   await db.updateTable('invoices').set({ paid_fen: 10_000, status: 'partially_paid' }).where('id', '=', s.invoicesA[0]!.id).execute();
   const third = await read();
-  t.same(counting.names.slice(2), ['statement_stamp_operator_v2', 'statement_operator_v2'], 'changed: stamp, then the whole statement');
+  t.same(counting.names.slice(2), ['statement_stamp_operator_v3', 'statement_operator_v3'], 'changed: stamp, then the whole statement');
   t.not(third, first);
   t.equal(JSON.parse(third).invoices[0].paidFen, 10_000);
 
@@ -128,6 +128,13 @@ t.test('every table behind a statement moves its stamp; the batch inserts fire n
           issuedOn: '2026-01-28',
         }),
     ],
+    // usageToDate runs to the household's latest reading (SPEC §9).
+    ['new reading', () => insertReadings(db, s.alpha.compound.id, s.homeA.meterId, [['2026-11-20T12:00:00+08:00', '90000']])],
+    [
+      'latest reading corrected',
+      () =>
+        db.updateTable('readings').set({ value: '90001' }).where('meter_id', '=', s.homeA.meterId).where('value', '=', '90000').execute(),
+    ],
   ];
   for (const [what, change] of changes) {
     const before = await stamp();
@@ -162,6 +169,7 @@ t.test('STATEMENT_CACHE_ENTRIES sizes the cache; 0 turns it off and every read c
   t.equal(after.invoices[0].paidFen, 700);
 
   const off = createStatementCache(0);
-  off.set('k', { stamp: { statement_version: 0, compound_version: 0, invoice_count: 0, today: '2026-01-01' }, json: Buffer.from('{}') });
+  const stamp = { statement_version: 0, compound_version: 0, invoice_count: 0, today: '2026-01-01', latest_reading: null };
+  off.set('k', { stamp, json: Buffer.from('{}') });
   t.equal(off.get('k'), undefined, 'a cache of 0 entries keeps nothing');
 });

@@ -25,6 +25,8 @@ interface StatementBody {
   payments: unknown[];
   pendingAdjustments: unknown[];
   usage: Array<{ period: string; units: string; amountFen: number }>;
+  usageToDate: { readAt: string; units: string; amountFen: number } | null;
+  projectedSeasonFen: number;
 }
 
 t.test('resident page: sign in, the statement as the API has it, the print view', browserTests, async (t) => {
@@ -106,7 +108,9 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   t.equal(await page.getByTestId('payment').count(), 1);
   t.match(await page.getByTestId('payment').innerText(), /WX-20260110-0001[\s\S]*¥1,000\.00/);
   t.equal(await page.getByTestId('adjustment').count(), statement.pendingAdjustments.length);
-  t.equal(await page.getByTestId('projection').count(), 0, 'no projection while the API has none');
+  t.equal(await page.getByTestId('projection').innerText(), cny(statement.projectedSeasonFen), 'the projection beside the cap');
+  t.equal(statement.usageToDate, null, 'the season is over: no next invoice in it');
+  t.equal(await page.getByTestId('usage-to-date').count(), 0, 'so no usage since the last invoice to show');
   t.equal(await page.getByTestId('credit').count(), 0, 'no credit to use: the payment went to the oldest invoices');
   t.equal(statement.creditFen, 0);
 
