@@ -11,3 +11,4 @@ export * from './allocation.js';
 export * from './late-fee.js';
 export * from './cap-threshold.js';
 export * from './projection.js';
+export * from './estimate.js';
