@@ -1,33 +1,11 @@
 import t from 'tap';
-import { addDays, dayNumber, localDateOf, periodOfDate } from '../../src/core/index.js';
+import { dayNumber } from '../../src/core/index.js';
 import { bearer, testApp } from '../helpers/app.js';
 import { postRun } from '../helpers/billing.js';
 import { insertHome, insertReadings } from '../helpers/data.js';
 import { created, operatorWithCompound } from '../helpers/fixtures.js';
 import { residentToken } from '../helpers/registry.js';
-
-const ZONE = 'Asia/Shanghai';
-const firstOf = (period: string, months: number) => {
-  const [y, m] = period.split('-').map(Number) as [number, number];
-  const d = new Date(Date.UTC(y, m - 1 + months, 1));
-  return d.toISOString().slice(0, 10);
-};
-
-/**
- * A season around today, wherever the calendar stands: heating from the first day of last month
- * for three months, cooling two months later. Last month has ended and can be billed; this one is
- * the next invoice's.
- */
-function seasonAroundToday() {
-  const today = localDateOf(new Date(), ZONE);
-  const thisMonth = periodOfDate(today);
-  const lastMonth = periodOfDate(addDays(`${thisMonth}-01`, -1));
-  const heating = { start: firstOf(lastMonth, 0), end: firstOf(lastMonth, 3) };
-  const cooling = { start: firstOf(lastMonth, 5), end: firstOf(lastMonth, 7) };
-  const year = Number(lastMonth.slice(0, 4));
-  const label = `${year}-${String((year + 1) % 100).padStart(2, '0')}`;
-  return { today, thisMonth, lastMonth, heating, cooling, label };
-}
+import { insertSeasonAroundToday, seasonAroundToday } from '../helpers/season-now.js';
 
 t.test("statement usageToDate is what the batch bills next; projectedSeasonFen extends the season's charge (SPEC §9)", async (t) => {
   const { app, db } = await testApp(t);
@@ -44,21 +22,7 @@ t.test("statement usageToDate is what the batch bills next; projectedSeasonFen e
     });
     compoundIds.push(c.id);
   }
-  for (const id of compoundIds) {
-    await db
-      .insertInto('seasons')
-      .values({
-        compound_id: id,
-        label: s.label,
-        heating_start: s.heating.start,
-        heating_end: s.heating.end,
-        cooling_start: s.cooling.start,
-        cooling_end: s.cooling.end,
-        unit_rate: '0.33',
-        cap_per_m2: '35',
-      })
-      .execute();
-  }
+  for (const id of compoundIds) await insertSeasonAroundToday(db, id, s);
   const lastMonthReading = `${s.lastMonth}-15T12:00:00+08:00`;
   const aMinuteAgo = () => new Date(Date.now() - 60_000).toISOString();
   // 10 m²: cap 35,000. Last month 800 units (26,400); since then 400 (13,200), of which 8,600 fits the cap.
