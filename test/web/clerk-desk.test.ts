@@ -6,7 +6,7 @@ import { cny } from '../../web/shared/format.js';
 import { insertDefaultSeason, insertHome } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
 import { insertInvoice, meteredLines } from '../helpers/invoices.js';
-import { browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn } from './browser.js';
+import { browserTests, DESKTOP, launchBrowser, newContext, PHONE, screenshot, servedApp, signIn, titleHolds } from './browser.js';
 
 const CODE = 'qingjiang-hongjing';
 
@@ -59,10 +59,10 @@ t.test("console, the clerk's desk: arrears as of a day, a notice, a payment at t
   // Each account opens its payment notice: printable, and no wider than a 375 px phone.
   const [notice] = await Promise.all([
     context.waitForEvent('page'),
-    page.getByRole('button', { name: `通知书 Notice ${firstHome}` }).click(),
+    page.getByRole('link', { name: `通知书 Notice ${firstHome}` }).click(),
   ]);
-  await notice.waitForURL(/^blob:/);
-  t.match(await notice.title(), '缴费通知书');
+  await notice.waitForURL(/\/console\/\?notice=/);
+  await titleHolds(notice, '缴费通知书');
   t.match(await notice.locator('body').innerText(), invoices[0]!.number);
   await notice.setViewportSize(PHONE);
   t.ok(Number(await notice.evaluate('document.documentElement.scrollWidth')) <= PHONE.width, 'the notice fits 375 px');

@@ -3,7 +3,7 @@ import type { Api } from '../shared/api';
 import { query } from '../shared/api';
 import { hasRoute } from '../shared/features';
 import { cny } from '../shared/format';
-import { usePrintable } from '../shared/print';
+import { PrintLink } from '../shared/print';
 import type { Arrears, ArrearsItem, Compound } from '../shared/types';
 import { Bi, ErrorNote, Loading, Money, Section, TableHead, type Column } from '../shared/ui';
 
@@ -146,7 +146,6 @@ export function ArrearsDesk({ api, compound, period }: { api: Api; compound: Com
   const [error, setError] = useState<unknown>();
   const [reloads, setReloads] = useState(0);
   const [accountId, setAccountId] = useState('');
-  const notice = usePrintable(api);
   const path = `/v1/compounds/${compound.code}/arrears${query({ asOf })}`;
 
   const [offered, setOffered] = useState<boolean>();
@@ -197,7 +196,7 @@ export function ArrearsDesk({ api, compound, period }: { api: Api; compound: Com
         <button type='button' onClick={() => download('arrears')}><Bi zh='下载欠费 CSV' en='Arrears CSV' /></button>
         <button type='button' onClick={() => download('report')}><Bi zh='下载月报 CSV' en='Month report CSV' /></button>
       </div>
-      <ErrorNote error={error ?? notice.error} />
+      <ErrorNote error={error} />
       {!arrears && !error && <Loading />}
       {arrears && (
         <>
@@ -222,10 +221,13 @@ export function ArrearsDesk({ api, compound, period }: { api: Api; compound: Com
                       <td>{item.oldestDueOn}</td>
                       <td class='n'>{item.daysOverdue}</td>
                       <td class='nowrap'>
-                        <button type='button' class='link' onClick={() => notice.open(`/v1/accounts/${item.accountId}/notice`)}>
-                          <Bi zh='通知书' en='Notice' />
-                          <span class='sr-only'> {item.building}-{item.unit}-{item.room}</span>
-                        </button>{' '}
+                        <PrintLink
+                          kind='notice'
+                          id={item.accountId}
+                          zh='通知书'
+                          en='Notice'
+                          label={`${item.building}-${item.unit}-${item.room}`}
+                        />{' '}
                         <button type='button' class='link' onClick={() => setAccountId(item.accountId)}>
                           <Bi zh='收款' en='Pay' />
                           <span class='sr-only'> {item.building}-{item.unit}-{item.room}</span>
