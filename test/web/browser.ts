@@ -105,9 +105,13 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 }
 
 /** Waits until the page's title holds `text` (a print view has loaded in place of the page). */
-export async function titleHolds(page: Page, text: string): Promise<void> {
-  // A locator, not waitForFunction: the pages' CSP forbids the eval a predicate string needs.
-  await page.locator('head > title', { hasText: text }).waitFor({ state: 'attached' });
+export async function titleHolds(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
+  // Polled from here: the pages' CSP forbids the eval that waitForFunction's predicate needs.
+  const until = Date.now() + timeoutMs;
+  while (!(await page.title()).includes(text)) {
+    if (Date.now() > until) throw new Error(`the title never held ${text}: "${await page.title()}"`);
+    await page.waitForTimeout(100);
+  }
 }
 
 /** Signs in on /app/ or /console/ by keyboard: the token typed into its field, then Enter. */
