@@ -116,6 +116,9 @@ t.test(TITLE, browserTests, async (t) => {
   const rows = await errors.locator('tbody tr').all();
   t.same(await Promise.all(rows.map((row) => row.locator('td').first().innerText())), ['3', '4', '5'], 'every invalid row, by file line');
   t.match(await errors.locator('tbody tr').nth(0).innerText(), /NO-SUCH-METER|meter/i);
+  t.match(await errors.locator('tbody tr').nth(0).innerText(), '未知的表号 Unknown meter', 'the reason in Chinese and English, from its code');
+  for (const row of rows) t.match(await row.locator('td').nth(2).innerText(), /[\u4e00-\u9fff]/, 'every reason has its Chinese');
+  t.match(await page.getByTestId('import-summary').innerText(), /3 处错误，涉及 3 行，未保存任何读数。 \S/, 'the summary: Chinese, then English');
   t.equal(await readingCount(), before, 'nothing stored');
   await screenshot(page, 'console-import-errors-1280');
 

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, type Api } from '../shared/api';
 import type { Problem } from '../shared/types';
-import { Bi, describeError, Section, TableHead } from '../shared/ui';
+import { importSummaryZh } from '../shared/errors';
+import { Bi, ErrorNote, Reason, Section, TableHead } from '../shared/ui';
 
 /** "line 7: value" → line 7, field value (how the API names CSV rows; the header is line 1). */
 function splitPath(path: string): { line: string; field: string } {
@@ -13,7 +14,9 @@ function RowErrors({ problem }: { problem: Problem }) {
   const errors = problem.errors ?? [];
   return (
     <div role='alert'>
-      <p class='error'>{problem.detail ?? problem.title}</p>
+      <p class='error' data-testid='import-summary'>
+        <Bi zh={importSummaryZh(problem)} en={problem.detail ?? problem.title} />
+      </p>
       {errors.length > 0 && (
         <div class='table-scroll'>
           <table data-testid='import-errors'>
@@ -26,7 +29,7 @@ function RowErrors({ problem }: { problem: Problem }) {
                   <tr key={index}>
                     <td class='n'>{line}</td>
                     <td>{field}</td>
-                    <td>{error.message}</td>
+                    <td><Reason error={error} /></td>
                   </tr>
                 );
               })}
@@ -105,11 +108,7 @@ export function ReadingImport({ api }: { api: Api }) {
         )}
       </div>
       {problem && <RowErrors problem={problem} />}
-      {failure !== undefined && !problem && (
-        <p class='error' role='alert'>
-          {describeError(failure)}
-        </p>
-      )}
+      {!problem && <ErrorNote error={failure} />}
     </Section>
   );
 }

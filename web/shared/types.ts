@@ -3,12 +3,16 @@
  * version of the API yet: the pages show what is there and hide the rest.
  */
 
+import type { FieldError } from './errors';
+
+export type { FieldError };
+
 export interface Problem {
   type: string;
   title: string;
   status: number;
   detail?: string;
-  errors?: Array<{ path: string; message: string; code?: string }>;
+  errors?: FieldError[];
   errorsOmitted?: number;
 }
 

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { ApiError } from './api';
+import { errorWords, statusZh } from './errors';
 import { cny } from './format';
-import type { InvoiceStatus } from './types';
+import type { FieldError, InvoiceStatus } from './types';
 
 /** Chinese first, English beside it (as the invoice print view writes it). */
 export function Bi({ zh, en }: { zh: string; en: string }) {
@@ -43,19 +44,43 @@ export function StatusBadge({ status, overdue }: { status: InvoiceStatus; overdu
   );
 }
 
-/** What went wrong, in words: the API's problem detail, or the network failure. */
+/** What went wrong, in words: the API's status in Chinese and its problem detail, or the network failure. */
 export function describeError(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return `${statusZh(error.status)} · ${error.message}`;
   if (error instanceof TypeError) return '无法连接服务器 Cannot reach the server';
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A field error's reason: 中文 and English for its code, the server's message as the detail (alone for an unknown code). */
+export function Reason({ error }: { error: FieldError }) {
+  const { words, detail } = errorWords(error);
+  if (!words) return <span lang='en'>{detail}</span>;
+  return (
+    <>
+      <Bi zh={words[0]} en={words[1]} />
+      <br />
+      <small class='muted' lang='en'>{detail}</small>
+    </>
+  );
+}
+
+/** An error, and each invalid field the API named with its reason. */
 export function ErrorNote({ error }: { error: unknown }) {
   if (error === undefined || error === null) return null;
+  const fields = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
   return (
-    <p class='error' role='alert'>
-      {describeError(error)}
-    </p>
+    <div role='alert'>
+      <p class='error'>{describeError(error)}</p>
+      {fields.length > 0 && (
+        <ul class='field-errors'>
+          {fields.map((field, index) => (
+            <li key={index}>
+              <code>{field.path}</code> <Reason error={field} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
