@@ -3,7 +3,7 @@ import neostandard from 'neostandard';
 // neostandard (the Fastify demo's lint) for TypeScript, keeping this code base's style: semicolons,
 // trailing commas in multi-line lists, no space before a named function's parenthesis, lines of at most 140 characters.
 export default [
-  ...neostandard({ ts: true, semi: true, ignores: ['.data/**', '.tap/**', 'coverage/**', 'web/dist/**', 'test-artifacts/**'] }),
+  ...neostandard({ ts: true, semi: true, ignores: ['.data/**', '.tap/**', 'coverage/**', 'web/dist/**', 'dist/**', 'test-artifacts/**'] }),
   {
     rules: {
       '@stylistic/comma-dangle': ['error', 'always-multiline'],

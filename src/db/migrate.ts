@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { projectRoot } from '../shared/project.js';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../db/migrations/', import.meta.url));
+export const MIGRATIONS_DIR = path.join(projectRoot(), 'db', 'migrations');
 
 export class MigrationError extends Error {
   constructor(readonly file: string, cause: unknown) {

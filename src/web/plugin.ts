@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../http/problem.js';
+import { projectRoot } from '../shared/project.js';
 
 /** Where `npm run build:web` (Vite, web/vite.config.ts) writes the two pages and their assets. */
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+export const WEB_DIST = path.join(projectRoot(), 'web', 'dist');
 
 /** The resident page and the operator console, each a folder of WEB_DIST with its index.html. */
 export const PAGES = ['app', 'console'] as const;
