@@ -57,14 +57,15 @@ function malformed(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof CsvError) {
     const line = (error as CsvError & { lines?: number }).lines;
-    const reason =
-      error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS'
-        ? 'wrong number of columns (expected the same as the header)'
-        : error.code.startsWith('CSV_QUOTE') || error.code.includes('QUOTE')
-          ? 'bad quoting'
-          : error.message;
+    const columns = error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || error.code === 'CSV_RECORD_INCONSISTENT_COLUMNS';
+    const quoting = error.code.startsWith('CSV_QUOTE') || error.code.includes('QUOTE');
+    const reason = columns
+      ? { message: 'wrong number of columns (expected the same as the header)', code: 'column_count' }
+      : quoting
+        ? { message: 'bad quoting', code: 'csv_quoting' }
+        : { message: error.message, code: 'csv_malformed' };
     const path = line === undefined ? 'body' : `line ${line}`;
-    return new HttpProblem(400, `Malformed CSV at ${path}: ${reason}.`, [{ path, message: reason }]);
+    return new HttpProblem(400, `Malformed CSV at ${path}: ${reason.message}.`, [{ path, ...reason }]);
   }
   return new HttpProblem(400, `Malformed CSV: ${(error as Error).message ?? String(error)}.`);
 }
@@ -93,7 +94,7 @@ export function csvSource(body: Readable, limit: number): ImportSource {
               400,
               `Malformed CSV at line ${info.lines}: the header must be meterSerial,readAt,value[,source], ` +
                 `got "${record.join(',').slice(0, 100)}".`,
-              [{ path: `line ${info.lines}`, message: 'header must be meterSerial,readAt,value[,source]' }],
+              [{ path: `line ${info.lines}`, message: 'header must be meterSerial,readAt,value[,source]', code: 'csv_header' }],
             );
           }
           header = false;
@@ -124,7 +125,7 @@ export function csvSource(body: Readable, limit: number): ImportSource {
     }
     if (header) {
       throw new HttpProblem(400, 'The CSV is empty: it needs the header meterSerial,readAt,value[,source].', [
-        { path: 'line 1', message: 'header is missing' },
+        { path: 'line 1', message: 'header is missing', code: 'csv_header' },
       ]);
     }
   }

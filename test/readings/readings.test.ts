@@ -337,7 +337,7 @@ t.test('CSV: imported with optional source; errors by file line; malformed CSV 4
   const header = await app.inject(csv(a.headers, 'serial,when,value\nM-1,2026-01-31T23:00:00,1700\n'));
   t.equal(header.statusCode, 400);
   t.match(header.headers['content-type'], /application\/problem\+json/);
-  t.match(header.json().errors, [{ path: 'line 1' }]);
+  t.match(header.json().errors, [{ path: 'line 1', code: 'csv_header' }]);
   const columns = await app.inject(csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\nM-1,2026-02-28T23:00:00\n'));
   t.equal(columns.statusCode, 422, 'a row with a cell missing is an invalid row, listed with the others');
   t.match(columns.json().errors, [{ path: 'line 3: columns', message: /2 column\(s\); the header has 3/, code: 'column_count' }]);
@@ -357,9 +357,10 @@ t.test('CSV: imported with optional source; errors by file line; malformed CSV 4
     csv(a.headers, 'meterSerial,readAt,value\nM-1,2026-01-31T23:00:00,1700\nM-1,"2026-02-28T23:00:00"x,1800\n'),
   );
   t.equal(quoting.statusCode, 400);
-  t.match(quoting.json().errors, [{ path: 'line 3' }]);
+  t.match(quoting.json().errors, [{ path: 'line 3', code: 'csv_quoting' }]);
   const empty = await app.inject(csv(a.headers, ''));
   t.equal(empty.statusCode, 400);
+  t.match(empty.json().errors, [{ path: 'line 1', code: 'csv_header' }]);
   const wrongType = await app.inject({
     method: 'POST',
     url: '/v1/readings/import',

@@ -31,14 +31,17 @@ function serverCodes(): Set<string> {
 t.test('the pages have 中文 and English for every code the server writes', async (t) => {
   const codes = serverCodes();
   t.ok(codes.size >= 15, `the scan finds the server's codes (${[...codes].join(', ')})`);
-  for (const expected of ['required', 'unknown_field', 'wrong_type', 'out_of_range', 'column_count', 'not_monotonic', 'out_of_service']) {
+  const expectedCodes = [
+    'required', 'unknown_field', 'wrong_type', 'out_of_range', 'column_count', 'not_monotonic', 'out_of_service', 'csv_quoting',
+  ];
+  for (const expected of expectedCodes) {
     t.ok(codes.has(expected), `the scan sees ${expected}`);
   }
   const missing = [...codes].filter((code) => !(code in ERROR_CODES));
   t.same(missing, [], 'no code without words in web/shared/errors.ts');
   for (const [code, [zh, en]] of Object.entries(ERROR_CODES)) {
     t.match(zh, /[\u4e00-\u9fff]/, `${code}: Chinese`);
-    t.match(en, /^[A-Z][A-Za-z0-9 ,'()-]+$/, `${code}: English`);
+    t.match(en, /^[A-Z][A-Za-z0-9 ,'()[\]-]+$/, `${code}: English`);
   }
 });
 
