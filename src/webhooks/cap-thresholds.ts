@@ -2,6 +2,7 @@ import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { capThresholdsCrossed, seasonChargeOf, type FinalSettlement } from '../core/index.js';
 import type { Executor } from '../db/pool.js';
+import { subscribed } from './outbox.js';
 
 /*
  * `account.cap_threshold` (SPEC §9): the season's billed charges reach 50%, 80% or 100% of the
@@ -28,9 +29,7 @@ export interface ThresholdInvoice {
 const INSERT_SQL = `
 WITH target AS (
   SELECT c.id, c.code, c.provider_id FROM compounds c
-  WHERE c.id = $1 AND EXISTS (SELECT 1 FROM webhook_endpoints w
-    WHERE (w.provider_id = c.provider_id OR w.provider_id IS NULL) AND w.disabled_at IS NULL
-      AND 'account.cap_threshold' = ANY (w.events))
+  WHERE c.id = $1 AND ${subscribed('c.provider_id', "'account.cap_threshold'")}
 )
 INSERT INTO webhook_events (type, provider_id, account_id, payload, once_key)
 SELECT 'account.cap_threshold', c.provider_id, v.account_id,

@@ -14,6 +14,7 @@ import {
   scheduleStream,
   unlockStream,
 } from './repository.js';
+import { OVERDUE_CRONTAB, OVERDUE_TASK, recordOverdueInvoices } from './overdue.js';
 import { signedHeaders } from './signing.js';
 
 /*
@@ -233,7 +234,14 @@ export async function startWebhookDelivery(options: DeliveryOptions): Promise<We
     pollInterval: settings.pollMs,
     noHandleSignals: true,
     logger: workerLogger(options.logger),
-    taskList: { [DELIVER_TASK]: drainTask(settings) },
+    // invoice.overdue has no transaction to be written in: a periodic pass finds the newly overdue (overdue.ts).
+    crontab: OVERDUE_CRONTAB,
+    taskList: {
+      [DELIVER_TASK]: drainTask(settings),
+      [OVERDUE_TASK]: async () => {
+        await recordOverdueInvoices(settings.db, new Date());
+      },
+    },
   });
 
   let stopped = false;

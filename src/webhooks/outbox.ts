@@ -14,7 +14,7 @@ import './tables.js';
 const SUBSCRIBED_SQL = `EXISTS (SELECT 1 FROM webhook_endpoints w
   WHERE (w.provider_id = $provider OR w.provider_id IS NULL) AND w.disabled_at IS NULL AND $type = ANY (w.events))`;
 
-const subscribed = (provider: string, type: string) => SUBSCRIBED_SQL.replace('$provider', provider).replace('$type', type);
+export const subscribed = (provider: string, type: string) => SUBSCRIBED_SQL.replace('$provider', provider).replace('$type', type);
 
 /** One event, when subscribed. */
 export async function recordEvent(
@@ -31,7 +31,7 @@ export async function recordEvent(
 }
 
 /** An issued invoice's `data`, from invoices `i` and compounds `c` (the batch's and a final invoice's alike). */
-const INVOICE_DATA_SQL = `jsonb_build_object('invoiceId', i.id, 'number', i.number, 'kind', i.kind, 'accountId', i.account_id,
+export const INVOICE_DATA_SQL = `jsonb_build_object('invoiceId', i.id, 'number', i.number, 'kind', i.kind, 'accountId', i.account_id,
   'householdId', i.household_id, 'compound', c.code, 'period', i.period, 'issuedOn', i.issued_on, 'dueOn', i.due_on,
   'totalFen', i.total_fen, 'status', i.status, 'billingRunId', i.billing_run_id)`;
 

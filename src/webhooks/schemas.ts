@@ -47,21 +47,28 @@ export const DeliveryListSchema = Type.Object({ items: Type.Array(DeliverySchema
 const Timestamp = Type.String({ format: 'date-time' });
 const Date_ = Type.String({ format: 'date' });
 
-/** The `data` of each event type (SPEC §9), as the outbox writes it (outbox.ts). */
+/** An invoice's `data` (invoice.issued; invoice.overdue adds what is owed). */
+const InvoiceData = Type.Object({
+  invoiceId: Uuid,
+  number: Type.String(),
+  accountId: Uuid,
+  householdId: Uuid,
+  compound: Type.String(),
+  period: Type.String(),
+  issuedOn: Date_,
+  dueOn: Date_,
+  totalFen: Type.Integer(),
+  status: Type.String(),
+  billingRunId: Type.Union([Uuid, Type.Null()]),
+});
+
+/** The `data` of each event type (SPEC §9), as the outbox writes it (outbox.ts, cap-thresholds.ts, overdue.ts). */
 const EVENT_DATA = {
-  'invoice.issued': Type.Object({
-    invoiceId: Uuid,
-    number: Type.String(),
-    accountId: Uuid,
-    householdId: Uuid,
-    compound: Type.String(),
-    period: Type.String(),
-    issuedOn: Date_,
-    dueOn: Date_,
-    totalFen: Type.Integer(),
-    status: Type.String(),
-    billingRunId: Type.Union([Uuid, Type.Null()]),
-  }),
+  'invoice.issued': InvoiceData,
+  'invoice.overdue': Type.Composite([
+    InvoiceData,
+    Type.Object({ paidFen: Type.Integer(), owedFen: Type.Integer({ description: 'totalFen − paidFen, on the day it became overdue' }) }),
+  ]),
   'payment.recorded': Type.Object({
     paymentId: Uuid,
     accountId: Uuid,

@@ -134,7 +134,8 @@ t.test('the OpenAPI document describes each event as a callback of POST /v1/webh
   const { app } = await testApp(t);
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
   const callbacks = doc.paths['/v1/webhooks'].post.callbacks;
-  t.same(Object.keys(callbacks).sort(), ['account.cap_threshold', 'billing_run.finished', 'invoice.issued', 'payment.recorded']);
+  const types = ['account.cap_threshold', 'billing_run.finished', 'invoice.issued', 'invoice.overdue', 'payment.recorded'];
+  t.same(Object.keys(callbacks).sort(), types);
   const body = callbacks['invoice.issued']['{$request.body#/url}'].post.requestBody.content['application/json'].schema;
   t.match(body.properties.data.required, ['invoiceId', 'number', 'accountId']);
 });
