@@ -11,6 +11,7 @@ import { BillingRunPanel } from './billing-run';
 import { ReadingImport } from './import';
 import { InvoiceSearch } from './invoice-search';
 import { MonthView } from './month';
+import { WebhookPanel } from './webhooks';
 
 /** Every page of a list route. */
 async function listAll<T>(api: Api, path: string): Promise<T[]> {
@@ -92,6 +93,7 @@ function Console({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
               <ReadingImport api={api} />
             </div>
             <InvoiceSearch key={compound.code} api={api} compound={compound} period={period} />
+            <WebhookPanel api={api} />
           </>
         )}
       </main>
