@@ -124,12 +124,17 @@ function drainTask(options: Required<DeliveryOptions>): Task {
   };
 }
 
-/** Sends the stream's pending events in order until one fails, the endpoint goes, or none is left. */
+/**
+ * Sends the stream's pending events in order until one fails, the endpoint goes, or none is left.
+ * The endpoint is read once per drain: only a 410 disables it, and that ends the drain; a deleted
+ * endpoint's next attempt row fails its foreign key, which ends the drain after at most one POST
+ * (as when it was read before each event), and the job's retry then finds no endpoint.
+ */
 async function drain(options: Required<DeliveryOptions>, endpointId: string, stream: string): Promise<void> {
   const { db } = options;
+  const endpoint = await findActiveEndpoint(db, endpointId);
+  if (!endpoint) return;
   for (;;) {
-    const endpoint = await findActiveEndpoint(db, endpointId);
-    if (!endpoint) return;
     const event = await nextPendingEvent(db, endpoint, stream);
     if (!event) return;
     const attempt = Number(event.attempts ?? 0) + 1;
