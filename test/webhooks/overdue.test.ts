@@ -6,6 +6,7 @@ import { operatorWithCompound } from '../helpers/fixtures.js';
 import { addDays } from '../../src/core/index.js';
 import { OVERDUE_TASK, recordOverdueInvoices } from '../../src/webhooks/overdue.js';
 import { startWebhookDelivery } from '../../src/webhooks/delivery.js';
+import { until } from '../helpers/receiver.js';
 
 // The compound's zone is Asia/Shanghai (+08:00): a local date starts at 16:00 UTC the day before.
 const localMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
@@ -90,11 +91,11 @@ t.test('the delivery worker schedules the pass on its crontab', async (t) => {
   const { app, db, pool } = await testApp(t);
   const delivery = await startWebhookDelivery({ db, pool, logger: app.log, pollMs: 50 });
   try {
-    const { rows } = await pool.query<{ identifier: string }>('SELECT identifier FROM graphile_worker._private_known_crontabs');
-    t.same(
-      rows.map((r) => r.identifier),
-      [OVERDUE_TASK],
-    );
+    // graphile-worker registers its crontab just after it starts: wait for it.
+    const sql = 'SELECT identifier FROM graphile_worker._private_known_crontabs';
+    const known = async () => (await pool.query<{ identifier: string }>(sql)).rows.map((r) => r.identifier);
+    t.ok(await until(async () => (await known()).length > 0, 10_000), 'registered');
+    t.same(await known(), [OVERDUE_TASK]);
   } finally {
     await delivery.stop();
   }
