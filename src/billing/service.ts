@@ -46,6 +46,11 @@ export interface BillingRunRequest {
   onProgress?: ((event: BillingProgress) => void) | undefined;
   /** Called once the run is recorded (status running), before any compound is billed. */
   onStarted?: ((runId: string) => void) | undefined;
+  /**
+   * When the invoices are issued (their issue and due dates follow from it); default: now. Only
+   * the demo sets it, to issue each month of a past season as of that month's end. Not on the API.
+   */
+  issuedAt?: Date | undefined;
 }
 
 export interface BillingRunOut {
@@ -135,7 +140,7 @@ export async function runBilling(handle: BillingHandle, request: BillingRunReque
   }
   // A single compound that refuses the month, or every compound refusing it: 409. Otherwise each
   // compound is its own unit: the refused ones are listed in the run with their reason.
-  const refused = await refusals(db, months, dryRun, new Date());
+  const refused = await refusals(db, months, dryRun, request.issuedAt ?? new Date());
   // Runs whose process died part-way are recorded as such before this one starts.
   await sweepInterruptedRuns(db);
   const startedAt = new Date();
@@ -207,7 +212,7 @@ async function billRun(
       runId: run.id,
       dryRun,
       actor: request.actor,
-      issuedAt: startedAt,
+      issuedAt: request.issuedAt ?? startedAt,
       chunkSize: request.chunkSize,
       onProgress: request.onProgress,
       onFirstChunk: firstChunk,
