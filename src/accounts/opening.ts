@@ -6,9 +6,8 @@
  */
 import { meterInService, parseQuantity } from '../core/index.js';
 import type { Executor } from '../db/pool.js';
-import { unprocessable } from '../http/problem.js';
 import { quantityOut } from '../shared/quantity.js';
-import { formatInstant } from '../shared/time.js';
+import { assertMonotonic, initialBound, readingBound } from '../shared/register.js';
 
 export interface OpeningRegister {
   /** Null: the household has no meter (yet); the first meter's initial reading applies. */
@@ -69,18 +68,13 @@ export async function openingRegister(
     ? { value: quantityOut(before.value), readingId: before.id }
     : { value: quantityOut(meter.initial_reading), readingId: null };
   if (given === undefined) return register;
+  assertMonotonic(
+    'body.openingReading',
+    given,
+    before ? readingBound(before, zone, false) : initialBound(meter.initial_reading),
+    after && readingBound(after, zone, false),
+    { meter: meter.serial },
+  );
   const v = parseQuantity(given);
-  const floor = before
-    ? { value: before.value, what: `the reading ${quantityOut(before.value)} of ${formatInstant(before.read_at, zone)}` }
-    : { value: meter.initial_reading, what: `the initial reading ${quantityOut(meter.initial_reading)}` };
-  if (v < parseQuantity(floor.value)) {
-    const message = `is lower than ${floor.what} of meter ${meter.serial}, in service on openedOn`;
-    throw unprocessable(`openingReading ${given} ${message}.`, [{ path: 'body.openingReading', message }]);
-  }
-  if (after && v > parseQuantity(after.value)) {
-    const later = `${quantityOut(after.value)} of ${formatInstant(after.read_at, zone)}`;
-    const message = `is higher than the later reading ${later} of meter ${meter.serial}`;
-    throw unprocessable(`openingReading ${given} ${message}.`, [{ path: 'body.openingReading', message }]);
-  }
   return v === parseQuantity(register.value) ? register : { value: given, readingId: null };
 }

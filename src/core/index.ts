@@ -12,3 +12,4 @@ export * from './late-fee.js';
 export * from './cap-threshold.js';
 export * from './projection.js';
 export * from './estimate.js';
+export * from './register.js';

@@ -3,11 +3,11 @@ import { audit } from '../audit/audit.js';
 import { accountOut } from '../accounts/schemas.js';
 import { listAccounts, listPlans } from '../accounts/repository.js';
 import { compoundOr404 } from '../compounds/service.js';
-import { parseQuantity, type DecimalInput } from '../core/index.js';
+import { parseQuantity, registerBreach, type DecimalInput } from '../core/index.js';
 import type { Database } from '../db/pool.js';
 import { conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
 import { Checks } from '../shared/checks.js';
-import { quantityOut } from '../shared/quantity.js';
+import { breachError, initialBound, readingBound } from '../shared/register.js';
 import { FUTURE_SKEW_MS, formatInstant, parseLocalInstant } from '../shared/time.js';
 import { lockCompound, lockHousehold, writeTransaction } from '../db/locks.js';
 import * as repo from './repository.js';
@@ -143,18 +143,12 @@ export async function createMeter(db: Database, principal: Principal, householdI
         );
       }
       const last = await repo.lastReading(tx, active.id);
-      const final = parseQuantity(finalReading as string);
-      const floor = last ? parseQuantity(last.value) : parseQuantity(active.initial_reading);
-      const errors: FieldError[] = [];
-      if (final < floor) {
-        errors.push({
-          path: 'body.finalReading',
-          message: last
-            ? `${finalReading} is lower than the reading ${quantityOut(last.value)} of ${formatInstant(last.read_at, zone)} ` +
-              `of meter ${active.serial}`
-            : `${finalReading} is lower than the initial reading ${quantityOut(active.initial_reading)} of meter ${active.serial}`,
-        });
-      }
+      const breach = registerBreach(
+        parseQuantity(finalReading as string),
+        last ? readingBound(last, zone, false) : initialBound(active.initial_reading),
+        undefined,
+      );
+      const errors: FieldError[] = breach ? [breachError('body.finalReading', breach, { meter: active.serial })] : [];
       const after = last ? last.read_at : active.installed_at;
       if ((installedAt as Date).getTime() <= after.getTime()) {
         errors.push({

@@ -15,9 +15,9 @@ import { audit } from '../audit/audit.js';
 import { providerScope, type Principal } from '../auth/principal.js';
 import { inTransaction } from '../db/sql.js';
 import { HttpProblem, type FieldError } from '../http/problem.js';
-import { quantityOut } from '../shared/quantity.js';
-import { formatInstant, FUTURE_SKEW_MS } from '../shared/time.js';
+import { FUTURE_SKEW_MS } from '../shared/time.js';
 import { lockStagedCompounds } from '../db/locks.js';
+import { describe, type ErrorRow } from './errors.js';
 import { rowToCopyLine, type RawReading, type ReadingField, type RowError } from './rows.js';
 
 /**
@@ -158,82 +158,6 @@ SELECT line, status, serial, read_at, value, time_zone, at2, value2, line2
   ) monotonic`;
 
 const CONFLICTS = '(\'stored_conflict\', \'batch_conflict\')';
-
-interface ErrorRow {
-  line: number;
-  status: string;
-  serial: string;
-  read_at: Date | null;
-  value: string;
-  time_zone: string | null;
-  at2: Date | null;
-  value2: string | null;
-  line2: number | null;
-}
-
-/** Stable codes of the set-wise checks (SPEC §7): register values must not go down. */
-function codeOf(status: string): string {
-  if (status.startsWith('lower_') || status === 'higher') return 'not_monotonic';
-  if (status.endsWith('_conflict')) return 'conflict';
-  if (status === 'future') return 'in_future';
-  if (status === 'before_install' || status === 'after_retire') return 'out_of_service';
-  return status;
-}
-
-function describe(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
-  return { ...describeRow(row, pathOf), code: codeOf(row.status) };
-}
-
-function describeRow(row: ErrorRow, pathOf: ImportSource['pathOf']): RowError {
-  const zone = row.time_zone ?? 'Asia/Shanghai';
-  const at = (d: Date | null) => (d ? formatInstant(d, zone) : '?');
-  const value = quantityOut(row.value);
-  const value2 = row.value2 === null ? '?' : quantityOut(row.value2);
-  switch (row.status) {
-    case 'unknown_meter':
-      return { line: row.line, field: 'meterSerial', message: `unknown meter "${row.serial}"` };
-    case 'future':
-      return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is in the future` };
-    case 'before_install':
-      return {
-        line: row.line,
-        field: 'readAt',
-        message: `${at(row.read_at)} is not after the installation of meter ${row.serial} at ${at(row.at2)}`,
-      };
-    case 'after_retire':
-      return { line: row.line, field: 'readAt', message: `${at(row.read_at)} is after meter ${row.serial} was retired at ${at(row.at2)}` };
-    case 'stored_conflict':
-      return {
-        line: row.line,
-        field: 'value',
-        message: `value ${value} conflicts with the stored reading ${value2} of meter ${row.serial} at ${at(row.read_at)}`,
-      };
-    case 'batch_conflict':
-      return {
-        line: row.line,
-        field: 'value',
-        message: `value ${value} conflicts with another row of this batch giving ${value2} for meter ${row.serial} at ${at(row.read_at)}`,
-      };
-    case 'lower_initial':
-      return {
-        line: row.line,
-        field: 'value',
-        message: `value ${value} is lower than the initial reading ${value2} of meter ${row.serial} installed at ${at(row.at2)}`,
-      };
-    case 'lower_batch':
-      return {
-        line: row.line,
-        field: 'value',
-        message: `value ${value} is lower than the reading ${value2} of ${at(row.at2)} at ${pathOf(row.line2 as number, 'value')}`,
-      };
-    case 'lower_stored':
-      return { line: row.line, field: 'value', message: `value ${value} is lower than the reading ${value2} of ${at(row.at2)}` };
-    case 'higher':
-      return { line: row.line, field: 'value', message: `value ${value} is higher than the later reading ${value2} of ${at(row.at2)}` };
-    default:
-      return { line: row.line, field: 'value', message: `is invalid (${row.status})` };
-  }
-}
 
 /** The 422 of an import that stopped reading at `omitted`, the first row error with no room in the list. */
 function stoppedEarly(errors: RowError[], found: number, omitted: RowError, pathOf: ImportSource['pathOf']): HttpProblem {

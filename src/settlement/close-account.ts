@@ -44,6 +44,7 @@ import { accountIntervals, householdMeters, ledgerHeads, seasonCharges, type Met
 import { applyCredit } from '../payments/credit.js';
 import { seasonFromRow } from '../seasons/from-row.js';
 import { quantityOut } from '../shared/quantity.js';
+import { assertMonotonic, initialBound, readingBound } from '../shared/register.js';
 import { formatInstant, FUTURE_SKEW_MS, localToday, startOfLocalDate } from '../shared/time.js';
 import { invoiceNumber, lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
 import * as repo from './repository.js';
@@ -72,21 +73,9 @@ async function storeClosingReading(
   value: string,
 ): Promise<number> {
   const zone = account.time_zone;
-  const v = qty(value);
-  if (v < qty(meter.initialReading)) {
-    throw unprocessable(
-      `closingReading ${value} is lower than the initial reading ${quantityOut(meter.initialReading)} of meter ${meter.serial}.`,
-      [
-        {
-          path: 'body.closingReading',
-          message: `is lower than the initial reading ${quantityOut(meter.initialReading)} of meter ${meter.serial}`,
-        },
-      ],
-    );
-  }
   const same = await repo.readingAt(tx, meter.id, readAt);
   if (same) {
-    if (qty(same.value) !== v) {
+    if (qty(same.value) !== qty(value)) {
       throw conflict(
         `Meter ${meter.serial} already has the reading ${quantityOut(same.value)} at ${formatInstant(readAt, zone)}; ` +
           `the closing reading ${value} conflicts with it.`,
@@ -95,16 +84,13 @@ async function storeClosingReading(
     return same.id;
   }
   const { previous, next } = await repo.neighbourReadings(tx, meter.id, readAt);
-  if (previous && v < qty(previous.value)) {
-    const earlier = `${previous.id} (${quantityOut(previous.value)} at ${formatInstant(previous.read_at, zone)})`;
-    const message = `is lower than the reading ${earlier} of meter ${meter.serial}`;
-    throw unprocessable(`closingReading ${value} ${message}.`, [{ path: 'body.closingReading', message }]);
-  }
-  if (next && v > qty(next.value)) {
-    const later = `${next.id} (${quantityOut(next.value)} at ${formatInstant(next.read_at, zone)})`;
-    const message = `is higher than the later reading ${later} of meter ${meter.serial}`;
-    throw unprocessable(`closingReading ${value} ${message}.`, [{ path: 'body.closingReading', message }]);
-  }
+  assertMonotonic(
+    'body.closingReading',
+    value,
+    previous ? readingBound(previous, zone, true) : initialBound(meter.initialReading),
+    next && readingBound(next, zone, true),
+    { meter: meter.serial },
+  );
   const inserted = await tx
     .insertInto('readings')
     .values({ compound_id: account.compound_id, meter_id: meter.id, read_at: readAt, value, source: 'manual' })

@@ -13,6 +13,7 @@ import type { Database } from '../db/pool.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { accountIntervals, accountsBilledOnReading, ledgerHeads } from '../ledger/repository.js';
 import { quantityOut } from '../shared/quantity.js';
+import { assertMonotonic, initialBound, readingBound } from '../shared/register.js';
 import { formatInstant } from '../shared/time.js';
 import * as repo from './repository.js';
 import { meteredTrueUp } from './true-up.js';
@@ -60,30 +61,15 @@ export async function correctReading(
       throw conflict(`Reading ${readingId} is the final reading of meter ${reading.serial}, which was replaced; it cannot be corrected.`);
     }
 
-    // Monotonic against the meter's previous and next readings and its initial reading.
+    // Monotonic against the meter's previous reading (else its initial reading) and its next.
     const { previous, next } = await repo.neighbourReadings(tx, reading.meter_id, reading.read_at);
-    const v = qty(newValue);
-    if (v < qty(reading.initial_reading)) {
-      throw unprocessable(
-        `value ${newValue} is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}.`,
-        [
-          {
-            path: 'body.value',
-            message: `is lower than the initial reading ${quantityOut(reading.initial_reading)} of meter ${reading.serial}`,
-          },
-        ],
-      );
-    }
-    if (previous && v < qty(previous.value)) {
-      const earlier = `${previous.id} (${quantityOut(previous.value)} at ${formatInstant(previous.read_at, zone)})`;
-      const message = `is lower than the earlier reading ${earlier} of meter ${reading.serial}`;
-      throw unprocessable(`value ${newValue} ${message}.`, [{ path: 'body.value', message }]);
-    }
-    if (next && v > qty(next.value)) {
-      const later = `${next.id} (${quantityOut(next.value)} at ${formatInstant(next.read_at, zone)})`;
-      const message = `is higher than the later reading ${later} of meter ${reading.serial}`;
-      throw unprocessable(`value ${newValue} ${message}.`, [{ path: 'body.value', message }]);
-    }
+    assertMonotonic(
+      'body.value',
+      newValue,
+      previous ? readingBound(previous, zone, true) : initialBound(reading.initial_reading),
+      next && readingBound(next, zone, true),
+      { meter: reading.serial, correcting: true },
+    );
 
     // The accounts whose invoices billed from or to this reading.
     const accountIds = await accountsBilledOnReading(tx, readingId);
