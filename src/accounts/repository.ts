@@ -1,9 +1,22 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/pool.js';
 import type { Plan } from '../db/types.js';
+import { accountOpenings } from '../ledger/repository.js';
 
 export async function listAccounts(db: Executor, householdId: string) {
   return db.selectFrom('accounts').selectAll().where('household_id', '=', householdId).orderBy('opened_on').execute();
+}
+
+/**
+ * Account rows with their opening at the ledger's value (ledger/accountOpenings, the opening the
+ * batch and the move-out start from), so a corrected opening reading shows on the account.
+ */
+export async function withLedgerOpenings<T extends { id: string; opening_reading: string | null }>(db: Executor, rows: T[]): Promise<T[]> {
+  const openings = await accountOpenings(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, opening_reading: openings.get(r.id)?.value ?? r.opening_reading }));
 }
 
 export async function listPlans(db: Executor, accountIds: string[]) {

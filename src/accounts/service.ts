@@ -28,7 +28,8 @@ export interface AccountInput {
 }
 
 async function accountView(db: Executor, account: { id: string; compound_code: string } & Parameters<typeof accountOut>[0]) {
-  return accountOut(account, account.compound_code, await repo.listPlans(db, [account.id]));
+  const [current] = await repo.withLedgerOpenings(db, [account]);
+  return accountOut(current ?? account, account.compound_code, await repo.listPlans(db, [account.id]));
 }
 
 /**
@@ -174,7 +175,7 @@ export async function listCompoundAccountsPage(
   if (after && !(Number.isSafeInteger(after[0]) && typeof after[1] === 'string' && typeof after[2] === 'string')) {
     throw badRequest('cursor is not a cursor returned by this list.', [{ path: 'querystring.cursor', message: 'is invalid' }]);
   }
-  const rows = await repo.listCompoundAccounts(db, compound.id, after, limit);
+  const rows = await repo.withLedgerOpenings(db, await repo.listCompoundAccounts(db, compound.id, after, limit));
   const ids = rows.slice(0, limit).map((row) => row.id);
   const plans = groupBy(await repo.listPlans(db, ids), (plan) => plan.account_id);
   const periodInvoices = query.period === undefined ? [] : await repo.listPeriodInvoices(db, ids, query.period);

@@ -22,7 +22,7 @@ import type pg from 'pg';
 import { groupBy } from '../db/group.js';
 import type { Plan } from '../db/types.js';
 import { queryRows, type Queryable } from '../db/sql.js';
-import { householdMeters, ledgerHeads, seasonCharges } from '../ledger/repository.js';
+import { householdMeters, ledgerHeads, OPENING_VALUE_SQL, seasonCharges } from '../ledger/repository.js';
 
 export interface BillingCompound {
   id: string;
@@ -126,7 +126,7 @@ export function billingMonth(compound: BillingCompound, period: string): Billing
  */
 const ACCOUNTS_SELECT = `
 SELECT a.id AS account_id, a.household_id, h.household_no, h.area_m2::text AS area_m2,
-       a.opened_on, a.closed_on, coalesce(o.value, a.opening_reading)::text AS opening_reading, a.opening_reading_id,
+       a.opened_on, a.closed_on, ${OPENING_VALUE_SQL}::text AS opening_reading, a.opening_reading_id,
        (a.opened_on::timestamp AT TIME ZONE $5::text) AS opened_at,
        p.plan
 FROM accounts a

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { audit } from '../audit/audit.js';
 import { accountOut } from '../accounts/schemas.js';
-import { listAccounts, listPlans } from '../accounts/repository.js';
+import { listAccounts, listPlans, withLedgerOpenings } from '../accounts/repository.js';
 import { compoundOr404 } from '../compounds/service.js';
 import { parseQuantity, registerBreach, type DecimalInput } from '../core/index.js';
 import type { Database } from '../db/pool.js';
@@ -64,7 +64,7 @@ export async function getHousehold(db: Database, principal: Principal, household
   const household = await repo.findHouseholdInScope(db, householdId, principal);
   if (!household) throw notFound('Household');
   const meters = await repo.listMeters(db, householdId);
-  const accounts = await listAccounts(db, householdId);
+  const accounts = await withLedgerOpenings(db, await listAccounts(db, householdId));
   const plans = await listPlans(db, accounts.map((a) => a.id));
   return {
     ...householdOut(household),

@@ -4,7 +4,7 @@
  * stand" and "billed so far this season" question is answered here and nowhere else; the rules
  * applied to the rows are the core's (src/core/ledger.ts).
  */
-import { parseQuantity, type BilledInterval, type LedgerMeter, type RegisterPoint } from '../core/index.js';
+import { parseQuantity, type BilledInterval, type LedgerMeter, type Opening, type RegisterPoint } from '../core/index.js';
 import type { InvoiceKind, InvoiceStatus } from '../db/types.js';
 import { queryRows, type Queryable } from '../db/sql.js';
 
@@ -110,6 +110,30 @@ export async function seasonCharges(
 /** One account's charges of one season. */
 export async function seasonChargesOf(q: Queryable, accountId: string, seasonLabel: string): Promise<number> {
   return (await seasonCharges(q, [accountId], [seasonLabel])).get(accountId)?.get(seasonLabel) ?? 0;
+}
+
+/*
+ * How an account opened (the core's Opening): its opening value at the CURRENT value of the reading
+ * it was taken from (a corrected opening reading moves it, as it moves an interval's endpoint),
+ * else the value given at opening. The batch reads the same expression set-wise (billing/facts.ts,
+ * on `accounts a LEFT JOIN readings o ON o.id = a.opening_reading_id`).
+ */
+export const OPENING_VALUE_SQL = 'coalesce(o.value, a.opening_reading)';
+const OPENINGS_SQL = `
+SELECT a.id, ${OPENING_VALUE_SQL}::text AS value, a.opening_reading_id AS reading_id,
+       (a.opened_on::timestamp AT TIME ZONE c.time_zone) AS opened_at
+FROM accounts a
+JOIN compounds c ON c.id = a.compound_id
+LEFT JOIN readings o ON o.id = a.opening_reading_id
+WHERE a.id = ANY($1::uuid[])`;
+
+/** The openings of some accounts, by account: where the move-out, the batch and the account's own page start from. */
+export async function accountOpenings(q: Queryable, accountIds: readonly string[]): Promise<Map<string, Opening>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; value: string | null; reading_id: number | null; opened_at: Date }>(q, OPENINGS_SQL, [
+    accountIds,
+  ]);
+  return new Map(rows.map((r) => [r.id, { openedAt: r.opened_at, value: r.value, readingId: r.reading_id }]));
 }
 
 /** A household meter with the latest reading before an instant (null: none). */

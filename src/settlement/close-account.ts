@@ -40,7 +40,14 @@ import type { InvoiceOut } from '../invoices/schemas.js';
 import { insertInvoices } from '../invoices/writer.js';
 import { recordInvoiceIssued } from '../webhooks/outbox.js';
 import { recordFinalCapThresholds } from '../webhooks/cap-thresholds.js';
-import { accountIntervals, householdMeters, ledgerHeads, seasonCharges, type MeterWithReading } from '../ledger/repository.js';
+import {
+  accountIntervals,
+  accountOpenings,
+  householdMeters,
+  ledgerHeads,
+  seasonCharges,
+  type MeterWithReading,
+} from '../ledger/repository.js';
 import { applyCredit } from '../payments/credit.js';
 import { seasonFromRow } from '../seasons/from-row.js';
 import { quantityOut } from '../shared/quantity.js';
@@ -169,17 +176,8 @@ export async function closeAccount(
 
     // Where billing stands, and the usage from there to the closing reading, by season.
     const head = (await ledgerHeads(tx, [accountId])).get(accountId);
-    const [opening] = await tx
-      .selectFrom('accounts as a')
-      .leftJoin('readings as r', 'r.id', 'a.opening_reading_id')
-      .select(['a.opening_reading', 'a.opening_reading_id', 'r.value as opening_current'])
-      .where('a.id', '=', accountId)
-      .execute();
-    const position = whereBillingStands(head?.end ?? null, meters, {
-      openedAt: startOfLocalDate(account.opened_on, zone),
-      value: opening?.opening_current ?? opening?.opening_reading ?? null,
-      readingId: opening?.opening_reading_id ?? null,
-    });
+    const opening = (await accountOpenings(tx, [accountId])).get(accountId);
+    const position = opening ? whereBillingStands(head?.end ?? null, meters, opening) : null;
     if (position === null) throw conflict(`Account ${accountId} has no opening register to settle from.`);
     const billed = await accountIntervals(tx, accountId);
     const cuts: SeasonCut[] = [];
