@@ -123,16 +123,19 @@ export async function insertAdjustment(
 }
 
 /** An invoice the caller may see (scope in the query), locked when `lock`. */
-export async function findInvoiceInScope(db: Transaction<DB>, id: string, principal: Principal, lock: boolean) {
-  if (principal.role === 'resident') return undefined;
-  let query = db
+/**
+ * An invoice's row locked for the transaction, with its compound's code. Scope it first with the
+ * one scope rule, invoices/repository's findInvoiceInScope (404 outside it, before any lock).
+ */
+export async function lockInvoice(db: Transaction<DB>, id: string) {
+  return db
     .selectFrom('invoices as i')
     .innerJoin('compounds as c', 'c.id', 'i.compound_id')
     .selectAll('i')
     .select('c.code as compound_code')
-    .where('i.id', '=', id);
-  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  return (lock ? query.forUpdate('i') : query).executeTakeFirst();
+    .where('i.id', '=', id)
+    .forUpdate('i')
+    .executeTakeFirstOrThrow();
 }
 
 export async function hasFinalInvoice(db: Executor, accountId: string): Promise<boolean> {

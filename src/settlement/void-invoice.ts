@@ -11,7 +11,7 @@ import type { Principal } from '../auth/principal.js';
 import { lockAccount, lockCompound, writeTransaction } from '../db/locks.js';
 import type { Database } from '../db/pool.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
-import { loadInvoicesOut } from '../invoices/repository.js';
+import { findInvoiceInScope, loadInvoicesOut } from '../invoices/repository.js';
 import type { InvoiceOut } from '../invoices/schemas.js';
 import { accountIntervals, ledgerHeads } from '../ledger/repository.js';
 import * as repo from './repository.js';
@@ -22,14 +22,15 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
   const reason = input.reason.trim();
   if (reason.length === 0) throw unprocessable('A reason is required.', [{ path: 'body.reason', message: 'must not be blank' }]);
   return writeTransaction(db, async (tx) => {
-    const seen = await repo.findInvoiceInScope(tx, invoiceId, principal, false);
+    // Residents never void: outside their scope, like an invoice that is not there.
+    const seen = principal.role === 'resident' ? undefined : (await findInvoiceInScope(tx, invoiceId, principal))?.row;
     if (!seen) throw notFound('Invoice');
     // The one lock order: the compound (the batch holds it while billing, so the re-bill sees
     // every invoice it issued), then the account, then the invoice (payments lock account
     // before invoices too).
     await lockCompound(tx, seen.compound_id);
     await lockAccount(tx, seen.account_id);
-    const invoice = (await repo.findInvoiceInScope(tx, invoiceId, principal, true))!;
+    const invoice = await repo.lockInvoice(tx, invoiceId);
     if (invoice.status === 'void') throw conflict(`Invoice ${invoice.number} is already void.`);
     if (invoice.paid_fen !== 0) {
       throw conflict(`Invoice ${invoice.number} has payments (${invoice.paid_fen} fen); only an unpaid invoice can be voided.`);
