@@ -15,8 +15,8 @@ export const AccountSchema = Type.Object({
   openedOn: IsoDate,
   closedOn: Type.Union([IsoDate, Type.Null()]),
   openingReading: Type.Union([Type.String(), Type.Null()]),
-  plans: Type.Array(PlanEntry),
-});
+  plans: Type.Array(PlanEntry, { description: 'the plan of each season the account has one for' }),
+}, { title: 'Account', description: "A household's account: who pays, from when, on which plan." });
 
 export const CreateAccountBody = Type.Object(
   {

@@ -50,5 +50,9 @@ export const BillingRunSchema = Type.Object(
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()], { description: 'why a failed run failed (per compound)' }),
   },
-  { $id: 'BillingRun', title: 'BillingRun' },
+  {
+    $id: 'BillingRun',
+    title: 'BillingRun',
+    description: 'One run of the monthly batch for a period: its compounds, its counts and the accounts it could not bill (SPEC §6).',
+  },
 );

@@ -4,15 +4,15 @@ import { CompoundCode, Text } from '../http/schemas.js';
 import { SeasonSchema, seasonOut } from '../seasons/schemas.js';
 
 export const CompoundSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  code: CompoundCode,
-  name: Type.String(),
-  district: Type.String(),
-  providerId: Type.String({ format: 'uuid' }),
-  timeZone: Type.String(),
-  dueDays: Type.Integer(),
-  seasons: Type.Optional(Type.Array(SeasonSchema)),
-});
+  id: Type.String({ format: 'uuid', description: 'the compound id' }),
+  code: { ...CompoundCode, description: 'the key in URLs; upper-cased in invoice numbers' },
+  name: Type.String({ description: 'the name (奥山世纪城小区)' }),
+  district: Type.String({ description: 'the district (东湖高新区)' }),
+  providerId: Type.String({ format: 'uuid', description: 'the provider that owns it' }),
+  timeZone: Type.String({ description: 'IANA zone of its local dates and times (Asia/Shanghai)' }),
+  dueDays: Type.Integer({ description: 'days from issuedOn to dueOn' }),
+  seasons: Type.Optional(Type.Array(SeasonSchema, { description: 'its season years (on GET of one compound)' })),
+}, { title: 'Compound', description: 'A residential compound (小区) billed by one provider.' });
 
 export const CreateCompoundBody = Type.Object(
   {

@@ -13,13 +13,13 @@ export const CreateHouseholdBody = Type.Object(
 );
 
 export const HouseholdSchema = Type.Object({
-  id: Uuid,
-  compound: CompoundCode,
-  building: Type.String(),
-  unit: Type.String(),
-  room: Type.String(),
+  id: { ...Uuid, description: 'the household id' },
+  compound: { ...CompoundCode, description: 'the compound code' },
+  building: Type.String({ description: 'building (栋)' }),
+  unit: Type.String({ description: 'unit (单元)' }),
+  room: Type.String({ description: 'room (室)' }),
   areaM2: Type.String({ description: 'floor area in m², decimal string ("99.00")' }),
-});
+}, { title: 'Household', description: 'A household (户) of a compound.' });
 
 export const MeterSchema = Type.Object({
   id: Uuid,
@@ -31,8 +31,8 @@ export const MeterSchema = Type.Object({
   replaces: Type.Union([Type.String({ description: 'serial of the replaced meter' }), Type.Null()]),
   retiredAt: Type.Union([Type.String(), Type.Null()]),
   finalReading: Type.Union([Type.String(), Type.Null()]),
-  active: Type.Boolean(),
-});
+  active: Type.Boolean({ description: 'the meter in service now' }),
+}, { title: 'Meter', description: "A household's heat meter; a replacement chain continues usage across meters." });
 
 export const MeterChainSchema = Type.Object({
   householdId: Uuid,

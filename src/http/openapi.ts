@@ -6,6 +6,7 @@
  */
 import type { SwaggerOptions, SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
 import type { RouteOptions } from 'fastify';
+import { describeMoney, nameResponseSchemas } from './openapi-components.js';
 import { ProblemSchema } from './problem.js';
 
 /** What each error status means on any operation; the problem's `detail` says what happened this time. */
@@ -20,6 +21,7 @@ const ERROR_MEANINGS: Record<number, string> = {
     'The request conflicts with what is stored (the detail says how), or another change to the same compound is in ' +
     'progress (then with Retry-After; nothing was stored).',
   413: 'The body is larger than the server accepts (JSON: 16 MiB by default).',
+  414: 'A path parameter is longer than the server accepts (100 characters).',
   415: 'The body has a Content-Type this operation does not accept.',
   422: 'Well-formed, but contradicts the stored data or the billing rules; `errors` names each field with a stable `code`.',
   429: 'Too many requests with this token, or too many failed authentications from this address or token prefix; see Retry-After.',
@@ -37,11 +39,12 @@ type RouteSchema = { response?: Record<string, unknown>; hide?: boolean };
  * The error statuses an operation can answer: those its schema declares (its service's refusals)
  * and those of the layers every request passes through.
  */
-export function errorStatuses(route: Pick<RouteOptions, 'method' | 'config'>, schema: RouteSchema): number[] {
+export function errorStatuses(route: Pick<RouteOptions, 'method' | 'config' | 'url'>, schema: RouteSchema): number[] {
   const statuses = new Set(Object.keys(schema.response ?? {}).map(Number).filter((status) => status >= 400));
   // Strict input checks every query string and path (NUL, lone surrogates); a bad URL encoding is 400 too.
   statuses.add(400);
   statuses.add(500);
+  if (/[:*]/.test(route.url)) statuses.add(414);
   const methods = ([] as string[]).concat(route.method);
   if (methods.some((method) => BODY_METHODS.has(method))) {
     statuses.add(413);
@@ -71,17 +74,12 @@ export const documentRoute: SwaggerTransform = ({ schema, url, route }) => {
   return { schema: { ...schema, response }, url };
 };
 
-const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
-
-/** Replaces every inlined copy of the Problem schema (it carries title Problem) with a reference to the component. */
-function referenceProblem(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(referenceProblem);
-  if (value === null || typeof value !== 'object') return value;
-  if ((value as { title?: unknown }).title === ProblemSchema.title) return PROBLEM_REF;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, referenceProblem(item)]));
-}
-
-type Operation = { operationId?: string; summary?: string; callbacks?: Record<string, Record<string, Record<string, Operation>>> };
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  responses?: Record<string, object>;
+  callbacks?: Record<string, Record<string, Record<string, Operation>>>;
+};
 type Paths = Record<string, Record<string, Operation>>;
 
 /**
@@ -99,12 +97,14 @@ function nameCallbacks(paths: Paths): void {
   }
 }
 
-/** The whole document: responses point at the one Problem component; callbacks are named. */
+/** The whole document: titled response schemas (Problem, Invoice…) become components; callbacks are named. */
 export const documentObject: SwaggerTransformObject = (document) => {
-  const openapi = (document as { openapiObject: { paths?: unknown } }).openapiObject;
-  const paths = referenceProblem(openapi.paths) as Paths;
+  const openapi = (document as { openapiObject: { paths: Paths; components: { schemas?: object } } }).openapiObject;
+  const { paths, schemas } = nameResponseSchemas(openapi.paths);
   nameCallbacks(paths);
-  return { ...openapi, paths } as ReturnType<SwaggerTransformObject>;
+  const components = { ...openapi.components, schemas: { ...openapi.components.schemas, ...schemas } };
+  describeMoney([paths, components.schemas]);
+  return { ...openapi, paths, components } as ReturnType<SwaggerTransformObject>;
 };
 
 export const TAGS: Array<{ name: string; description: string }> = [
@@ -153,7 +153,10 @@ export const SWAGGER_OPTIONS: SwaggerOptions = {
   transformObject: documentObject,
 };
 
-/** A success response's schema with the sentence the document shows for that status (else "Default Response"). */
+/**
+ * A success response's schema with the sentence the document shows for that status (else "Default
+ * Response"), in @fastify/swagger's x-response-description: the schema keeps its own description.
+ */
 export function answer<T extends object>(description: string, schema: T): T {
-  return { ...schema, description };
+  return { ...schema, 'x-response-description': description };
 }

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 /** Shared request/response building blocks. Money is integer fen; decimals travel as strings. */
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid });
-export const Fen = Type.Integer({ description: 'money in fen (1 CNY = 100 fen)' });
+export const Fen = Type.Integer({ description: 'fen, integer (1 CNY = 100 fen)' });
 /** Years 2000–2100, the range of every date and instant the API takes (shared/time.ts). */
 const YEAR = '(20[0-9]{2}|2100)';
 export const IsoDate = Type.String({ format: 'date', pattern: `^${YEAR}-`, description: 'local calendar date YYYY-MM-DD (2000–2100)' });

@@ -16,16 +16,16 @@ export const PaymentBody = Type.Object(
 );
 
 export const PaymentSchema = Type.Object({
-  id: Uuid,
-  accountId: Uuid,
+  id: { ...Uuid, description: 'the payment id' },
+  accountId: { ...Uuid, description: 'the account paid for' },
   amountFen: Fen,
-  paidAt: Type.String(),
-  reference: Type.String(),
+  paidAt: Type.String({ description: 'ISO 8601 instant in the compound time zone' }),
+  reference: Type.String({ description: "the payer's or the bank's reference" }),
   unallocatedFen: Type.Integer({ description: 'what is left as credit on the account' }),
   allocations: Type.Array(Type.Object({ invoiceId: Uuid, number: Type.String(), amountFen: Fen }), {
     description: 'invoices this payment settled, oldest first',
   }),
-});
+}, { title: 'Payment', description: 'A payment and how it was allocated to open invoices (SPEC §7).' });
 
 export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(

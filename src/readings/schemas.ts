@@ -17,14 +17,14 @@ export const ReadingListQuery = Type.Object({
 
 export const ReadingSchema = Type.Object({
   id: Type.Integer({ description: 'the id PATCH /v1/readings/{id} takes' }),
-  meterSerial: Type.String(),
-  householdId: Uuid,
-  compound: CompoundCode,
+  meterSerial: Type.String({ description: 'serial of the meter read' }),
+  householdId: { ...Uuid, description: "the meter's household" },
+  compound: { ...CompoundCode, description: 'the compound code' },
   readAt: Type.String({ description: 'ISO 8601 instant in the compound time zone' }),
   value: Type.String({ description: 'cumulative register value, decimal string' }),
-  source: Type.Union([Type.Literal('manual'), Type.Literal('automatic')]),
+  source: Type.Union([Type.Literal('manual'), Type.Literal('automatic')], { description: 'manual (read by a person) or automatic' }),
   correctedFrom: Type.Optional(Type.String({ description: 'the value before the reading was first corrected' })),
-});
+}, { title: 'Reading', description: "A meter's cumulative register value at an instant." });
 
 export interface ReadingRow {
   id: number;

@@ -10,9 +10,11 @@ export const SeasonSchema = Type.Object({
   cooling: DateRange,
   unitRate: Type.String({ description: 'CNY per meter unit, decimal string' }),
   capPerM2: Type.String({ description: 'CNY per m² per season year, decimal string' }),
-  flatBilling: Type.Union([Type.Literal('installments'), Type.Literal('upfront')]),
+  flatBilling: Type.Union([Type.Literal('installments'), Type.Literal('upfront')], {
+    description: 'how flat (一口价) accounts pay the fee: monthly installments or upfront',
+  }),
   lateFeePerMillePerDay: Type.String({ description: 'late fee, per mille of the unpaid amount per day, decimal string; "0" is off' }),
-});
+}, { title: 'Season', description: "A season year's windows and tariff (SPEC §3)." });
 
 /** SPEC §9 "Late fee": up to 4 decimals, below 1000 ‰; a negative or malformed value is 400, never dropped. */
 export const LateFeeRateInput = Type.Union(

@@ -74,7 +74,10 @@ export const StatementSchema = Type.Object(
         'usageToDate counts as charged); the fee for flat accounts',
     }),
   },
-  { title: 'Statement' },
+  {
+    title: 'Statement',
+    description: "An account's season: cap or fee, billed, remaining cap, balance, its invoices, payments and monthly usage (SPEC §7).",
+  },
 );
 
 export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -6,6 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase as openPool, type Database } from '../../src/db/pool.js';
 import { createDatabase, dropDatabase, prepareTestServer, SERVER_ENV, TEMPLATE_ENV, withDatabase } from './database.js';
+import { checkResponsesAgainstDocument } from './openapi-check.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -53,10 +54,15 @@ export interface TestApp extends TestDatabase {
   app: FastifyInstance;
 }
 
-/** The real app on a clean real database, closed when the test file ends. */
+/**
+ * The real app on a clean real database, closed when the test file ends. Every response its
+ * inject answers is checked against /openapi.json (an undocumented status, media type or body
+ * shape fails the request: see openapi-check.ts).
+ */
 export async function testApp(t: Test, overrides: Partial<Config> = {}): Promise<TestApp> {
   const database = await testDatabase(t);
   const app = await buildApp({ config: testConfig({ ...overrides, databaseUrl: database.url }), db: database.db, pool: database.pool });
+  checkResponsesAgainstDocument(app);
   t.teardown(() => app.close());
   return { ...database, app };
 }

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { admin, testApp } from '../helpers/app.js';
 import { EVENT_TYPES } from '../../src/webhooks/events.js';
+import { OpenApiCheck } from '../helpers/openapi-check.js';
 
 // Issue 31: the document a client generates from. Every operation named, described and tagged;
 // every error documented once, as application/problem+json with the one Problem component.
@@ -98,4 +99,57 @@ t.test('the documented statuses are the ones the server sends: 415 and 413 on a 
   });
   t.equal(tooLarge.statusCode, 413);
   t.match(tooLarge.headers['content-type'], /^application\/problem\+json/);
+});
+
+t.test('the shared test app checks every response against the document: status, media type, body', async (t) => {
+  const { app } = await testApp(t);
+  const doc = (await app.inject({ url: '/openapi.json' })).json() as Document;
+  const health = await app.inject({ url: '/health' });
+  const check = (edit: (responses: Record<string, Response>) => void) => {
+    const copy = structuredClone(doc);
+    edit((copy.paths['/health'] as Record<string, Operation>).get!.responses);
+    return new OpenApiCheck(copy as never).problem('GET', '/health?x=1', health);
+  };
+  t.equal(check(() => {}), undefined, 'as documented');
+  t.match(check((r) => delete r['200']), /GET \/health → 200: status not documented/);
+  t.match(check((r) => (r['200'] = { description: 'x', content: { 'text/csv': {} } })), /media type "application\/json" not documented/);
+  t.match(
+    check((r) => (r['200']!.content!['application/json'] = { schema: { type: 'object', required: ['uptime'] } })),
+    /body does not match the documented schema: data must have required property 'uptime'/,
+  );
+  t.equal(new OpenApiCheck(doc as never).problem('GET', '/nowhere', health), undefined, 'an undocumented path is not an operation');
+
+  // Wired into testApp: a status the document does not list for the route rejects the inject.
+  const served = app.swagger() as unknown as Document;
+  delete (served.paths['/health'] as Record<string, Operation>).get!.responses['200'];
+  const rejected = /response not as documented in \/openapi\.json: GET \/health → 200: status not documented/;
+  await t.rejects(app.inject({ url: '/health' }), rejected);
+});
+
+t.test('named components, described; money fields say fen, integer; the Invoice example is the worked June', async (t) => {
+  const { app } = await testApp(t);
+  const doc = (await app.inject({ url: '/openapi.json' })).json() as Document;
+  const schemas = doc.components.schemas as Record<string, { description?: string; example?: unknown; properties?: object }>;
+  const names = ['Problem', 'Invoice', 'InvoiceLine', 'Statement', 'BillingRun', 'Reading', 'Payment', 'Account', 'Compound', 'Season'];
+  for (const name of names) t.ok(schemas[name], `component ${name}`);
+  for (const name of names.filter((n) => n !== 'Problem')) t.ok(schemas[name]?.description, `${name} is described`);
+  const invoice = (doc.paths['/v1/invoices/{id}']?.get as Operation).responses['200']?.content?.['application/json'];
+  t.same(invoice, { schema: { $ref: '#/components/schemas/Invoice' } }, 'a response refers to its component');
+  t.match(schemas.Invoice?.example, { totalFen: 3300, lines: [{ kind: 'usage', amountFen: 16500 }, { kind: 'cap', amountFen: -13200 }] });
+
+  const money: string[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'properties') {
+        for (const [name, property] of Object.entries(item as Record<string, { description?: string; $ref?: string }>)) {
+          if (name.endsWith('Fen') && !property.$ref && !property.description?.startsWith('fen, integer')) money.push(name);
+        }
+      }
+      if (key !== 'example') walk(item);
+    }
+  };
+  walk(doc);
+  t.same(money, [], 'no money field without "fen, integer"');
 });
