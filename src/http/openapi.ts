@@ -33,7 +33,17 @@ const ERROR_MEANINGS: Record<number, string> = {
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const ALL_ROLES = ['admin', 'operator', 'resident'];
 
-type RouteSchema = { response?: Record<string, unknown>; hide?: boolean };
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * An example request body for the document only: Ajv, which validates the body, refuses an
+     * `example` keyword in the body schema itself.
+     */
+    bodyExample?: unknown;
+  }
+}
+
+type RouteSchema = { response?: Record<string, unknown>; hide?: boolean; body?: object; bodyExample?: unknown };
 
 /**
  * The error statuses an operation can answer: those its schema declares (its service's refusals)
@@ -71,7 +81,9 @@ export const documentRoute: SwaggerTransform = ({ schema, url, route }) => {
   if (!routeSchema || routeSchema.hide) return { schema, url };
   const response: Record<string, unknown> = { ...routeSchema.response };
   for (const status of errorStatuses(route, routeSchema)) response[status] = problemResponse(status);
-  return { schema: { ...schema, response }, url };
+  const { bodyExample, ...documented } = routeSchema;
+  const body = routeSchema.body && bodyExample !== undefined ? { ...routeSchema.body, example: bodyExample } : routeSchema.body;
+  return { schema: { ...documented, ...(body ? { body } : {}), response }, url };
 };
 
 type Operation = {

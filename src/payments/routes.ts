@@ -41,6 +41,13 @@ export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'with the same payment (header `Idempotent-Replayed: true`); the same key with another body answers 409.',
         headers: Type.Object({ 'idempotency-key': Type.String({ minLength: 1, maxLength: 200 }) }),
         body: PaymentBody,
+        // SPEC §5 worked example: the June invoice of 3,300 fen, paid in full.
+        bodyExample: {
+          accountId: '0b8e6a1c-2d3e-4f50-9a61-b7c8d9e0f1a2',
+          amountFen: 3300,
+          paidAt: '2026-07-05T10:30:00+08:00',
+          reference: 'WX-20260705-0001',
+        },
         response: {
           200: answer('The same payment, replayed for the same key and body', PaymentSchema),
           201: answer('The payment, recorded and allocated', PaymentSchema),

@@ -97,6 +97,13 @@ export const readingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'refused row as readings[i].field with a stable code (not_monotonic, unknown_meter, …). Identical ' +
           'readings already stored are skipped and counted as duplicates.',
         body: Type.Object({ readings: Type.Array(ReadingInput, { maxItems: MAX_JSON_READINGS }) }, { additionalProperties: false }),
+        // SPEC §5 worked example: the register after March (10,400 units) and after June (500 more).
+        bodyExample: {
+          readings: [
+            { meterSerial: 'SN-0001', readAt: '2026-03-31T20:00:00+08:00', value: '10400' },
+            { meterSerial: 'SN-0001', readAt: '2026-06-30T20:00:00+08:00', value: '10900', source: 'automatic' },
+          ],
+        },
         response: { 201: answer('The batch, stored', ImportResultSchema), ...problemResponses(400, 401, 403, 409, 413, 422) },
       },
     },

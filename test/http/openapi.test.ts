@@ -135,6 +135,10 @@ t.test('named components, described; money fields say fen, integer; the Invoice 
   for (const name of names.filter((n) => n !== 'Problem')) t.ok(schemas[name]?.description, `${name} is described`);
   const invoice = (doc.paths['/v1/invoices/{id}']?.get as Operation).responses['200']?.content?.['application/json'];
   t.same(invoice, { schema: { $ref: '#/components/schemas/Invoice' } }, 'a response refers to its component');
+  const body = (path: string) => (doc.paths[path]?.post as { requestBody: { content: Record<string, { schema: { example?: unknown } }> } })
+    .requestBody.content['application/json']?.schema.example;
+  t.match(body('/v1/payments'), { amountFen: 3300 }, 'createPayment has an example body');
+  t.match(body('/v1/readings'), { readings: [{ value: '10400' }, { value: '10900' }] }, 'createReadings has an example body');
   t.match(schemas.Invoice?.example, { totalFen: 3300, lines: [{ kind: 'usage', amountFen: 16500 }, { kind: 'cap', amountFen: -13200 }] });
 
   const money: string[] = [];
