@@ -19,7 +19,7 @@ const MeSchema = Type.Union([
     role: Type.Literal('resident'),
     accountId: Type.String({ format: 'uuid', description: 'the one account this token sees' }),
   }),
-]);
+], { title: 'Me', description: "The bearer token's role and what it is scoped to." });
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

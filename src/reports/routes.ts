@@ -18,12 +18,15 @@ const Figures = {
 };
 const FiguresSchema = Type.Object(Figures);
 
-export const ReportSchema = Type.Object({
-  compound: CompoundCode,
-  period: Period,
-  ...Figures,
-  byPlan: Type.Object({ metered: FiguresSchema, flat: FiguresSchema }),
-});
+export const ReportSchema = Type.Object(
+  {
+    compound: { ...CompoundCode, description: 'the compound code' },
+    period: Period,
+    ...Figures,
+    byPlan: Type.Object({ metered: FiguresSchema, flat: FiguresSchema }, { description: 'the same figures for each plan' }),
+  },
+  { title: 'Report', description: "A compound's month in figures, over its non-void invoices of the period." },
+);
 
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

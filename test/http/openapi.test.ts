@@ -130,7 +130,8 @@ t.test('named components, described; money fields say fen, integer; the Invoice 
   const { app } = await testApp(t);
   const doc = (await app.inject({ url: '/openapi.json' })).json() as Document;
   const schemas = doc.components.schemas as Record<string, { description?: string; example?: unknown; properties?: object }>;
-  const names = ['Problem', 'Invoice', 'InvoiceLine', 'Statement', 'BillingRun', 'Reading', 'Payment', 'Account', 'Compound', 'Season'];
+  const names = ['Problem', 'Invoice', 'InvoiceLine', 'Statement', 'BillingRun', 'Reading', 'Payment', 'Account', 'Compound', 'Season']
+    .concat(['Report', 'Me']);
   for (const name of names) t.ok(schemas[name], `component ${name}`);
   for (const name of names.filter((n) => n !== 'Problem')) t.ok(schemas[name]?.description, `${name} is described`);
   const invoice = (doc.paths['/v1/invoices/{id}']?.get as Operation).responses['200']?.content?.['application/json'];

@@ -19,7 +19,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type Me = { role: 'admin' } | { role: 'operator'; providerId: string } | { role: 'resident'; accountId: string };
+export type Me = Schemas['Me'];
 
 export type InvoiceStatus = Schemas['Invoice']['status'];
 
@@ -48,23 +48,8 @@ export type BillingException = Schemas['BillingRun']['exceptions'][number];
 
 export type BillingRun = Schemas['BillingRun'];
 
-export interface ReportFigures {
-  accountsBilled: number;
-  usageUnits: string;
-  grossFen: number;
-  capSavingsFen: number;
-  adjustmentsFen: number;
-  netBilledFen: number;
-  paidFen: number;
-  outstandingFen: number;
-  cappedAccounts: number;
-}
-
-export interface Report extends ReportFigures {
-  compound: string;
-  period: string;
-  byPlan: { metered: ReportFigures; flat: ReportFigures };
-}
+export type Report = Schemas['Report'];
+export type ReportFigures = Report['byPlan']['metered'];
 
 /** An account of a compound with its household and its invoices of the month asked for. */
 export type CompoundAccount = Schemas['CompoundAccount'];
