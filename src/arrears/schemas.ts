@@ -39,7 +39,7 @@ export const ArrearsSchema = Type.Object(
       buckets: BucketsSchema,
     }),
   },
-  { title: 'Arrears' },
+  { title: 'Arrears', description: "A compound's overdue invoices by account as of a date, aged in buckets (SPEC §9)." },
 );
 
 export type ArrearsOut = Static<typeof ArrearsSchema>;

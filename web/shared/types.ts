@@ -54,26 +54,8 @@ export type ReportFigures = Report['byPlan']['metered'];
 /** An account of a compound with its household and its invoices of the month asked for. */
 export type CompoundAccount = Schemas['CompoundAccount'];
 
-export interface ArrearsItem {
-  accountId: string;
-  householdId: string;
-  building: string;
-  unit: string;
-  room: string;
-  holderName: string;
-  overdueFen: number;
-  oldestDueOn: string;
-  daysOverdue: number;
-}
-
-export interface Arrears {
-  items: ArrearsItem[];
-  totals: {
-    accounts: number;
-    overdueFen: number;
-    buckets: { days1to30: number; days31to60: number; days61to90: number; days91plus: number };
-  };
-}
+export type Arrears = Schemas['Arrears'];
+export type ArrearsItem = Arrears['items'][number];
 
 export interface DataException {
   kind: 'missing_reading' | 'zero_usage' | 'usage_spike' | 'billing_exception' | string;
