@@ -4,17 +4,19 @@ import { CompoundCode, DecimalInput, Fen, IsoDate, Period, PlanSchema, SeasonLab
 import { InvoiceStatusSchema } from '../invoices/schemas.js';
 import { quantityOut } from '../shared/quantity.js';
 
-export const PlanEntry = Type.Object({ season: SeasonLabel, plan: PlanSchema });
+export const PlanEntry = Type.Object({ season: SeasonLabel, plan: { ...PlanSchema, description: 'metered or flat (一口价)' } });
 
 export const AccountSchema = Type.Object({
-  id: Uuid,
-  householdId: Uuid,
-  compound: CompoundCode,
-  holderName: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  openedOn: IsoDate,
-  closedOn: Type.Union([IsoDate, Type.Null()]),
-  openingReading: Type.Union([Type.String(), Type.Null()]),
+  id: { ...Uuid, description: 'the account id' },
+  householdId: { ...Uuid, description: "the account's household" },
+  compound: { ...CompoundCode, description: 'the compound code' },
+  holderName: Type.String({ description: 'who pays' }),
+  phone: Type.Union([Type.String(), Type.Null()], { description: "the holder's phone, if given" }),
+  openedOn: { ...IsoDate, description: 'the first day of the occupancy' },
+  closedOn: Type.Union([IsoDate, Type.Null()], { description: 'the day the occupancy ended (excluded); null while open' }),
+  openingReading: Type.Union([Type.String(), Type.Null()], {
+    description: "the register the account started from, decimal string; null: no meter yet (the first meter's initialReading applies)",
+  }),
   plans: Type.Array(PlanEntry, { description: 'the plan of each season the account has one for' }),
 }, { title: 'Account', description: "A household's account: who pays, from when, on which plan." });
 

@@ -13,10 +13,13 @@ const IssuedToken = Type.Object({
 });
 
 const MeSchema = Type.Union([
-  Type.Object({ role: Type.Literal('admin') }),
-  Type.Object({ role: Type.Literal('operator'), providerId: Type.String({ format: 'uuid' }) }),
+  Type.Object({ role: Type.Literal('admin', { description: 'the admin token: everything' }) }),
   Type.Object({
-    role: Type.Literal('resident'),
+    role: Type.Literal('operator', { description: "an operator token: its provider's compounds" }),
+    providerId: Type.String({ format: 'uuid', description: 'the provider whose compounds this token sees' }),
+  }),
+  Type.Object({
+    role: Type.Literal('resident', { description: 'a resident token: one account' }),
     accountId: Type.String({ format: 'uuid', description: 'the one account this token sees' }),
   }),
 ], { title: 'Me', description: "The bearer token's role and what it is scoped to." });

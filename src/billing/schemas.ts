@@ -12,7 +12,7 @@ export const CreateRunBody = Type.Object(
 
 export const BillingRunSchema = Type.Object(
   {
-    id: Uuid,
+    id: { ...Uuid, description: 'the run id' },
     period: Period,
     compound: Type.Union([CompoundCode, Type.Null()], { description: 'null: every compound of the provider' }),
     status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('partial'), Type.Literal('failed')], {
@@ -20,13 +20,15 @@ export const BillingRunSchema = Type.Object(
     }),
     compounds: Type.Array(
       Type.Object({
-        compound: CompoundCode,
-        status: Type.Union([Type.Literal('succeeded'), Type.Literal('refused'), Type.Literal('failed')]),
+        compound: { ...CompoundCode, description: 'the compound code' },
+        status: Type.Union([Type.Literal('succeeded'), Type.Literal('refused'), Type.Literal('failed')], {
+          description: 'succeeded: billed; refused: not billable now (month order); failed: nothing of it stored',
+        }),
         reason: Type.Optional(Type.String({ description: 'why the compound was refused (month order) or failed' })),
       }),
       { description: 'each compound the run covered, billed as its own unit (empty while the run is running)' },
     ),
-    dryRun: Type.Boolean(),
+    dryRun: Type.Boolean({ description: 'true: figures only, no invoice stored' }),
     accountsBilled: Type.Integer({ description: 'accounts due for the month that the run looked at' }),
     invoicesIssued: Type.Integer({ description: 'invoices issued (a dry run: that would be issued)' }),
     totalFen: Fen,
@@ -42,12 +44,16 @@ export const BillingRunSchema = Type.Object(
         'empty for a real run, whose invoices say noReading',
     }),
     exceptions: Type.Array(
-      Type.Object({ accountId: Uuid, householdId: Uuid, reason: Type.String() }),
+      Type.Object({
+        accountId: { ...Uuid, description: 'the account left unbilled' },
+        householdId: { ...Uuid, description: "the account's household" },
+        reason: Type.String({ description: 'why it could not be billed, in English' }),
+      }),
       { description: 'accounts the run could not bill and left unbilled; a run after the fix bills them' },
     ),
-    startedBy: Type.String(),
-    startedAt: Type.String({ format: 'date-time' }),
-    finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    startedBy: Type.String({ description: 'who started it: admin, operator-token:{id}, schedule or cli' }),
+    startedAt: Type.String({ format: 'date-time', description: 'when it started' }),
+    finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when it ended; null while running' }),
     error: Type.Union([Type.String(), Type.Null()], { description: 'why a failed run failed (per compound)' }),
   },
   {

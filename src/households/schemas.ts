@@ -22,15 +22,15 @@ export const HouseholdSchema = Type.Object({
 }, { title: 'Household', description: 'A household (户) of a compound.' });
 
 export const MeterSchema = Type.Object({
-  id: Uuid,
-  householdId: Uuid,
-  compound: CompoundCode,
-  serial: Type.String(),
+  id: { ...Uuid, description: 'the meter id' },
+  householdId: { ...Uuid, description: "the meter's household" },
+  compound: { ...CompoundCode, description: 'the compound code' },
+  serial: Type.String({ description: 'the serial, unique across providers' }),
   installedAt: Type.String({ description: 'ISO 8601 instant in the compound time zone' }),
-  initialReading: Type.String(),
+  initialReading: Type.String({ description: 'the register when installed, decimal string' }),
   replaces: Type.Union([Type.String({ description: 'serial of the replaced meter' }), Type.Null()]),
-  retiredAt: Type.Union([Type.String(), Type.Null()]),
-  finalReading: Type.Union([Type.String(), Type.Null()]),
+  retiredAt: Type.Union([Type.String(), Type.Null()], { description: 'when a replacement retired it (ISO 8601); null while in service' }),
+  finalReading: Type.Union([Type.String(), Type.Null()], { description: 'its register when retired, decimal string' }),
   active: Type.Boolean({ description: 'the meter in service now' }),
 }, { title: 'Meter', description: "A household's heat meter; a replacement chain continues usage across meters." });
 

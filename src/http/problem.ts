@@ -3,18 +3,19 @@ import { Type, type Static } from '@sinclair/typebox';
 /** RFC 9457 problem details; `errors` lists every invalid field (`readings[3].value`, `line 7: value`). */
 export const ProblemSchema = Type.Object(
   {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.String()),
+    type: Type.String({ description: 'a URI reference naming the kind of problem (/problems/invalid-data)' }),
+    title: Type.String({ description: "the status's reason phrase (Unprocessable Content)" }),
+    status: Type.Integer({ description: 'the HTTP status, repeated' }),
+    detail: Type.Optional(Type.String({ description: 'what happened this time, in English' })),
+    instance: Type.Optional(Type.String({ description: 'a URI reference of this occurrence, when there is one' })),
     errors: Type.Optional(
       Type.Array(
         Type.Object({
-          path: Type.String(),
-          message: Type.String(),
+          path: Type.String({ description: 'the field: body.readings[3].value, querystring.cursor, line 7: value' }),
+          message: Type.String({ description: 'what is wrong with it, in English' }),
           code: Type.Optional(Type.String({ description: 'stable reason, snake_case: required, wrong_type, unknown_field…' })),
         }),
+        { description: 'every invalid field or row' },
       ),
     ),
     errorsOmitted: Type.Optional(

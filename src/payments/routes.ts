@@ -22,9 +22,15 @@ export const PaymentSchema = Type.Object({
   paidAt: Type.String({ description: 'ISO 8601 instant in the compound time zone' }),
   reference: Type.String({ description: "the payer's or the bank's reference" }),
   unallocatedFen: Type.Integer({ description: 'what is left as credit on the account' }),
-  allocations: Type.Array(Type.Object({ invoiceId: Uuid, number: Type.String(), amountFen: Fen }), {
-    description: 'invoices this payment settled, oldest first',
-  }),
+  allocations: Type.Array(
+    Type.Object({
+      invoiceId: { ...Uuid, description: 'the invoice settled' },
+      number: Type.String({ description: 'its number' }),
+      amountFen: Fen,
+    }),
+    {
+      description: 'invoices this payment settled, oldest first',
+    }),
 }, { title: 'Payment', description: 'A payment and how it was allocated to open invoices (SPEC §7).' });
 
 export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -23,7 +23,13 @@ export const ReportSchema = Type.Object(
     compound: { ...CompoundCode, description: 'the compound code' },
     period: Period,
     ...Figures,
-    byPlan: Type.Object({ metered: FiguresSchema, flat: FiguresSchema }, { description: 'the same figures for each plan' }),
+    byPlan: Type.Object(
+      {
+        metered: { ...FiguresSchema, description: 'metered accounts' },
+        flat: { ...FiguresSchema, description: 'flat (一口价) accounts' },
+      },
+      { description: 'the same figures for each plan' },
+    ),
   },
   { title: 'Report', description: "A compound's month in figures, over its non-void invoices of the period." },
 );

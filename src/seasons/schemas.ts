@@ -6,8 +6,8 @@ export const DateRange = Type.Object({ start: IsoDate, end: IsoDate }, { additio
 
 export const SeasonSchema = Type.Object({
   label: SeasonLabel,
-  heating: DateRange,
-  cooling: DateRange,
+  heating: { ...DateRange, description: 'the heating window, both dates included' },
+  cooling: { ...DateRange, description: 'the cooling window, both dates included' },
   unitRate: Type.String({ description: 'CNY per meter unit, decimal string' }),
   capPerM2: Type.String({ description: 'CNY per m² per season year, decimal string' }),
   flatBilling: Type.Union([Type.Literal('installments'), Type.Literal('upfront')], {
