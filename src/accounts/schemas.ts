@@ -63,9 +63,23 @@ export const CompoundAccountSchema = Type.Composite(
   [
     AccountSchema,
     Type.Object({
-      household: Type.Object({ building: Type.String(), unit: Type.String(), room: Type.String(), areaM2: Type.String() }),
+      household: Type.Object(
+        {
+          building: Type.String({ description: 'building (栋)' }),
+          unit: Type.String({ description: 'unit (单元)' }),
+          room: Type.String({ description: 'room (室)' }),
+          areaM2: Type.String({ description: 'floor area in m², decimal string' }),
+        },
+        { description: "the account's household" },
+      ),
       invoices: Type.Array(
-        Type.Object({ id: Uuid, number: Type.String(), status: InvoiceStatusSchema, totalFen: Fen, paidFen: Fen }),
+        Type.Object({
+          id: { ...Uuid, description: 'the invoice id' },
+          number: Type.String({ description: 'the invoice number' }),
+          status: InvoiceStatusSchema,
+          totalFen: Fen,
+          paidFen: Fen,
+        }),
         { description: "the account's invoices of `period` (monthly and final), by number; empty without `period`" },
       ),
     }),

@@ -12,11 +12,11 @@ export const BucketsSchema = Type.Object(
 );
 
 export const ArrearsItemSchema = Type.Object({
-  accountId: Uuid,
-  householdId: Uuid,
-  building: Type.String(),
-  unit: Type.String(),
-  room: Type.String(),
+  accountId: { ...Uuid, description: 'the account' },
+  householdId: { ...Uuid, description: "the account's household" },
+  building: Type.String({ description: 'building (栋)' }),
+  unit: Type.String({ description: 'unit (单元)' }),
+  room: Type.String({ description: 'room (室)' }),
   home: Type.String({ description: 'building-unit-room' }),
   holderName: Type.String({ description: 'masked as in statements (王*)' }),
   phone: Type.Union([Type.String({ description: 'masked as in statements (138****5678)' }), Type.Null()]),
@@ -29,15 +29,15 @@ export const ArrearsItemSchema = Type.Object({
 
 export const ArrearsSchema = Type.Object(
   {
-    compound: CompoundCode,
+    compound: { ...CompoundCode, description: 'the compound code' },
     asOf: IsoDate,
     items: Type.Array(ArrearsItemSchema, { description: 'accounts with an overdue amount, in household order' }),
     totals: Type.Object({
-      accounts: Type.Integer(),
+      accounts: Type.Integer({ description: 'accounts with an overdue amount' }),
       invoices: Type.Integer({ description: 'overdue invoices' }),
       overdueFen: Fen,
       buckets: BucketsSchema,
-    }),
+    }, { description: 'the whole compound' }),
   },
   { title: 'Arrears', description: "A compound's overdue invoices by account as of a date, aged in buckets (SPEC §9)." },
 );

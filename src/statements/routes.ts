@@ -11,22 +11,22 @@ import { getStatementJson } from './service.js';
 export const StatementSchema = Type.Object(
   {
     account: Type.Object({
-      id: Uuid,
+      id: { ...Uuid, description: 'the account id' },
       holderName: Type.String({ description: 'masked for residents (王*)' }),
       phone: Type.Union([Type.String({ description: 'masked for residents (138****5678)' }), Type.Null()]),
-    }),
+    }, { description: 'the account and its holder' }),
     household: Type.Object({
-      id: Uuid,
-      compound: CompoundCode,
+      id: { ...Uuid, description: 'the household id' },
+      compound: { ...CompoundCode, description: 'the compound code' },
       compoundName: Type.String({ description: "the compound's name (奥山世纪城小区)" }),
-      building: Type.String(),
-      unit: Type.String(),
-      room: Type.String(),
-      areaM2: Type.String(),
-    }),
+      building: Type.String({ description: 'building (栋)' }),
+      unit: Type.String({ description: 'unit (单元)' }),
+      room: Type.String({ description: 'room (室)' }),
+      areaM2: Type.String({ description: 'floor area in m², decimal string' }),
+    }, { description: "the account's household" }),
     season: SeasonLabel,
     seasons: Type.Array(SeasonLabel, { description: "the compound's seasons that overlap the occupancy, oldest first" }),
-    plan: PlanSchema,
+    plan: { ...PlanSchema, description: "the account's plan for the season" },
     capFen: Type.Integer({ description: 'season cap (metered) or fee (flat), prorated to the occupancy' }),
     billedFen: Type.Integer({ description: "totals of the season's non-void invoices" }),
     remainingCapFen: Type.Integer({ description: 'max(0, capFen − every charge billed this season)' }),
@@ -40,19 +40,28 @@ export const StatementSchema = Type.Object(
       description: 'credit available: unallocated payments and negative invoices, spent on the next open invoices',
     }),
     invoices: Type.Array(InvoiceSchema, { description: "the season's invoices, void ones included" }),
-    payments: Type.Array(Type.Object({ id: Uuid, amountFen: Fen, paidAt: Type.String(), reference: Type.String(), unallocatedFen: Fen }), {
+    payments: Type.Array(Type.Object({
+      id: { ...Uuid, description: 'the payment id' },
+      amountFen: Fen,
+      paidAt: Type.String({ description: 'ISO 8601 instant in the compound time zone' }),
+      reference: Type.String({ description: "the payer's or the bank's reference" }),
+      unallocatedFen: Fen,
+    }), {
       description: "the account's payments, oldest first",
     }),
     pendingAdjustments: Type.Array(
       Type.Object({
-        id: Uuid,
+        id: { ...Uuid, description: 'the adjustment id' },
         amountFen: Type.Integer({ description: 'fen; negative is a credit' }),
-        description: Type.String(),
-        createdAt: Type.String(),
+        description: Type.String({ description: 'the line text the next invoice will print' }),
+        createdAt: Type.String({ description: 'when the correction or void was made (ISO 8601)' }),
       }),
       { description: "corrections and voids the account's next invoice will carry, oldest first" },
     ),
-    usage: Type.Array(Type.Object({ period: Period, units: Type.String(), amountFen: Fen })),
+    usage: Type.Array(
+      Type.Object({ period: Period, units: Type.String({ description: 'metered units of the month, decimal string' }), amountFen: Fen }),
+      { description: "the season's months: units and that month's invoice total" },
+    ),
     usageToDate: Type.Union(
       [
         Type.Object({
