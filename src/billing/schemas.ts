@@ -38,11 +38,16 @@ export const BillingRunSchema = Type.Object(
     noReadingAccounts: Type.Integer({
       description: 'accounts billed (a dry run: to be billed) with no new reading for the month: usage 0, marked noReading',
     }),
-    noReadings: Type.Array(Type.Object({ accountId: Uuid, householdId: Uuid }), {
-      description:
+    noReadings: Type.Array(
+      Type.Object({
+        accountId: { ...Uuid, description: 'the metered account with no reading for the month' },
+        householdId: { ...Uuid, description: "the account's household" },
+      }),
+      {
+        description:
         'a dry run: the accounts counted in noReadingAccounts, in household order (at most 1,000 per compound); ' +
         'empty for a real run, whose invoices say noReading',
-    }),
+      }),
     exceptions: Type.Array(
       Type.Object({
         accountId: { ...Uuid, description: 'the account left unbilled' },

@@ -17,9 +17,13 @@ function sources(dir = 'src'): string[] {
  */
 function serverCodes(): Set<string> {
   const codes = new Set<string>();
-  for (const file of sources()) {
-    const text = readFileSync(file, 'utf8');
+  const texts = sources().map((file) => readFileSync(file, 'utf8'));
+  // A code kept in a named constant (core/register.ts: NOT_MONOTONIC = 'not_monotonic'), written as `code: NAME`.
+  const constants = new Map<string, string>();
+  for (const text of texts) for (const match of text.matchAll(/\bconst ([A-Z_]+) = '([a-z_]+)'/g)) constants.set(match[1]!, match[2]!);
+  for (const text of texts) {
     for (const match of text.matchAll(/\bcode: '([a-z_]+)'/g)) codes.add(match[1]!);
+    for (const match of text.matchAll(/\bcode: ([A-Z_]+)\b/g)) if (constants.has(match[1]!)) codes.add(constants.get(match[1]!)!);
     const keywords = /const KEYWORD_CODES[^{]*\{([^}]*)\}/.exec(text);
     for (const match of keywords?.[1]?.matchAll(/: '([a-z_]+)'/g) ?? []) codes.add(match[1]!);
     const codeOf = /function codeOf\([\s\S]*?\n\}/.exec(text);
