@@ -15,6 +15,7 @@ import { billCompoundMonth, type BillingProgress } from './compound.js';
 import { billingMonth, loadBillingCompound, type BillingException } from './facts.js';
 import { runNoReadings, type NoReadingAccount } from './no-readings.js';
 import { MonthRefused, refusals } from './order.js';
+import { refreshInvoiceStatistics } from './statistics.sql.js';
 import {
   addTotals,
   findCompoundForRun,
@@ -249,6 +250,8 @@ async function billRun(
       details: { period: request.period, compound: request.compound ?? null, status, ...totals, errors },
     });
   });
+  // The next month may be billed straight after this one: plan it on the tables as they are now.
+  if (!dryRun) await refreshInvoiceStatistics(handle.pool, totals.invoicesIssued);
   const row = await findRun(db, run.id);
   if (!row) throw notFound('Billing run');
   return runOut(db, row);
