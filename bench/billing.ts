@@ -48,7 +48,8 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
  * Where the batch's time goes, measured from outside the batch: every query's time by connection
  * (the connections that COPY are the compounds' writers; the others are snapshot readers and the
  * run's session), each COPY by table, and per compound the time from its last chunk written to its
- * COMMIT (billed month, exceptions, audit, commit) and from there to its end (the credit pass).
+ * COMMIT (billed month, exceptions, audit, commit) and from there to its end (the credit pass,
+ * which runs beside the next compound's writes).
  */
 interface Profile {
   on: boolean;
@@ -120,18 +121,23 @@ function printPhases(p: Profile, batchMs: number): void {
   }
   let toCommit = 0;
   let credit = 0;
+  // Only the last compound's credit pass holds up the batch: each other one runs beside the next compound's writes.
+  let lastDone = 0;
+  let creditOnPath = 0;
   for (const { lastWrite, done } of p.compounds.values()) {
     const commit = p.commits.find((t) => t >= lastWrite && t <= done) ?? done;
     toCommit += commit - lastWrite;
     credit += done - commit;
+    if (done > lastDone) [lastDone, creditOnPath] = [done, done - commit];
   }
   const copy = [...p.copyMs.values()].reduce((a, b) => a + b, 0);
-  log('where the batch time goes (sums over compounds; the writer\'s steps run one after another):');
+  log('where the batch time goes (sums over compounds; the writer\'s steps run one after another, the credit passes beside them):');
   for (const [table, ms] of p.copyMs) log(`  writer COPY ${table.padEnd(19)} ${seconds(ms)} s`);
   log(`  writer COPY, all tables         ${seconds(copy)} s`);
   log(`  last chunk written → COMMIT     ${seconds(toCommit)} s (billed month, exceptions, audit, commit)`);
-  log(`  COMMIT → compound done          ${seconds(credit)} s (the credit pass)`);
-  log(`  the rest of the batch           ${seconds(batchMs - copy - toCommit - credit)} s (waiting for facts and compute, locks, start)`);
+  log(`  COMMIT → compound done          ${seconds(credit)} s (the credit passes; the last one's ${seconds(creditOnPath)} s in line)`);
+  const rest = batchMs - copy - toCommit - creditOnPath;
+  log(`  the rest of the batch           ${seconds(rest)} s (waiting for facts and compute, locks, start)`);
   log(`  other queries on the writers    ${seconds(writerOther)} s (within the above: locks, numbering, small compounds' facts, credit)`);
   for (const [label, ms] of [...writerQueries].sort((a, b) => b[1] - a[1]).slice(0, 8)) log(`    ${seconds(ms).padStart(7)} s  ${label}`);
   log(`  queries on other connections    ${seconds(otherQueries)} s (snapshot readers' facts and the run's session; overlapped)`);

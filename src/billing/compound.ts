@@ -53,8 +53,10 @@ export interface CompoundMonthRequest {
   onProgress?: ((event: BillingProgress) => void) | undefined;
   /** Called once the first chunk is gathered (locks held, connections in hand): the run may start the next compound. */
   onFirstChunk?: (() => void) | undefined;
-  /** Nothing is written before this settles (the previous compound of the run has ended). */
+  /** Nothing is written before this settles (the previous compound of the run has committed or ended). */
   writeAfter?: Promise<unknown> | undefined;
+  /** Called once the compound's invoices are committed, before its credit pass: the next compound may write. */
+  onCommitted?: (() => void) | undefined;
 }
 
 /**
@@ -126,6 +128,7 @@ export async function billCompoundMonth(pool: pg.Pool, request: CompoundMonthReq
       return billing.summary;
     }
     await commitCompound(tx, billing);
+    request.onCommitted?.();
     await settleCredit(client, billing);
     return billing.summary;
   } catch (error) {

@@ -197,7 +197,8 @@ async function billRun(
   // this one has gathered its first chunk, gathers its own first chunk while this one writes, and
   // writes only after this one has committed or failed. Commits stay in compound order; exactly
   // one compound at most waits ahead, and it holds every connection it needs before a
-  // lock-holder waits on it (no pool deadlock).
+  // lock-holder waits on it (no pool deadlock). A compound's credit pass (its own short
+  // transaction on its own accounts, after its commit) runs while the next compound writes.
   const tasks: Array<Promise<void>> = [];
   let previousEnded: Promise<void> = Promise.resolve();
   for (const [index, compound] of compounds.entries()) {
@@ -207,6 +208,8 @@ async function billRun(
     if (tasks.length >= 2) await tasks[tasks.length - 2];
     let firstChunk!: () => void;
     const ready = new Promise<void>((resolve) => (firstChunk = resolve));
+    let committed!: () => void;
+    const written = new Promise<void>((resolve) => (committed = resolve));
     const task = billCompoundMonth(handle.pool, {
       compoundId: compound.id,
       period: request.period,
@@ -217,6 +220,7 @@ async function billRun(
       chunkSize: request.chunkSize,
       onProgress: request.onProgress,
       onFirstChunk: firstChunk,
+      onCommitted: committed,
       writeAfter: previousEnded,
     }).then(
       (summary) => {
@@ -230,8 +234,10 @@ async function billRun(
       },
     );
     tasks.push(task);
-    // Every earlier compound, not just the last: one that failed early does not let a later one overtake.
-    previousEnded = Promise.all([previousEnded, task]).then(() => {});
+    // Every earlier compound, not just the last: one that failed early does not let a later one
+    // overtake. A compound has ended its writes once committed (its credit pass may still run) or
+    // once its task settled (failed, refused, or a dry run: the task never rejects).
+    previousEnded = Promise.all([previousEnded, Promise.race([written, task])]).then(() => {});
     await Promise.race([ready, task]);
   }
   await Promise.all(tasks);
