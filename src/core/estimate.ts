@@ -46,5 +46,14 @@ export function estimatedUnits(
 /** The estimated position: `units` past where billing stands, on the same meter, at `at` (the month's end). */
 export function estimatedPoint(start: RegisterPoint, units: Qty, at: Date): RegisterPoint {
   const value = parseQuantity(start.value, 'register value') + units;
-  return { meterId: start.meterId, readingId: null, value: formatQuantity(value), at };
+  return { meterId: start.meterId, readingId: null, value: formatQuantity(value), at, estimated: true };
+}
+
+/**
+ * The compound's median per m² of an earlier month (`perM2` over its `serviceDays`) carried to a
+ * month of `monthServiceDays`: the same use per service day. Null when there is none to carry.
+ */
+export function medianPerM2ForMonth(perM2: Qty | null, serviceDays: number, monthServiceDays: number): Qty | null {
+  if (perM2 === null || perM2 < 0n || serviceDays <= 0) return null;
+  return divideHalfUp(perM2 * BigInt(monthServiceDays), BigInt(serviceDays));
 }

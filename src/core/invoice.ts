@@ -15,7 +15,7 @@ import {
 } from './decimal.js';
 import { flatBilledThrough } from './flat.js';
 import type { MeterUsage, RegisterInterval } from './ledger.js';
-import { capCharge, grossFen } from './metered.js';
+import { capCharge, grossFen, trueUpCharge } from './metered.js';
 import { coveredDaysBetween, coveredDaysInMonthIndex, occupancyDays, parsePeriod } from './season.js';
 import { proratedCapFen, seasonCapFen, type Plan, type Season } from './tariff.js';
 
@@ -47,6 +47,11 @@ export interface AccountSeasonFacts {
   openedOn: string;
   closedOn?: string | null;
   season: Season;
+  /**
+   * The season's usage lines so far, as priced (estimates included): what a true-up of an
+   * estimate credits against (metered.ts trueUpCharge). Needed only then.
+   */
+  seasonUsageGrossFen?: number | undefined;
 }
 
 /** An adjustment waiting for the next invoice; it becomes an `adjustment` line there. */
@@ -92,6 +97,9 @@ export interface MonthInvoice {
 }
 
 const NO_ADJUSTMENTS: readonly PendingAdjustment[] = [];
+
+/** The cap line of a true-up whose credit is limited to what the season was charged (metered.ts trueUpCharge). */
+const TRUE_UP_LIMIT = '估算冲正以实际用量为限 True-up credit limited to what was charged';
 
 /** Zero and credit totals are issued settled (SPEC §7): a credit is account credit, not a debt. */
 export function invoiceStatus(totalFen: number): InvoiceStatus {
@@ -140,7 +148,8 @@ export function capDescription(t: AccountTerms): string {
 export function usageLine(label: string, usage: MeterUsage, season: Season, amountFen: number): InvoiceLine {
   const units = formatQuantity(usage.units);
   const suffix = usage.noReading ? ' (无新读数 no new reading)' : usage.replaced ? ' (含换表 incl. meter replacement)' : '';
-  const estimated = usage.intervals.some((i) => i.estimated);
+  // A month with no new reading carries an estimated position forward, but estimates nothing itself.
+  const estimated = !usage.noReading && usage.intervals.some((i) => i.estimated);
   const line: InvoiceLine = {
     kind: 'usage',
     description: `用量 Usage ${label}: ${units} × ${season.unitRateText}${suffix}${estimated ? ' (估算 Estimated)' : ''}`,
@@ -228,14 +237,17 @@ export function computeMonthInvoice(
   let gross = 0;
   if (facts.plan === 'metered') {
     if (usage === null || usage === undefined) throw new Error('metered invoice needs a usage input');
-    if (usage.units < 0n) throw new Error(`usage of ${period} is negative (${formatQuantity(usage.units)} units)`);
+    // Negative only as the true-up of an estimated position (SPEC §9 "Estimated readings").
+    const trueUp = usage.intervals[0]?.from.estimated === true;
+    if (usage.units < 0n && !trueUp) throw new Error(`usage of ${period} is negative (${formatQuantity(usage.units)} units)`);
     gross = grossFen(usage.units, s);
-    chargeFen = capCharge(gross, t.capFen, before);
+    chargeFen = gross < 0 ? trueUpCharge(gross, t.capFen, before, facts.seasonUsageGrossFen) : capCharge(gross, t.capFen, before);
     noReading = usage.noReading;
     lines.push(usageLine(period, usage, s, gross));
-    if (chargeFen < gross) {
+    if (chargeFen !== gross) {
       capped = true;
-      lines.push({ kind: 'cap', description: capDescription(t), amountFen: chargeFen - gross, seasonLabel: s.label });
+      const description = chargeFen < gross ? capDescription(t) : TRUE_UP_LIMIT;
+      lines.push({ kind: 'cap', description, amountFen: chargeFen - gross, seasonLabel: s.label });
     }
   } else if (facts.plan === 'flat') {
     const through = flatBilledThrough(t.capFen, cumulativeCoveredDays(s, t, idx), t.coveredDays, s.flatBilling);

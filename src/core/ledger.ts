@@ -18,6 +18,11 @@ export interface RegisterPoint {
   /** Register value (decimal string): the reading's CURRENT value when readingId is set. */
   value: string;
   at: Date;
+  /**
+   * The position is an estimate (SPEC §9 "Estimated readings"): the next real reading trues it
+   * up, and may lie below it (a negative usage). Absent: a real position.
+   */
+  estimated?: boolean;
 }
 
 /** A household meter as the ledger needs it. */
@@ -123,7 +128,11 @@ export function meterUsage(
   end: RegisterPoint | null,
   estimated = false,
 ): MeterUsage | null {
-  if (end === null) return { intervals: [interval(start.meterId, start, start)], units: 0n, noReading: true, replaced: false };
+  if (end === null) {
+    // Carried forward from an estimate, the position stays one: the next real reading trues it up.
+    const carried = interval(start.meterId, start, start, start.estimated === true);
+    return { intervals: [carried], units: 0n, noReading: true, replaced: false };
+  }
   const intervals = intervalsBetween(meters, start, end, estimated);
   if (intervals === null) return null;
   return { intervals, units: sumUnits(intervals), noReading: false, replaced: intervals.length > 1 };

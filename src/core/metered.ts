@@ -32,6 +32,22 @@ export function capCharge(grossFen: number, capFen: number, billedBeforeFen: num
 }
 
 /**
+ * The charge of a true-up (SPEC §9 "Estimated readings"): a real register below an estimated
+ * position gives a negative gross, a credit. It credits back only what was charged: the season
+ * ends where its usage now comes to, never above the cap (SPEC §5 "Season cap"), i.e. at
+ * min(capFen, seasonGrossFen + grossFen), where `seasonGrossFen` is the season's usage lines
+ * before this invoice (as priced, the estimates included). So after a capped estimate whose real
+ * usage still reaches the cap nothing is credited, and the credit never exceeds the season's
+ * charges (`billedBeforeFen`): a season never goes below zero. Without `seasonGrossFen` the
+ * season is taken as uncapped (its charges are its usage).
+ */
+export function trueUpCharge(grossFen: number, capFen: number, billedBeforeFen: number, seasonGrossFen = billedBeforeFen): number {
+  const target = Math.min(capFen, seasonGrossFen + grossFen);
+  const charge = Math.min(0, Math.max(grossFen, target - billedBeforeFen));
+  return Math.max(charge, -Math.max(0, billedBeforeFen));
+}
+
+/**
  * What a metered season comes to once its usage is known: the invoices' gross amounts (one
  * rounding per invoice, as each was priced) summed, never above the cap and never below zero.
  * Billing the months in order through capCharge reaches exactly this total; corrections, voids
