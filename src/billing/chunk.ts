@@ -5,7 +5,7 @@
  * refuses is an exception, and the others go on. A dry run counts and stages nothing to write.
  */
 import { randomUUID } from 'node:crypto';
-import { formatQuantity, withLateFeeLines, type MonthInvoice } from '../core/index.js';
+import { formatQuantity, withLateFeeLines, type MonthInvoice, type Qty } from '../core/index.js';
 import { InvoiceCopy } from '../invoices/writer.js';
 import type { CapThresholdEvents } from '../webhooks/cap-thresholds.js';
 import { computeAccountInvoice, type ComputedInvoice } from './compute.js';
@@ -29,6 +29,8 @@ export interface MonthBilling {
   capThresholds: CapThresholdEvents;
   /** SPEC §9: each account's overdue fees not yet billed, read once for the compound. */
   lateFees: Map<string, LateFeeDue[]>;
+  /** An estimating run (SPEC §9): the compound's median per m² for the month, its estimate for an account without history. */
+  medianPerM2: Qty | null;
 }
 
 /** A chunk computed and numbered, ready to write. */
@@ -60,6 +62,7 @@ function countInvoice(billing: MonthBilling, facts: AccountBillingFacts, invoice
   summary.invoicesIssued += 1;
   summary.totalFen += invoice.totalFen;
   if (invoice.capped) summary.cappedAccounts += 1;
+  if (invoice.lines.some((line) => line.estimated === true)) summary.estimatedAccounts += 1;
   if (!invoice.noReading) return;
   summary.noReadingAccounts += 1;
   if (billing.request.dryRun && summary.noReadings.length < NO_READINGS_LISTED) {

@@ -13,7 +13,8 @@ WHERE a.id = v.id AND a.applied_invoice_id IS NULL`;
 export const RUN_PROGRESS_SQL = `
 UPDATE billing_runs SET accounts_billed = accounts_billed + $2, invoices_issued = invoices_issued + $3,
   total_fen = total_fen + $4, capped_accounts = capped_accounts + $5, skipped_accounts = skipped_accounts + $6,
-  already_billed_accounts = already_billed_accounts + $7, no_reading_accounts = no_reading_accounts + $8
+  already_billed_accounts = already_billed_accounts + $7, no_reading_accounts = no_reading_accounts + $8,
+  estimated_accounts = estimated_accounts + $9
 WHERE id = $1`;
 
 export const INSERT_EXCEPTIONS_SQL = `

@@ -18,6 +18,7 @@ import { CapThresholdEvents } from '../webhooks/cap-thresholds.js';
 import type { MonthBilling } from './chunk.js';
 import { COMPOUND_ACCOUNT_COUNT_SQL } from './compound.sql.js';
 import { billingMonth, loadBillingCompound, type BillingException } from './facts.js';
+import { compoundMedianPerM2 } from './estimates.js';
 import { commitCompound, finishDryRun, settleCredit } from './finish.js';
 import { lateFeesDue } from './late-fees.js';
 import { lockInvoiceNumbering, nextInvoiceSeq } from './numbering.js';
@@ -46,6 +47,8 @@ export interface CompoundMonthRequest {
   /** The billing_runs row the invoices point to. */
   runId: string | null;
   dryRun: boolean;
+  /** Bill accounts without a reading from an estimate (SPEC §9 "Estimated readings"). */
+  estimate?: boolean | undefined;
   actor: string;
   /** The run's instant: issuedOn is its local date in the compound's zone. */
   issuedAt: Date;
@@ -94,6 +97,7 @@ async function openMonth(tx: TransactionClient, request: CompoundMonthRequest): 
     seasonLabel: month.season?.label ?? '',
     capThresholds: new CapThresholdEvents(compoundId),
     lateFees,
+    medianPerM2: request.estimate === true && month.season ? await compoundMedianPerM2(tx, month) : null,
   };
 }
 

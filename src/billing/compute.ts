@@ -17,7 +17,14 @@ export function computeAccountInvoice(month: BillingMonth, facts: AccountBilling
   const season = month.season;
   if (!season) return null;
   const invoice = computeMonthInvoice(
-    { plan: facts.plan, areaM2: facts.areaM2, openedOn: facts.openedOn, closedOn: facts.closedOn, season },
+    {
+      plan: facts.plan,
+      areaM2: facts.areaM2,
+      openedOn: facts.openedOn,
+      closedOn: facts.closedOn,
+      season,
+      seasonUsageGrossFen: facts.seasonUsageGrossFen,
+    },
     month.period,
     facts.usage,
     facts.billedFen,

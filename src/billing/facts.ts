@@ -71,6 +71,8 @@ export interface AccountBillingFacts {
   billedFen: number;
   /** Adjustments not yet carried by an invoice, oldest first. */
   adjustments: PendingAdjustmentFact[];
+  /** A true-up of an estimate only (SPEC §9): the season's usage lines so far (estimates.ts). */
+  seasonUsageGrossFen?: number;
 }
 
 /** An account the month cannot bill (SPEC §6 "One bad account never blocks the rest"). */

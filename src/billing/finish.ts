@@ -68,6 +68,7 @@ async function recordRunProgress(client: pg.ClientBase, billing: MonthBilling): 
     summary.skippedAccounts,
     summary.alreadyBilledAccounts,
     summary.noReadingAccounts,
+    summary.estimatedAccounts,
   ]);
 }
 
@@ -86,6 +87,7 @@ export async function commitCompound(tx: TransactionClient, billing: MonthBillin
     skippedAccounts: summary.skippedAccounts,
     alreadyBilledAccounts: summary.alreadyBilledAccounts,
     noReadingAccounts: summary.noReadingAccounts,
+    estimatedAccounts: summary.estimatedAccounts,
     exceptions: summary.exceptions.length,
     firstSeq: seq - summary.invoicesIssued + 1,
     lastSeq: seq,

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { queryCount, queryRows } from '../db/sql.js';
 import { prepareChunk, type MonthBilling, type PreparedChunk } from './chunk.js';
 import { APPLY_ADJUSTMENTS_SQL } from './compound.sql.js';
+import { estimateMissing, trueUpFacts } from './estimates.js';
 import { billingFactsChunks } from './facts.js';
 import { recordLateFeeCharges } from './late-fees.js';
 
@@ -56,7 +57,10 @@ export async function billChunks(
   const chunks = billingFactsChunks(reader ?? client, month, chunkSize)[Symbol.asyncIterator]();
   const prepare = async (): Promise<PreparedChunk | null> => {
     const result = await chunks.next();
-    return result.done ? null : prepareChunk(billing, result.value);
+    if (result.done) return null;
+    if (request.estimate === true) await estimateMissing(reader ?? client, month, billing.medianPerM2, result.value);
+    await trueUpFacts(reader ?? client, month, result.value);
+    return prepareChunk(billing, result.value);
   };
   const ahead = () => {
     const promise = prepare();

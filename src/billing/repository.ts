@@ -15,6 +15,8 @@ export interface RunTotals {
   alreadyBilledAccounts: number;
   /** Accounts billed (a dry run: to be billed) with no new reading (SPEC §7). */
   noReadingAccounts: number;
+  /** Accounts billed (a dry run: to be billed) from an estimated reading (SPEC §9). */
+  estimatedAccounts: number;
 }
 
 /** Totals of nothing billed yet. */
@@ -27,6 +29,7 @@ export function noTotals(): RunTotals {
     skippedAccounts: 0,
     alreadyBilledAccounts: 0,
     noReadingAccounts: 0,
+    estimatedAccounts: 0,
   };
 }
 
@@ -55,8 +58,9 @@ export async function listCompoundsForRun(db: Executor, providerId: string | und
 }
 
 const INSERT_RUN_SQL = `
-INSERT INTO billing_runs (period, compound_id, provider_id, dry_run, started_by, started_at, error, finished_at, backend_pid, backend_start)
-VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, pg_backend_pid(), (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()))
+INSERT INTO billing_runs (period, compound_id, provider_id, dry_run, estimate, started_by, started_at, error, finished_at, backend_pid,
+  backend_start)
+VALUES ($1, $2, $3, $4, $7, $5, $6, NULL, NULL, pg_backend_pid(), (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()))
 RETURNING id`;
 
 /**
@@ -66,7 +70,16 @@ RETURNING id`;
  */
 export async function insertRun(
   session: Queryable,
-  run: { period: string; compoundId: string | null; providerId: string | null; dryRun: boolean; startedBy: string; startedAt: Date },
+  run: {
+    period: string;
+    compoundId: string | null;
+    providerId: string | null;
+    dryRun: boolean;
+    /** Asked to estimate missing readings (SPEC §9); default false. */
+    estimate?: boolean | undefined;
+    startedBy: string;
+    startedAt: Date;
+  },
 ): Promise<{ id: string }> {
   const [row] = await queryRows<{ id: string }>(session, INSERT_RUN_SQL, [
     run.period,
@@ -75,6 +88,7 @@ export async function insertRun(
     run.dryRun,
     run.startedBy,
     run.startedAt,
+    run.estimate ?? false,
   ]);
   return row!;
 }
@@ -112,6 +126,7 @@ export async function finishRun(db: Executor, id: string, outcome: RunTotals & {
       skipped_accounts: outcome.skippedAccounts,
       already_billed_accounts: outcome.alreadyBilledAccounts,
       no_reading_accounts: outcome.noReadingAccounts,
+      estimated_accounts: outcome.estimatedAccounts,
       error: outcome.error,
       finished_at: new Date(),
     })
@@ -125,6 +140,7 @@ const RUN_COLUMNS = [
   'r.compound_id',
   'r.provider_id',
   'r.dry_run',
+  'r.estimate',
   'r.status',
   'r.started_by',
   'r.accounts_billed',
@@ -134,6 +150,7 @@ const RUN_COLUMNS = [
   'r.skipped_accounts',
   'r.already_billed_accounts',
   'r.no_reading_accounts',
+  'r.estimated_accounts',
   'r.error',
   'r.started_at',
   'r.finished_at',

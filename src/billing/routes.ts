@@ -42,6 +42,8 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'the billable month before it (409 naming it). An account that cannot be billed is left unbilled and listed in ' +
           'exceptions; the rest commit. A compound is billed entirely or not at all; a second run of the same compound and ' +
           'month waits for the first and then finds nothing to do. A non-billable month succeeds with 0 invoices. ' +
+          'With estimate, an open metered account with no reading for the month is billed from an estimate (SPEC §9), ' +
+          'its usage line marked estimated; the next real reading trues it up. ' +
           '201: the run finished (succeeded or failed). 202: the run is still going; poll the Location.',
         body: CreateRunBody,
         response: {
@@ -58,6 +60,7 @@ export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
         period: request.body.period,
         compound: request.body.compound,
         dryRun: request.body.dryRun,
+        estimate: request.body.estimate,
         actor: request.principal.actor,
         providerId: providerScope(request.principal),
         onStarted: recorded,

@@ -6,6 +6,12 @@ export const CreateRunBody = Type.Object(
     period: Period,
     compound: Type.Optional(CompoundCode),
     dryRun: Type.Optional(Type.Boolean({ default: false, description: 'compute the same figures, store no invoice' })),
+    estimate: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'bill an open metered account with no reading for the month from an estimated reading (SPEC §9)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -29,6 +35,7 @@ export const BillingRunSchema = Type.Object(
       { description: 'each compound the run covered, billed as its own unit (empty while the run is running)' },
     ),
     dryRun: Type.Boolean({ description: 'true: figures only, no invoice stored' }),
+    estimate: Type.Boolean({ description: 'true: accounts with no reading for the month are billed from an estimate (SPEC §9)' }),
     accountsBilled: Type.Integer({ description: 'accounts due for the month that the run looked at' }),
     invoicesIssued: Type.Integer({ description: 'invoices issued (a dry run: that would be issued)' }),
     totalFen: Fen,
@@ -37,6 +44,9 @@ export const BillingRunSchema = Type.Object(
     alreadyBilledAccounts: Type.Integer({ description: 'accounts that already had their invoice of this month (a re-run), left alone' }),
     noReadingAccounts: Type.Integer({
       description: 'accounts billed (a dry run: to be billed) with no new reading for the month: usage 0, marked noReading',
+    }),
+    estimatedAccounts: Type.Integer({
+      description: 'accounts billed (a dry run: to be billed) from an estimated reading, their usage lines marked estimated',
     }),
     noReadings: Type.Array(
       Type.Object({

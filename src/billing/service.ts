@@ -39,6 +39,8 @@ export interface BillingRunRequest {
   /** One compound by code; absent: every compound of `providerId` (all when undefined). */
   compound?: string | undefined;
   dryRun?: boolean | undefined;
+  /** Bill accounts without a reading for the month from an estimate (SPEC §9 "Estimated readings"). */
+  estimate?: boolean | undefined;
   /** Who started it: request.principal.actor, 'cli' or 'schedule'. */
   actor: string;
   /** Operator scope: only this provider's compounds (a foreign compound is 404). */
@@ -62,6 +64,8 @@ export interface BillingRunOut {
   /** Each compound the run covered, as its own unit (SPEC §7). */
   compounds: RunCompoundOut[];
   dryRun: boolean;
+  /** The run was asked to estimate missing readings (SPEC §9). */
+  estimate: boolean;
   accountsBilled: number;
   invoicesIssued: number;
   totalFen: number;
@@ -70,6 +74,8 @@ export interface BillingRunOut {
   alreadyBilledAccounts: number;
   /** Accounts billed (a dry run: to be billed) with no new reading (SPEC §7). */
   noReadingAccounts: number;
+  /** Accounts billed (a dry run: to be billed) from an estimated reading (SPEC §9). */
+  estimatedAccounts: number;
   /** A dry run: which accounts those are, in household order (the first NO_READINGS_LISTED per compound). */
   noReadings: NoReadingAccount[];
   exceptions: BillingException[];
@@ -91,6 +97,7 @@ export async function runOut(db: Executor, row: RunRow): Promise<BillingRunOut> 
     status: row.status,
     compounds,
     dryRun: row.dry_run,
+    estimate: row.estimate,
     accountsBilled: row.accounts_billed,
     invoicesIssued: row.invoices_issued,
     totalFen: row.total_fen,
@@ -98,6 +105,7 @@ export async function runOut(db: Executor, row: RunRow): Promise<BillingRunOut> 
     skippedAccounts: row.skipped_accounts,
     alreadyBilledAccounts: row.already_billed_accounts,
     noReadingAccounts: row.no_reading_accounts,
+    estimatedAccounts: row.estimated_accounts,
     noReadings,
     exceptions,
     startedBy: row.started_by,
@@ -150,7 +158,15 @@ export async function runBilling(handle: BillingHandle, request: BillingRunReque
   const session = await handle.pool.connect();
   let finished = false;
   try {
-    const run = await insertRun(session, { period: request.period, compoundId, providerId, dryRun, startedBy: request.actor, startedAt });
+    const run = await insertRun(session, {
+      period: request.period,
+      compoundId,
+      providerId,
+      dryRun,
+      estimate: request.estimate ?? false,
+      startedBy: request.actor,
+      startedAt,
+    });
     request.onStarted?.(run.id);
     const out = await billRun(handle, request, run.id, compounds, refused, startedAt);
     finished = true;
@@ -215,6 +231,7 @@ async function billRun(
       period: request.period,
       runId: run.id,
       dryRun,
+      estimate: request.estimate ?? false,
       actor: request.actor,
       issuedAt: request.issuedAt ?? startedAt,
       chunkSize: request.chunkSize,

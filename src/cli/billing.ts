@@ -17,9 +17,10 @@ const program = new Command()
   .requiredOption('--period <YYYY-MM>', 'billing month', period)
   .option('--compound <code>', 'only this compound (default: all compounds)')
   .option('--dry-run', 'compute the same figures, store no invoice', false)
+  .option('--estimate', 'bill an open metered account with no reading for the month from an estimate (SPEC §9)', false)
   .parse();
 
-const options = program.opts<{ period: string; compound?: string; dryRun: boolean }>();
+const options = program.opts<{ period: string; compound?: string; dryRun: boolean; estimate: boolean }>();
 const tty = process.stdout.isTTY === true;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -47,7 +48,7 @@ function onProgress(event: BillingProgress): void {
     const line =
       `${event.dryRun ? 'computed' : 'committed'} ${event.code}: ${s.invoicesIssued} invoices, ${s.accountsBilled} accounts, ` +
       `total ${formatFenAsCny(s.totalFen)} CNY, capped ${s.cappedAccounts}` +
-      `${noReading(s.noReadingAccounts)}${alreadyBilled(s.alreadyBilledAccounts)} ` +
+      `${noReading(s.noReadingAccounts)}${estimated(s.estimatedAccounts)}${alreadyBilled(s.alreadyBilledAccounts)} ` +
       `(${(s.durationMs / 1000).toFixed(2)} s)`;
     if (bars) bars.log(`${line}\n`);
     else out(line);
@@ -68,6 +69,11 @@ function noReading(accounts: number): string {
   return accounts === 0 ? '' : `, ${accounts} without a reading (usage 0, "no new reading")`;
 }
 
+/** Accounts billed from an estimate (SPEC §9): the next real reading trues them up. */
+function estimated(accounts: number): string {
+  return accounts === 0 ? '' : `, ${accounts} from an estimate (估算 Estimated)`;
+}
+
 /** Each compound's outcome, the ones that were not billed with their reason. */
 function compoundLines(compounds: BillingRunOut['compounds']): string[] {
   const billed = compounds.filter((c) => c.status === 'succeeded');
@@ -86,6 +92,7 @@ try {
       period: options.period,
       compound: options.compound,
       dryRun: options.dryRun,
+      estimate: options.estimate,
       actor: 'cli',
       onProgress,
     });
@@ -103,6 +110,8 @@ try {
       `  total:           ${formatFenAsCny(run.totalFen)} CNY (${run.totalFen} fen)`,
       `  capped accounts: ${run.cappedAccounts}`,
       `  no reading:      ${run.noReadingAccounts} account${run.noReadingAccounts === 1 ? '' : 's'} (usage 0: load readings first)`,
+      `  estimated:       ${run.estimatedAccounts} account${run.estimatedAccounts === 1 ? '' : 's'}` +
+        `${run.estimate ? ' (trued up by the next real reading)' : ' (run with --estimate to estimate missing readings)'}`,
       `  duration:        ${seconds} s`,
       ...(run.compounds.length > 1 ? compoundLines(run.compounds) : []),
     ].join('\n'),

@@ -30,17 +30,17 @@ export interface LedgerHead {
  */
 const HEADS_SQL = `
 SELECT a.id AS account_id, coalesce(li.account_seq, 0) AS last_seq, li.period AS last_period, li.kind AS last_kind,
-       lv.meter_id, lv.to_reading_id, coalesce(r.value, lv.to_value)::text AS to_value, lv.to_at
+       lv.meter_id, lv.to_reading_id, coalesce(r.value, lv.to_value)::text AS to_value, lv.to_at, lv.estimated
 FROM unnest($1::uuid[]) AS a(id)
 LEFT JOIN LATERAL (
   SELECT i.id, i.account_seq, i.period, i.kind FROM invoices i WHERE i.account_id = a.id ORDER BY i.account_seq DESC LIMIT 1
 ) li ON true
 LEFT JOIN LATERAL (
-  (SELECT v.meter_id, v.to_reading_id, v.to_value, v.to_at
+  (SELECT v.meter_id, v.to_reading_id, v.to_value, v.to_at, v.estimated
    FROM invoice_intervals v WHERE v.invoice_id = li.id
    ORDER BY v.interval_no DESC LIMIT 1)
   UNION ALL
-  (SELECT v.meter_id, v.to_reading_id, v.to_value, v.to_at
+  (SELECT v.meter_id, v.to_reading_id, v.to_value, v.to_at, v.estimated
    FROM invoices i JOIN invoice_intervals v ON v.invoice_id = i.id
    WHERE i.account_id = a.id AND i.account_seq < li.account_seq
    ORDER BY i.account_seq DESC, v.interval_no DESC
@@ -58,6 +58,15 @@ interface HeadRow {
   to_reading_id: number | null;
   to_value: string | null;
   to_at: Date | null;
+  estimated: boolean | null;
+}
+
+/** Where the head's interval ended; an estimated end stays an estimate (SPEC §9), trued up by the next real reading. */
+function headEnd(r: HeadRow): RegisterPoint | null {
+  if (r.meter_id === null) return null;
+  const end: RegisterPoint = { meterId: r.meter_id, readingId: r.to_reading_id, value: r.to_value as string, at: r.to_at as Date };
+  if (r.estimated === true) end.estimated = true;
+  return end;
 }
 
 export async function ledgerHeads(q: Queryable, accountIds: readonly string[]): Promise<Map<string, LedgerHead>> {
@@ -70,10 +79,7 @@ export async function ledgerHeads(q: Queryable, accountIds: readonly string[]): 
         lastSeq: r.last_seq,
         lastPeriod: r.last_period,
         lastKind: r.last_kind,
-        end:
-          r.meter_id === null
-            ? null
-            : { meterId: r.meter_id, readingId: r.to_reading_id, value: r.to_value as string, at: r.to_at as Date },
+        end: headEnd(r),
       },
     ]),
   );
