@@ -14,7 +14,8 @@ function RunResult({ api, run }: { api: Api; run: BillingRun }) {
   return (
     <div data-testid={run.dryRun ? 'dry-run-result' : 'run-result'} aria-live='polite'>
       <p class={run.status === 'failed' || run.status === 'partial' ? 'error' : running ? '' : 'ok'} data-testid='run-status'>
-        {run.dryRun ? <Bi zh='试算' en='Dry run' /> : <Bi zh='正式开票' en='Billing run' />} ·{' '}
+        {run.dryRun ? <Bi zh='试算' en='Dry run' /> : <Bi zh='正式开票' en='Billing run' />}
+        {run.estimate && <> (<Bi zh='估算缺失读数' en='estimating missing readings' />)</>} ·{' '}
         {running && <Bi zh='进行中…' en='running…' />}
         {run.status === 'succeeded' && <Bi zh='完成' en='succeeded' />}
         {run.status === 'partial' && <Bi zh='部分完成' en='partly billed' />}
@@ -51,6 +52,12 @@ function RunResult({ api, run }: { api: Api; run: BillingRun }) {
           <dt><Bi zh='无读数户数' en='Accounts without a reading' /></dt>
           <dd data-testid='run-no-reading'>{noReadingCount(run)}</dd>
         </div>
+        {run.estimate && (
+          <div>
+            <dt><Bi zh='估算户数' en='Billed from an estimate' /></dt>
+            <dd data-testid='run-estimated'>{run.estimatedAccounts}</dd>
+          </div>
+        )}
       </dl>
       <p class='muted'>
         <Bi zh='开始' en='started' /> {localTime(run.startedAt)}
@@ -91,8 +98,10 @@ export interface BillingRunProps {
 
 /**
  * The monthly batch for one compound and month: a dry run first (it stores nothing), then the real
- * run, offered only once a dry run of the same compound and month succeeded. A run that answers
- * 202 is followed by polling GET /v1/billing-runs/{id} until it finishes.
+ * run, offered only once a dry run of the same compound and month succeeded. A dry run that finds
+ * accounts without a reading offers to estimate them (SPEC §9): a dry run with estimate, whose real
+ * run then estimates too. A run that answers 202 is followed by polling GET /v1/billing-runs/{id}
+ * until it finishes.
  */
 export function BillingRunPanel({ api, compound, period, onFinished }: BillingRunProps) {
   const [dryRun, setDryRun] = useState<BillingRun>();
@@ -104,12 +113,13 @@ export function BillingRunPanel({ api, compound, period, onFinished }: BillingRu
     alive.current = false;
   }, []);
 
-  async function start(dry: boolean) {
+  async function start(dry: boolean, estimate: boolean) {
     setBusy(true);
     setError(undefined);
     const show = dry ? setDryRun : setRealRun;
     try {
-      let run = (await api.jsonWithStatus<BillingRun>('/v1/billing-runs', { body: { period, compound: compound.code, dryRun: dry } })).body;
+      const body = { period, compound: compound.code, dryRun: dry, estimate };
+      let run = (await api.jsonWithStatus<BillingRun>('/v1/billing-runs', { body })).body;
       show(run);
       while (run.status === 'running' && alive.current) {
         await sleep(POLL_MS);
@@ -136,13 +146,13 @@ export function BillingRunPanel({ api, compound, period, onFinished }: BillingRu
         <Bi zh='先试算（不保存任何账单），确认后再正式开票。' en='Dry run first (stores nothing), then issue the invoices.' />
       </p>
       <div class='actions'>
-        <button type='button' onClick={() => { void start(true); }} disabled={busy}>
+        <button type='button' onClick={() => { void start(true, false); }} disabled={busy}>
           <Bi zh='试算' en='Dry run' />
         </button>
         <button
           type='button'
           class='primary'
-          onClick={() => { void start(false); }}
+          onClick={() => { void start(false, dryRun?.estimate ?? false); }}
           disabled={busy || !dryRunOk}
           aria-describedby={blocked ? 'real-run-blocked' : undefined}
         >
@@ -159,6 +169,13 @@ export function BillingRunPanel({ api, compound, period, onFinished }: BillingRu
         <p class='notice' id='real-run-blocked' data-testid='real-run-blocked'>
           <Bi zh={blocked.zh} en={blocked.en} />
         </p>
+      )}
+      {blocked && !dryRun.estimate && (
+        <div class='actions'>
+          <button type='button' onClick={() => { void start(true, true); }} disabled={busy} data-testid='estimate-dry-run'>
+            <Bi zh='估算缺失读数并试算' en='Estimate the missing readings (dry run)' />
+          </button>
+        </div>
       )}
       <ErrorNote error={error} />
       {dryRun && <RunResult api={api} run={dryRun} />}

@@ -17,8 +17,10 @@ export function realRunBlocked(dryRun: BillingRun): { zh: string; en: string } |
   const count = noReadingCount(dryRun);
   if (count === 0) return undefined;
   return {
-    zh: `${count} 户本月没有读数，不能正式开票：请先导入读数，再试算一次。`,
-    en: `${count} account(s) have no reading for the month, so no invoices are issued: load their readings, then dry-run again.`,
+    zh: `${count} 户本月没有读数，不能正式开票：请先导入读数，再试算一次${dryRun.estimate ? '（无法为其估算）。' : '，或按估算开票。'}`,
+    en:
+      `${count} account(s) have no reading for the month, so no invoices are issued: load their readings, then dry-run again` +
+      (dryRun.estimate ? ' (no estimate was possible for them).' : ', or estimate them.'),
   };
 }
 
