@@ -1,6 +1,18 @@
 /** The eleven Wuhan compounds of the source article (SPEC section 1). */
 export const SEED_PROVIDER_NAME = '武汉地源热泵服务 Wuhan Ground-Source Heat Pump Services';
 
+/** What the seeded provider's clerk prints on a payment notice (SPEC §9 "how to pay"); the account is made up. */
+export const SEED_PAYMENT_DETAILS = {
+  payee_name: '武汉地源热泵服务有限公司',
+  bank_name: '中国建设银行武汉光谷支行 China Construction Bank, Wuhan Optics Valley sub-branch',
+  bank_account: '4205 0186 3608 0000 0127',
+  pay_hotline: '027-8765 4321',
+  pay_note_zh: '可在小区物业服务中心缴费窗口（周一至周六 9:00–17:00）刷卡或现金缴费，或银行转账；转账请在附言中注明账单号。',
+  pay_note_en:
+    "Pay at the counter of the compound's property service centre (Mon–Sat 9:00–17:00) by card or cash, " +
+    'or by bank transfer quoting the invoice numbers in the transfer note.',
+} as const;
+
 export const SEED_COMPOUNDS = [
   { code: 'changhang-lanjing-guoji', name: '长航蓝晶国际小区', district: '东湖高新区' },
   { code: 'guanggu-wanjun', name: '光谷地产湾郡小区', district: '东湖高新区' },

@@ -1,13 +1,17 @@
 import { sql } from 'kysely';
 import type { Database } from '../src/db/pool.js';
-import { defaultSeason, SEED_COMPOUNDS, SEED_PROVIDER_NAME, SEED_SEASON_YEARS } from './compounds.js';
+import { defaultSeason, SEED_COMPOUNDS, SEED_PAYMENT_DETAILS, SEED_PROVIDER_NAME, SEED_SEASON_YEARS } from './compounds.js';
 
-/** Loads the provider, the eleven compounds and their seasons; running it again changes nothing. */
+/**
+ * Loads the provider (with its payment details, unless it has some already), the eleven compounds
+ * and their seasons; running it again changes nothing.
+ */
 export async function seedCompounds(db: Database): Promise<{ providerId: string; compoundsCreated: number }> {
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('heatpump-billing:seed'))`.execute(tx);
     let provider = await tx.selectFrom('providers').select('id').where('name', '=', SEED_PROVIDER_NAME).executeTakeFirst();
     provider ??= await tx.insertInto('providers').values({ name: SEED_PROVIDER_NAME }).returning('id').executeTakeFirstOrThrow();
+    await tx.updateTable('providers').set(SEED_PAYMENT_DETAILS).where('id', '=', provider.id).where('payee_name', 'is', null).execute();
     const created = await tx
       .insertInto('compounds')
       .values(SEED_COMPOUNDS.map((c) => ({ ...c, provider_id: provider.id })))

@@ -20,6 +20,14 @@ export interface ProvidersTable {
   id: Generated<string>;
   name: string;
   created_at: CreatedAt;
+  /** Payment details (0025), all null for a provider that has none. */
+  payee_name: string | null;
+  bank_name: string | null;
+  bank_account: string | null;
+  pay_qr: string | null;
+  pay_hotline: string | null;
+  pay_note_zh: string | null;
+  pay_note_en: string | null;
 }
 
 export interface CompoundsTable {
