@@ -1,6 +1,7 @@
 import { cny, escapeHtml as e, PRINT_CSS } from '../invoices/html.js';
 import { maskName, maskPhone } from '../statements/mask.js';
 import type { LateFeeDue } from '../billing/late-fees.js';
+import { paymentDetailsOut } from '../providers/schemas.js';
 import type { NoticeAccount, OverdueInvoice } from './repository.js';
 
 /** The late fee accrued to the notice's date and not yet billed, per invoice, and how it accrues (SPEC §9). */
@@ -31,6 +32,32 @@ ${rows}
 </table>`;
 }
 
+/** One row of the payment details: Chinese and English label, the value escaped (`ref`: a number to copy). */
+const detail = (zh: string, en: string, value: string | null, ref = false) =>
+  value === null ? '' : `<dt>${zh} <span class="en">${en}</span></dt><dd${ref ? ' class="ref"' : ''}>${e(value)}</dd>\n`;
+
+/**
+ * How to pay (SPEC §9): whom, with the invoice numbers as the payment reference, then the
+ * provider's payment details when it has set them (payee, bank and account, QR link, hotline, note).
+ */
+function howToPay(account: NoticeAccount, invoices: readonly OverdueInvoice[]): string {
+  const details = paymentDetailsOut(account);
+  const payee = details?.payeeName ?? account.provider_name;
+  const lines = details
+    ? detail('收款单位', 'Payee', details.payeeName) +
+      detail('开户行', 'Bank', details.bankName) +
+      detail('账号', 'Account no.', details.bankAccount, true) +
+      detail('扫码支付', 'Pay by QR code', details.qr, true) +
+      detail('缴费咨询', 'Enquiries', details.hotline)
+    : '';
+  const note = details?.noteZh ? `<p>${e(details.noteZh)} <span class="en">${e(details.noteEn ?? '')}</span></p>\n` : '';
+  return `<h2>如何缴费 <span class="en">How to pay</span></h2>
+<p>请向 ${e(payee)} 缴费，并注明以下账单号作为付款备注：
+<span class="en">Pay ${e(payee)} and quote these invoice numbers as the payment reference:</span></p>
+<p class="ref">${invoices.map((invoice) => e(invoice.number)).join(' ')}</p>
+${lines ? `<dl class="meta pay">\n${lines}</dl>\n` : ''}${note}`;
+}
+
 /** Narrow screens: the table's cells wrap (long invoice numbers) so that nothing scrolls sideways. */
 const NOTICE_CSS = `
 @media screen and (max-width:40rem){body{margin:1rem .75rem}th,td{padding:.3rem .25rem}td{overflow-wrap:anywhere}}
@@ -40,7 +67,8 @@ const NOTICE_CSS = `
 /**
  * A printable bilingual payment notice (缴费通知书, SPEC §9), Chinese first and English beside,
  * in the invoice print view's style: the overdue invoices with their due dates and amounts due,
- * the invoice numbers to quote as the payment reference, and the late fee accruing, if any.
+ * how to pay (the provider's payment details, the invoice numbers to quote as the payment
+ * reference), and the late fee accruing, if any.
  * Every value is escaped; the holder's name and phone are masked as statements mask them.
  */
 export function noticeHtml(
@@ -69,10 +97,7 @@ ${rows}
 </tbody>
 <tfoot><tr><td colspan="3">合计欠费 <span class="en">Total overdue</span></td><td class="n total">${e(cny(totalFen))}</td></tr></tfoot>
 </table>
-<h2>如何缴费 <span class="en">How to pay</span></h2>
-<p>请向 ${e(account.provider_name)} 缴费，并注明以下账单号作为付款备注：
-<span class="en">Pay ${e(account.provider_name)} and quote these invoice numbers as the payment reference:</span></p>
-<p class="ref">${invoices.map((invoice) => e(invoice.number)).join(' ')}</p>`;
+${howToPay(account, invoices)}`;
   const fee = lateFeeSection(lateFees, asOf);
   return `<!DOCTYPE html>
 <html lang="zh-CN">

@@ -1,8 +1,9 @@
 import type { Executor } from '../db/pool.js';
 import type { Principal } from '../auth/principal.js';
+import { PAYMENT_DETAIL_COLUMNS } from '../providers/repository.js';
 
 /**
- * The account of a notice with its home, compound and provider, when the caller may see it:
+ * The account of a notice with its home, compound and provider (with its payment details), when the caller may see it:
  * admins any, operators their provider's, residents only their own (else undefined: 404).
  */
 export async function findNoticeAccount(db: Executor, accountId: string, principal: Principal) {
@@ -23,6 +24,7 @@ export async function findNoticeAccount(db: Executor, accountId: string, princip
       'c.name as compound_name',
       'c.time_zone',
       'p.name as provider_name',
+      ...PAYMENT_DETAIL_COLUMNS.map((column) => `p.${column}` as const),
     ])
     .where('a.id', '=', accountId);
   if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);

@@ -67,6 +67,40 @@ t.test('the notice lists the overdue invoices, their due dates and amounts, and 
   t.match(html, '¥2.49</td></tr></tfoot>', 'the late fee accrued, not yet billed');
 });
 
+t.test("the notice tells how to pay: the provider's payment details, the invoice numbers as the reference", async (t) => {
+  const { app, db, alpha, home, old, partial } = await scene(t);
+  const resident = bearer(await residentToken(db, home.accountId));
+  const url = `/v1/accounts/${home.accountId}/notice`;
+  const before = (await app.inject({ url, headers: resident })).body;
+  t.match(before, '请向 Provider of alpha 缴费', 'no details set: the provider is named alone');
+  t.notMatch(before, 'class="meta pay"', 'and no details block');
+
+  const details = {
+    payeeName: '武汉<地源>热泵服务有限公司',
+    bankName: '中国建设银行武汉光谷支行',
+    bankAccount: '4205 0186 3608 0000 0127',
+    qr: 'https://qr.example.cn/pay?a=1&b=2',
+    hotline: '027-8765 4321',
+    noteZh: '物业服务中心缴费窗口，周一至周六 9:00–17:00。',
+    noteEn: 'Property service centre counter, Mon–Sat 9:00–17:00.',
+  };
+  const set = await app.inject({
+    method: 'PUT', url: `/v1/providers/${alpha.provider.id}/payment-details`, headers: alpha.headers, payload: details,
+  });
+  t.equal(set.statusCode, 200);
+  const html = (await app.inject({ url, headers: resident })).body;
+  const payee = '武汉&#60;地源&#62;热泵服务有限公司';
+  t.match(html, `请向 ${payee} 缴费`, 'whom to pay, escaped');
+  t.match(html, `<p class="ref">${old.number} ${partial.number}</p>`, 'the invoice numbers as the payment reference');
+  t.match(html, `<dt>收款单位 <span class="en">Payee</span></dt><dd>${payee}</dd>`);
+  t.match(html, '<dt>开户行 <span class="en">Bank</span></dt><dd>中国建设银行武汉光谷支行</dd>');
+  t.match(html, '<dt>账号 <span class="en">Account no.</span></dt><dd class="ref">4205 0186 3608 0000 0127</dd>');
+  t.match(html, '<dd class="ref">https://qr.example.cn/pay?a=1&#38;b=2</dd>', 'the QR link, escaped');
+  t.match(html, '<dd>027-8765 4321</dd>');
+  t.match(html, `<p>${details.noteZh} <span class="en">${details.noteEn}</span></p>`, 'the note, Chinese first');
+  t.ok(html.indexOf(`<p class="ref">${old.number}`) < html.indexOf('class="meta pay"'), 'the reference, then the details');
+});
+
 t.test('the notice: residents read their own; out of scope 404', async (t) => {
   const { app, db, alpha, beta, home, neighbour } = await scene(t);
   const url = `/v1/accounts/${home.accountId}/notice`;
