@@ -3,6 +3,7 @@ import { queryRows, type Queryable } from '../db/sql.js';
 import type { SeasonColumns } from '../seasons/from-row.js';
 import type { InvoiceLineRowLike, InvoiceRowLike } from '../invoices/schemas.js';
 import type { Plan } from '../db/types.js';
+import type { PaymentDetailsRow } from '../providers/schemas.js';
 
 export interface StatementInvoiceRow extends InvoiceRowLike {
   plan: Plan;
@@ -39,7 +40,17 @@ export interface StatementStamp {
   latest_reading: string | null;
 }
 
-export interface StatementRow extends StatementStamp {
+/** The account's open invoices (issued or partially paid, any season), summed: what it owes now. */
+export interface OpenDueRow {
+  /** Σ total − paid. */
+  fen: number;
+  /** The earliest due date; null when nothing is open. */
+  earliest_due_on: string | null;
+  /** Their numbers, earliest due first. */
+  numbers: string[];
+}
+
+export interface StatementRow extends StatementStamp, PaymentDetailsRow {
   id: string;
   compound_id: string;
   household_id: string;
@@ -54,6 +65,7 @@ export interface StatementRow extends StatementStamp {
   compound_code: string;
   compound_name: string;
   provider_id: string;
+  provider_name: string;
   due_days: number;
   time_zone: string;
   /** Labels of the compound's seasons that overlap the occupancy, oldest first. */
@@ -67,6 +79,7 @@ export interface StatementRow extends StatementStamp {
   season_charges_fen: number;
   /** Credit not yet spent: unallocated payments and negative invoices. */
   credit_fen: number;
+  open_due: OpenDueRow;
   invoices: StatementInvoiceRow[];
   payments: StatementPaymentRow[];
   /** Adjustments not yet carried by an invoice, any season. */
@@ -91,11 +104,13 @@ const statementSql = (scope: string) => `
     WITH acc AS (
       SELECT a.id, a.compound_id, a.household_id, a.holder_name, a.phone, a.opened_on, a.closed_on,
              h.building, h.unit, h.room, h.area_m2::text AS area_m2, c.code AS compound_code, c.name AS compound_name, c.time_zone,
-             c.provider_id, c.due_days,
+             c.provider_id, c.due_days, p.name AS provider_name,
+             p.payee_name, p.bank_name, p.bank_account, p.pay_qr, p.pay_hotline, p.pay_note_zh, p.pay_note_en,
              ${STAMP_COLUMNS}
       FROM accounts a
       JOIN households h ON h.id = a.household_id
       JOIN compounds c ON c.id = a.compound_id
+      JOIN providers p ON p.id = c.provider_id
       WHERE a.id = $1 ${scope}
     ), season AS (
       SELECT s.label, s.heating_start, s.heating_end, s.cooling_start, s.cooling_end,
@@ -110,7 +125,8 @@ const statementSql = (scope: string) => `
     )
     SELECT acc.id, acc.compound_id, acc.household_id, acc.holder_name, acc.phone, acc.opened_on, acc.closed_on,
            acc.building, acc.unit, acc.room, acc.area_m2, acc.compound_code, acc.compound_name, acc.time_zone,
-           acc.provider_id, acc.due_days, acc.latest_reading,
+           acc.provider_id, acc.due_days, acc.latest_reading, acc.provider_name,
+           acc.payee_name, acc.bank_name, acc.bank_account, acc.pay_qr, acc.pay_hotline, acc.pay_note_zh, acc.pay_note_en,
            (SELECT coalesce(json_agg(s.label ORDER BY s.label), '[]') FROM seasons s
              WHERE s.compound_id = acc.compound_id AND s.cooling_end > acc.opened_on
                AND (acc.closed_on IS NULL OR s.heating_start < acc.closed_on)) AS seasons,
@@ -120,6 +136,10 @@ const statementSql = (scope: string) => `
            (SELECT coalesce(sum(i.total_fen), 0)::bigint FROM invoices i
              WHERE i.account_id = acc.id AND i.status <> 'void') AS invoiced_fen,
            (SELECT coalesce(sum(p.amount_fen), 0)::bigint FROM payments p WHERE p.account_id = acc.id) AS paid_fen,
+           (SELECT json_build_object('fen', coalesce(sum(i.total_fen - i.paid_fen), 0), 'earliest_due_on', min(i.due_on),
+                                     'numbers', coalesce(json_agg(i.number ORDER BY i.due_on, i.number), '[]'))
+              FROM invoices i
+              WHERE i.account_id = acc.id AND i.status IN ('issued', 'partially_paid') AND i.total_fen > i.paid_fen) AS open_due,
            (SELECT coalesce(sum(sc.fen), 0)::bigint FROM season_charges sc, season
              WHERE sc.account_id = acc.id AND sc.season_label = season.label) AS season_charges_fen,
            ((SELECT coalesce(sum(p.unallocated_fen), 0) FROM payments p WHERE p.account_id = acc.id AND p.unallocated_fen > 0)
@@ -150,7 +170,7 @@ const stampSql = (scope: string) => `
 /** Named statements per role (see loadStatement): the whole statement, and its stamp alone. */
 const namedPerRole = (name: string, sql: (scope: string) => string, scopeParam: string) =>
   Object.fromEntries(
-    (Object.keys(SCOPES) as Role[]).map((role) => [role, { name: `${name}_${role}_v3`, text: sql(SCOPES[role](scopeParam)) }]),
+    (Object.keys(SCOPES) as Role[]).map((role) => [role, { name: `${name}_${role}_v4`, text: sql(SCOPES[role](scopeParam)) }]),
   ) as Record<Role, { name: string; text: string }>;
 const STATEMENTS = namedPerRole('statement', statementSql, '$3');
 const STAMPS = namedPerRole('statement_stamp', stampSql, '$2');

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../http/problem.js';
 import { answer } from '../http/openapi.js';
-import { CompoundCode, Fen, IdParams, Period, SeasonLabel, Uuid } from '../http/schemas.js';
+import { CompoundCode, Fen, IdParams, IsoDate, Period, SeasonLabel, Uuid } from '../http/schemas.js';
+import { PaymentDetailsSchema } from '../providers/schemas.js';
 import { InvoiceSchema } from '../invoices/schemas.js';
 import { PlanSchema } from '../http/schemas.js';
 import { createStatementCache } from './cache.js';
@@ -82,6 +83,29 @@ export const StatementSchema = Type.Object(
         'billed + the average charge per elapsed service day × the remaining service days, at most capFen (metered; ' +
         'usageToDate counts as charged); the fee for flat accounts',
     }),
+    due: Type.Object(
+      {
+        amountFen: Type.Integer({ description: 'what the open invoices (issued or partially paid, any season) still owe: Σ total − paid' }),
+        earliestDueOn: Type.Union([IsoDate, Type.Null()], {
+          description: 'the earliest dueOn of the open invoices; null when nothing is owed',
+        }),
+        overdue: Type.Boolean({ description: 'an open invoice is past its dueOn today (SPEC §9): the payment notice lists it' }),
+        overdueFen: Type.Integer({ description: 'what the overdue invoices owe: the payment notice\'s total' }),
+        invoiceNumbers: Type.Array(Type.String(), {
+          description: 'the open invoices, earliest due first: the payment reference to quote',
+        }),
+      },
+      { description: 'what the account owes now, by when, and the reference to quote (all seasons, not only the one asked for)' },
+    ),
+    provider: Type.Object(
+      {
+        name: Type.String({ description: "the compound's service provider" }),
+        paymentDetails: Type.Union([PaymentDetailsSchema, Type.Null()], {
+          description: 'how to pay it (PUT /v1/providers/{id}/payment-details); null when it has set none',
+        }),
+      },
+      { description: 'whom to pay, and how' },
+    ),
   },
   {
     title: 'Statement',
@@ -108,7 +132,8 @@ export const statementRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const json = await getStatementJson(app.pool, cache, request.principal, request.params.id, request.query.season, (statement) =>
+      const sources = { pool: app.pool, db: app.db };
+      const json = await getStatementJson(sources, cache, request.principal, request.params.id, request.query.season, (statement) =>
         String(reply.serialize(statement)),
       );
       // Bytes this route's own serializer produced (now or when cached): sent as they are.

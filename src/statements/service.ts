@@ -8,6 +8,9 @@ import { formatInstant } from '../shared/time.js';
 import { maskName, maskPhone } from './mask.js';
 import type { StatementCache } from './cache.js';
 import type { Queryable } from '../db/sql.js';
+import type { Executor } from '../db/pool.js';
+import { overdueInvoices } from '../notices/repository.js';
+import { paymentDetailsOut, type PaymentDetails } from '../providers/schemas.js';
 import { loadStatement, loadStatementStamp, type StatementRow, type StatementStamp } from './repository.js';
 import { usageSoFar, type UsageSoFar } from './usage-so-far.js';
 
@@ -29,6 +32,39 @@ export interface Statement {
   usage: Array<{ period: string; units: string; amountFen: number }>;
   usageToDate: UsageSoFar['usageToDate'];
   projectedSeasonFen: number;
+  due: Due;
+  provider: { name: string; paymentDetails: PaymentDetails | null };
+}
+
+/** What the account owes now, by when, and what to quote (SPEC §9): the resident page's first screen. */
+export interface Due {
+  amountFen: number;
+  earliestDueOn: string | null;
+  overdue: boolean;
+  overdueFen: number;
+  invoiceNumbers: string[];
+}
+
+/** Where a statement is read: the pg pool (its one named statement) and Kysely (the notice's overdue query). */
+export interface StatementSources {
+  pool: Queryable;
+  db: Executor;
+}
+
+/**
+ * The open invoices' sum, earliest due date and numbers from the statement's own row (the same
+ * snapshot as its balance), and what is overdue today from the payment notice's own query, so
+ * the page and the notice never disagree on what is overdue.
+ */
+async function dueNow(db: Executor, row: StatementRow): Promise<Due> {
+  const overdue = await overdueInvoices(db, row.id, row.today);
+  return {
+    amountFen: row.open_due.fen,
+    earliestDueOn: row.open_due.earliest_due_on,
+    overdue: overdue.length > 0,
+    overdueFen: overdue.reduce((sum, invoice) => sum + invoice.total_fen - invoice.paid_fen, 0),
+    invoiceNumbers: row.open_due.numbers,
+  };
 }
 
 /**
@@ -38,7 +74,7 @@ export interface Statement {
  * computed by `statementOf` from one statement and cached. `serialize` is the route's serializer.
  */
 export async function getStatementJson(
-  db: Queryable,
+  { pool: db, db: kysely }: StatementSources,
   cache: StatementCache,
   principal: Principal,
   accountId: string,
@@ -57,7 +93,8 @@ export async function getStatementJson(
   if (!row.season) throw notFound(seasonLabel === undefined ? 'Season' : `Season ${seasonLabel}`);
   const season = seasonFromRow(row.season);
   const soFar = await usageSoFar(db, row, season);
-  const json = Buffer.from(serialize(statementOf(row, season, principal, soFar)));
+  const due = await dueNow(kysely, row);
+  const json = Buffer.from(serialize(statementOf(row, season, principal, soFar, due)));
   cache.set(key, { stamp: row, json });
   return json;
 }
@@ -87,10 +124,11 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
  * - seasons: the compound's seasons that overlap the occupancy, the ones a statement can be asked for;
  * - usage: per billing month of the season, the units and total of its non-void invoices;
  * - pendingAdjustments: corrections and voids not yet carried by an invoice (the next one will);
- * - usageToDate, projectedSeasonFen: usage-so-far.ts (SPEC §9).
+ * - usageToDate, projectedSeasonFen: usage-so-far.ts (SPEC §9);
+ * - due: dueNow; provider: whom to pay, with its payment details when it has set them.
  * Residents get the holder's name and phone masked.
  */
-function statementOf(account: StatementRow, season: Season, principal: Principal, soFar: UsageSoFar): Statement {
+function statementOf(account: StatementRow, season: Season, principal: Principal, soFar: UsageSoFar, due: Due): Statement {
   const plan: Plan = planOrDefault(account.plan);
   const figures = account;
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
@@ -149,5 +187,7 @@ function statementOf(account: StatementRow, season: Season, principal: Principal
     usage: [...usage].map(([period, month]) => ({ period, units: formatQuantity(month.units), amountFen: month.amountFen })),
     usageToDate: soFar.usageToDate,
     projectedSeasonFen: soFar.projectedSeasonFen,
+    due,
+    provider: { name: account.provider_name, paymentDetails: paymentDetailsOut(account) },
   };
 }

@@ -30,17 +30,17 @@ t.test('a cached statement is checked by its stamp, and recomputed once anything
   const cache = createStatementCache();
   const counting = countingPool(pool);
   const read = async () =>
-    (await getStatementJson(counting, cache, principal, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))).toString();
+    (await getStatementJson({ pool: counting, db }, cache, principal, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))).toString();
 
   const first = await read();
-  t.same(counting.names, ['statement_operator_v3'], 'first read: the whole statement');
+  t.same(counting.names, ['statement_operator_v4'], 'first read: the whole statement');
   const second = await read();
   t.equal(second, first, 'same bytes');
-  t.same(counting.names.slice(1), ['statement_stamp_operator_v3'], 'second read: the stamp only');
+  t.same(counting.names.slice(1), ['statement_stamp_operator_v4'], 'second read: the stamp only');
 
   await db.updateTable('invoices').set({ paid_fen: 10_000, status: 'partially_paid' }).where('id', '=', s.invoicesA[0]!.id).execute();
   const third = await read();
-  t.same(counting.names.slice(2), ['statement_stamp_operator_v3', 'statement_operator_v3'], 'changed: stamp, then the whole statement');
+  t.same(counting.names.slice(2), ['statement_stamp_operator_v4', 'statement_operator_v4'], 'changed: stamp, then the whole statement');
   t.not(third, first);
   t.equal(JSON.parse(third).invoices[0].paidFen, 10_000);
 
@@ -48,14 +48,14 @@ t.test('a cached statement is checked by its stamp, and recomputed once anything
   const otherProvider: Principal = { role: 'operator', actor: 'test', providerId: s.beta.provider.id, tokenId: 'test' };
   const statusOf = (read: Promise<unknown>) => read.then(() => 200, (error: { statusCode?: number }) => error.statusCode);
   t.equal(
-    await statusOf(getStatementJson(pool, other, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))),
+    await statusOf(getStatementJson({ pool, db }, other, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))),
     404,
     'out of scope: 404',
   );
   // A cache entry is keyed by role, never by caller: another provider's operator finds the entry
   // of `principal` and is still refused, by the stamp's scope check.
   t.equal(
-    await statusOf(getStatementJson(pool, cache, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))),
+    await statusOf(getStatementJson({ pool, db }, cache, otherProvider, s.homeA.accountId, '2025-26', (x) => JSON.stringify(x))),
     404,
     'cached, out of scope: 404',
   );
@@ -77,6 +77,10 @@ t.test('every table behind a statement moves its stamp; the batch inserts fire n
     ],
     ['season cap', () => db.updateTable('seasons').set({ cap_per_m2: '36' }).where('compound_id', '=', s.alpha.compound.id).execute()],
     ['new season', () => insertDefaultSeason(db, s.alpha.compound.id, 2026)],
+    [
+      'provider payment details',
+      () => db.updateTable('providers').set({ payee_name: '武汉热泵' }).where('id', '=', s.alpha.provider.id).execute(),
+    ],
     [
       'plan chosen',
       () =>
