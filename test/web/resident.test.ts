@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import t from 'tap';
 import { cny } from '../../web/shared/format.js';
 import { bearer } from '../helpers/app.js';
@@ -27,7 +28,17 @@ interface StatementBody {
   usage: Array<{ period: string; units: string; amountFen: number }>;
   usageToDate: { readAt: string; units: string; amountFen: number } | null;
   projectedSeasonFen: number;
+  due: { amountFen: number; earliestDueOn: string | null; overdue: boolean; overdueFen: number; invoiceNumbers: string[] };
 }
+
+const PAYMENT_DETAILS = {
+  payeeName: '武汉地源热泵服务有限公司',
+  bankName: '中国建设银行武汉光谷支行',
+  bankAccount: '4205 0186 3608 0000 0127',
+  hotline: '027-8765 4321',
+  noteZh: '可在小区物业服务中心缴费窗口（周一至周六 9:00–17:00）刷卡或现金缴费，或银行转账；转账请在附言中注明账单号。',
+  noteEn: "Pay at the counter of the compound's property service centre (Mon–Sat 9:00–17:00) by card or cash, or by bank transfer.",
+};
 
 t.test('resident page: sign in, the statement as the API has it, the print view', browserTests, async (t) => {
   const { app, db, baseUrl } = await servedApp(t);
@@ -51,8 +62,16 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
     method: 'POST', url: `/v1/invoices/${february.id}/void`, headers: op.headers, payload: { reason: '抄表错误 wrong reading' },
   });
   t.equal(voided.statusCode, 200);
+  // Issued as each month's batch would have been, the month after (the runs above issued them today): long overdue now.
+  await sql`UPDATE invoices SET issued_on = (period || '-01')::date + 31, due_on = (period || '-01')::date + 46
+            WHERE account_id = ${home.accountId}`.execute(db);
+  const details = await app.inject({
+    method: 'PUT', url: `/v1/providers/${op.provider.id}/payment-details`, headers: op.headers, payload: PAYMENT_DETAILS,
+  });
+  t.equal(details.statusCode, 200, "the provider's payment details set");
   const statement = (await app.inject({ url: `/v1/accounts/${home.accountId}/statement`, headers: resident })).json() as StatementBody;
   t.ok(statement.pendingAdjustments.length > 0, 'the void left an adjustment for the next invoice');
+  t.ok(statement.due.overdue && statement.due.amountFen > 0, 'the season was billed months ago: something is overdue');
 
   const browser = await launchBrowser(t);
   const { context, watch } = await newContext(browser, t);
@@ -73,6 +92,36 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
     { session: ['heatpump.resident.token'], local: 0, cookie: '' },
     'the token is kept in sessionStorage only',
   );
+
+  // The first screen answers "what do I owe, by when, and how do I pay", above everything else.
+  const top = await page.getByTestId('due-now').boundingBox();
+  const home_ = await page.getByTestId('compound-name').boundingBox();
+  t.ok(top && home_ && top.y < home_.y, 'the amount due comes first');
+  t.equal(await page.getByTestId('due-amount').innerText(), cny(statement.due.amountFen), 'the amount due as the API has it');
+  t.match(await page.getByTestId('due-by').innerText(), statement.due.earliestDueOn!, 'the earliest due date');
+  const amountBox = await page.getByTestId('due-amount').boundingBox();
+  t.ok(amountBox && amountBox.y + amountBox.height < PHONE.height, 'the amount is on the first screen of a phone');
+  t.match(await page.getByTestId('due-overdue').innerText(), cny(statement.due.overdueFen), 'what is overdue');
+  t.equal(await page.getByTestId('due-overdue').getByRole('link', { name: '缴费通知书 Payment notice' }).count(), 1, 'the notice link');
+  const howToPay = await page.getByTestId('how-to-pay').innerText();
+  t.match(howToPay, PAYMENT_DETAILS.payeeName);
+  t.match(howToPay, PAYMENT_DETAILS.bankName);
+  t.match(howToPay, PAYMENT_DETAILS.hotline);
+  t.match(howToPay, PAYMENT_DETAILS.noteZh);
+  t.equal(await page.getByTestId('bank-account').innerText(), PAYMENT_DETAILS.bankAccount);
+  t.equal(await page.getByTestId('pay-reference').innerText(), statement.due.invoiceNumbers.join(' '), 'the invoice numbers to quote');
+  t.equal(await page.evaluate('document.documentElement.scrollWidth'), PHONE.width, 'the first screen fits a 375 px phone');
+  await screenshot(page, 'app-first-screen-375');
+  const { context: wide } = await newContext(browser, t, DESKTOP);
+  const desktop = await wide.newPage();
+  await desktop.goto(`${baseUrl}/app/`);
+  await signIn(desktop, `resident-${home.accountId}`);
+  await desktop.getByTestId('due-overdue').waitFor();
+  const [dueBox, capBox] = [await desktop.getByTestId('due-now').boundingBox(), await desktop.locator('#cap').boundingBox()];
+  t.ok(dueBox && capBox && dueBox.y < capBox.y, 'at 1280 px too, the amount due comes first');
+  t.equal(await desktop.evaluate('document.documentElement.scrollWidth'), DESKTOP.width, 'the first screen at 1280 px: no overflow');
+  await screenshot(desktop, 'app-first-screen-1280');
+  await desktop.close();
 
   t.equal(await page.getByTestId('cap').innerText(), '¥3,465.00', '99 m² × 35 CNY');
   t.equal(await page.getByTestId('compound-name').innerText(), statement.household.compoundName, "the compound's name, not its code");
@@ -179,9 +228,13 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   t.equal(await page.getByTestId('credit').innerText(), cny(inCredit.creditFen), 'the credit as the API has it');
   t.equal(await page.getByTestId('balance').innerText(), cny(0), 'nothing due');
   t.equal(inCredit.balanceFen, -inCredit.creditFen, 'the balance is the credit, negative');
+  t.equal(await page.getByTestId('due-amount').innerText(), cny(0), 'nothing due at the top either');
+  t.match(await page.getByTestId('due-by').innerText(), 'Nothing to pay now');
+  t.equal(await page.getByTestId('due-overdue').count(), 0, 'nothing overdue: no notice');
 
   await page.setViewportSize(DESKTOP);
   t.same(await accessibilityViolations(page), [], 'no WCAG A/AA violation, on a desktop');
+  t.equal(await page.evaluate('document.documentElement.scrollWidth'), DESKTOP.width, 'no overflow at 1280 px');
   await screenshot(page, 'app-statement-1280');
 
   await page.getByRole('button', { name: '退出 Sign out' }).click();

@@ -4,6 +4,7 @@ import { cny, localTime, monthEn, monthZh, percent } from '../shared/format';
 import { PrintLink } from '../shared/print';
 import type { Invoice, Statement } from '../shared/types';
 import { Bi, Money, Section, StatusBadge, TableHead } from '../shared/ui';
+import { DueNow } from './due-now';
 import { UsageChart } from './usage-chart';
 
 const PLAN: Record<string, [string, string]> = { metered: ['按量计费', 'Metered'], flat: ['一口价', 'Flat price'] };
@@ -263,6 +264,7 @@ function Notices({ statement }: { statement: Statement }) {
 export function StatementView({ statement }: { statement: Statement }) {
   return (
     <div class='grid'>
+      <DueNow statement={statement} />
       <Home statement={statement} />
       <CapProgress statement={statement} />
       <Notices statement={statement} />
