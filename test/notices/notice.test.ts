@@ -121,6 +121,17 @@ t.test('the notice: residents read their own; out of scope 404', async (t) => {
 
 t.test('the notice fits a 375 px screen with no sideways scroll', browserTests, async (t) => {
   const { app, alpha, home } = await scene(t);
+  const details = {
+    payeeName: '武汉地源热泵服务有限公司',
+    bankName: '中国建设银行武汉光谷支行 China Construction Bank, Wuhan Optics Valley sub-branch',
+    bankAccount: '4205 0186 3608 0000 0127 0000 1234',
+    qr: `https://qr.example.cn/pay/${'x'.repeat(120)}`,
+    hotline: '027-8765 4321',
+    noteZh: '可在小区物业服务中心缴费窗口（周一至周六 9:00–17:00）刷卡或现金缴费，或银行转账；转账请在附言中注明账单号。',
+    noteEn: "Pay at the counter of the compound's property service centre (Mon–Sat 9:00–17:00) by card or cash, or by bank transfer.",
+  };
+  const url = `/v1/providers/${alpha.provider.id}/payment-details`;
+  t.equal((await app.inject({ method: 'PUT', url, headers: alpha.headers, payload: details })).statusCode, 200, 'long details');
   const html = (await app.inject({ url: `/v1/accounts/${home.accountId}/notice`, headers: alpha.headers })).body;
   const browser = await launchBrowser(t);
   const page = await browser.newPage({ viewport: PHONE });
