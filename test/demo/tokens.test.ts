@@ -24,6 +24,14 @@ t.test('demo tokens: the same at every start of a data directory, hashed in the 
   t.notOk(JSON.stringify(stored).includes(first.operator!.slice(4)), 'only hashes are stored');
   const statement = await app.inject({ url: `/v1/accounts/${first.residentAccountId}/statement`, headers: bearer(first.resident!) });
   t.equal(statement.statusCode, 200, 'the kept resident token signs in');
+  const payTo = statement.json().provider.paymentDetails;
+  const shape = { payeeName: String, bankName: String, bankAccount: /^[0-9 ]+$/, noteZh: String, noteEn: String };
+  t.match(payTo, shape, 'how to pay the demo provider');
+  // Seeding again keeps the details a clerk has changed since.
+  await db.updateTable('providers').set({ pay_hotline: '027-1111 2222' }).where('payee_name', 'is not', null).execute();
+  await seedCompounds(db);
+  const kept = await db.selectFrom('providers').select('pay_hotline').where('payee_name', 'is not', null).execute();
+  t.same(kept, [{ pay_hotline: '027-1111 2222' }], 'a second seed leaves the details as set');
 
   // A revoked demo token is replaced (and the rest with it); the admin token stays.
   await db.updateTable('api_tokens').set({ revoked_at: new Date() }).execute();
