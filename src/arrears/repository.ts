@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/pool.js';
+import { overdueOn } from '../invoices/overdue.js';
 
 /** One account's overdue invoices as of a date, summed per aging bucket (SPEC §9 "Arrears"). */
 export interface ArrearsRow {
@@ -23,8 +24,8 @@ export interface ArrearsRow {
 
 /**
  * The compound's accounts with overdue invoices as of `asOf`, in household order, one query.
- * An invoice is overdue from the day after its `dueOn` while `issued` or `partially_paid`
- * (SPEC §9); what it owes is total − paid; its bucket is the days from `dueOn` to `asOf`.
+ * Overdue as ../invoices/overdue.ts says (SPEC §9); what an invoice owes is total − paid; its
+ * bucket is the days from `dueOn` to `asOf`.
  * The invoices are summed per account first (over the open invoices' index), so only one row
  * per account meets the accounts and households.
  */
@@ -51,9 +52,7 @@ export async function arrearsRows(db: Executor, compoundId: string, asOf: string
           sql<string>`string_agg(i.number, ' ' order by i.due_on, i.number)`.as('invoice_numbers'),
         ])
         .where('i.compound_id', '=', compoundId)
-        .where('i.status', 'in', ['issued', 'partially_paid'])
-        .where('i.due_on', '<', sql<string>`${asOf}::date`)
-        .where(sql<boolean>`i.total_fen > i.paid_fen`)
+        .where(overdueOn('i', asOf))
         .groupBy('i.account_id'),
     )
     .selectFrom('d')

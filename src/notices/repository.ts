@@ -1,6 +1,7 @@
 import type { Executor } from '../db/pool.js';
 import type { Principal } from '../auth/principal.js';
 import { PAYMENT_DETAIL_COLUMNS } from '../providers/repository.js';
+import { overdueOn } from '../invoices/overdue.js';
 
 /**
  * The account of a notice with its home, compound and provider (with its payment details), when the caller may see it:
@@ -34,15 +35,13 @@ export async function findNoticeAccount(db: Executor, accountId: string, princip
 
 export type NoticeAccount = NonNullable<Awaited<ReturnType<typeof findNoticeAccount>>>;
 
-/** The account's overdue invoices on `asOf` (SPEC §9: issued or partially paid after dueOn), oldest due first. */
+/** The account's overdue invoices on `asOf` (SPEC §9, ../invoices/overdue.ts), oldest due first. */
 export async function overdueInvoices(db: Executor, accountId: string, asOf: string) {
   return db
     .selectFrom('invoices')
     .select(['number', 'period', 'due_on', 'total_fen', 'paid_fen'])
     .where('account_id', '=', accountId)
-    .where('status', 'in', ['issued', 'partially_paid'])
-    .where('due_on', '<', asOf)
-    .whereRef('total_fen', '>', 'paid_fen')
+    .where(overdueOn('invoices', asOf))
     .orderBy('due_on')
     .orderBy('number')
     .execute();

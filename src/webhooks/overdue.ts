@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/pool.js';
+import { overdueOn } from '../invoices/overdue.js';
 import { INVOICE_DATA_SQL, subscribed } from './outbox.js';
 
 /*
@@ -23,13 +24,12 @@ export const OVERDUE_CRONTAB = `0 * * * * ${OVERDUE_TASK}`;
 export const OVERDUE_LOOKBACK_DAYS = 31;
 
 /**
- * Writes `invoice.overdue` for every invoice overdue at `at` (SPEC §9 "Arrears": issued or
- * partially paid, something owed, after its dueOn in the compound's local date) that became so
- * within the lookback and has none yet; only for providers with an endpoint taking the type.
- * Answers how many were written.
+ * Writes `invoice.overdue` for every invoice overdue at `at` in its compound's local date (SPEC §9
+ * "Arrears", ../invoices/overdue.ts) that became so within the lookback and has none yet; only for
+ * providers with an endpoint taking the type. Answers how many were written.
  */
 export async function recordOverdueInvoices(db: Executor, at: Date): Promise<number> {
-  const today = sql`(${at.toISOString()}::timestamptz AT TIME ZONE c.time_zone)::date`;
+  const today = sql<string>`(${at.toISOString()}::timestamptz AT TIME ZONE c.time_zone)::date`;
   const result = await sql`
     INSERT INTO webhook_events (type, provider_id, account_id, payload, once_key)
     SELECT 'invoice.overdue', c.provider_id, i.account_id,
@@ -37,8 +37,7 @@ export async function recordOverdueInvoices(db: Executor, at: Date): Promise<num
       'invoice.overdue:' || i.id
     FROM compounds c
     JOIN invoices i ON i.compound_id = c.id
-      AND i.status IN ('issued', 'partially_paid') AND i.total_fen > i.paid_fen
-      AND i.due_on < ${today} AND i.due_on >= ${today} - ${sql.lit(OVERDUE_LOOKBACK_DAYS + 1)}
+      AND ${overdueOn('i', today)} AND i.due_on >= ${today} - ${sql.lit(OVERDUE_LOOKBACK_DAYS + 1)}
     WHERE ${sql.raw(subscribed('c.provider_id', "'invoice.overdue'"))}
     ORDER BY i.due_on, i.compound_id, i.seq
     ON CONFLICT (once_key) WHERE once_key IS NOT NULL DO NOTHING
