@@ -1,4 +1,5 @@
 import type { Executor } from '../db/pool.js';
+import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 
 /**
@@ -6,13 +7,12 @@ import type { Principal } from '../auth/principal.js';
  * operators the accounts of their provider's compounds, residents only their own account.
  */
 export async function findAccountInScope(db: Executor, accountId: string, principal: Principal) {
-  let query = db
+  return db
     .selectFrom('accounts')
     .innerJoin('compounds', 'compounds.id', 'accounts.compound_id')
     .selectAll('accounts')
     .select(['compounds.code as compound_code', 'compounds.provider_id'])
-    .where('accounts.id', '=', accountId);
-  if (principal.role === 'operator') query = query.where('compounds.provider_id', '=', principal.providerId);
-  if (principal.role === 'resident') query = query.where('accounts.id', '=', principal.accountId);
-  return query.executeTakeFirst();
+    .where('accounts.id', '=', accountId)
+    .where((eb) => inScope(eb, principal, { provider: 'compounds.provider_id', account: 'accounts.id' }))
+    .executeTakeFirst();
 }

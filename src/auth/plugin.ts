@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpProblem, forbidden } from '../http/problem.js';
+import { HttpProblem } from '../http/problem.js';
+import { assertRole } from './access.js';
 import type { Principal, Role } from './principal.js';
 import { findAndTouchActiveToken } from './repository.js';
 import { AuthThrottle, tokenPrefixKey, type AuthThrottleOptions } from './throttle.js';
@@ -172,6 +173,6 @@ export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) 
       reply.header('retry-after', String(wait));
       throw new HttpProblem(429, `Too many failed authentication attempts; retry in ${wait} s.`);
     }
-    if (!roles.includes(request.principal.role)) throw forbidden(`This route is not available to the ${request.principal.role} role.`);
+    assertRole(roles, request.principal);
   });
 });

@@ -1,3 +1,4 @@
+import { inScope, namedPerRole, scopeValues } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { queryRows, type Queryable } from '../db/sql.js';
 import { groupBy } from '../db/group.js';
@@ -89,11 +90,12 @@ const invoiceInScopeSql = (scope: string) => `
     JOIN accounts a ON a.id = i.account_id
     WHERE i.id = $1 ${scope}`;
 
-const INVOICE_IN_SCOPE = {
-  admin: { name: 'invoice_in_scope_admin_v1', text: invoiceInScopeSql('') },
-  operator: { name: 'invoice_in_scope_operator_v1', text: invoiceInScopeSql('AND c.provider_id = $2') },
-  resident: { name: 'invoice_in_scope_resident_v1', text: invoiceInScopeSql('AND i.account_id = $2') },
-} as const;
+const INVOICE_IN_SCOPE = namedPerRole(
+  (role) => `invoice_in_scope_${role}_v1`,
+  invoiceInScopeSql,
+  { provider: 'c.provider_id', account: 'i.account_id' },
+  '$2',
+);
 
 /**
  * One invoice the caller may see, scope in the query (admin: any; operator: its provider's
@@ -104,9 +106,7 @@ const INVOICE_IN_SCOPE = {
  */
 export async function findInvoiceInScope(db: Queryable, id: string, principal: Principal): Promise<LoadedInvoice | undefined> {
   const statement = INVOICE_IN_SCOPE[principal.role];
-  const values: unknown[] = [id];
-  if (principal.role === 'operator') values.push(principal.providerId);
-  if (principal.role === 'resident') values.push(principal.accountId);
+  const values = [id, ...scopeValues(principal)];
   const [found] = await queryRows<InvoiceDetailRow & { lines: InvoiceLine[] }>(db, statement, values);
   if (!found) return undefined;
   const { lines, ...row } = found;
@@ -147,9 +147,8 @@ export async function listInvoicesInScope(
     .selectFrom('invoices as i')
     .innerJoin('compounds as c', 'c.id', 'i.compound_id')
     .selectAll('i')
-    .select('c.code as compound_code');
-  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  if (principal.role === 'resident') query = query.where('i.account_id', '=', principal.accountId);
+    .select('c.code as compound_code')
+    .where((eb) => inScope(eb, principal, { provider: 'c.provider_id', account: 'i.account_id' }));
   if (filters.compound !== undefined) query = query.where('c.code', '=', filters.compound);
   if (filters.period !== undefined) query = query.where('i.period', '=', filters.period);
   if (filters.accountId !== undefined) query = query.where('i.account_id', '=', filters.accountId);

@@ -1,3 +1,4 @@
+import { namedPerRole, scopeValues } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { queryRows, type Queryable } from '../db/sql.js';
 import type { SeasonColumns } from '../seasons/from-row.js';
@@ -86,14 +87,6 @@ export interface StatementRow extends StatementStamp, PaymentDetailsRow {
   pending_adjustments: StatementAdjustmentRow[];
 }
 
-/** The scope clause per role, on its parameter: the account in the caller's scope, or none for admin. */
-const SCOPES = {
-  admin: () => '',
-  operator: (param: string) => `AND c.provider_id = ${param}`,
-  resident: (param: string) => `AND a.id = ${param}`,
-} as const;
-type Role = keyof typeof SCOPES;
-
 const STAMP_COLUMNS = `a.statement_version, c.statement_version AS compound_version,
              (now() AT TIME ZONE c.time_zone)::date AS today,
              (SELECT count(*) FROM invoices i WHERE i.account_id = a.id)::int AS invoice_count,
@@ -167,19 +160,10 @@ const stampSql = (scope: string) => `
     FROM accounts a JOIN compounds c ON c.id = a.compound_id
     WHERE a.id = $1 ${scope}`;
 
-/** Named statements per role (see loadStatement): the whole statement, and its stamp alone. */
-const namedPerRole = (name: string, sql: (scope: string) => string, scopeParam: string) =>
-  Object.fromEntries(
-    (Object.keys(SCOPES) as Role[]).map((role) => [role, { name: `${name}_${role}_v4`, text: sql(SCOPES[role](scopeParam)) }]),
-  ) as Record<Role, { name: string; text: string }>;
-const STATEMENTS = namedPerRole('statement', statementSql, '$3');
-const STAMPS = namedPerRole('statement_stamp', stampSql, '$2');
-
-function scopeValue(principal: Principal): unknown[] {
-  if (principal.role === 'operator') return [principal.providerId];
-  if (principal.role === 'resident') return [principal.accountId];
-  return [];
-}
+/** Named statements per role (see loadStatement), scoped to the account in the caller's scope: the whole statement, and its stamp alone. */
+const SCOPE = { provider: 'c.provider_id', account: 'a.id' };
+const STATEMENTS = namedPerRole((role) => `statement_${role}_v4`, statementSql, SCOPE, '$3');
+const STAMPS = namedPerRole((role) => `statement_stamp_${role}_v4`, stampSql, SCOPE, '$2');
 
 /**
  * Everything a statement shows, in ONE statement (one round trip, one snapshot, so balance,
@@ -200,7 +184,7 @@ export async function loadStatement(
   seasonLabel: string | undefined,
 ): Promise<StatementRow | undefined> {
   const statement = STATEMENTS[principal.role];
-  const values = [accountId, seasonLabel ?? null, ...scopeValue(principal)];
+  const values = [accountId, seasonLabel ?? null, ...scopeValues(principal)];
   const [row] = await queryRows<StatementRow>(db, statement, values);
   return row;
 }
@@ -208,6 +192,6 @@ export async function loadStatement(
 /** The stamp of an account in the caller's scope (undefined: none such), to check a cached statement with. */
 export async function loadStatementStamp(db: Queryable, accountId: string, principal: Principal): Promise<StatementStamp | undefined> {
   const stamp = STAMPS[principal.role];
-  const [row] = await queryRows<StatementStamp>(db, stamp, [accountId, ...scopeValue(principal)]);
+  const [row] = await queryRows<StatementStamp>(db, stamp, [accountId, ...scopeValues(principal)]);
   return row;
 }
