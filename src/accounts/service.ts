@@ -3,7 +3,7 @@ import { audit } from '../audit/audit.js';
 import { dayNumber, formatArea, parseQuantity, planOrDefault, seasonForDate, type DecimalInput } from '../core/index.js';
 import type { Database, Executor } from '../db/pool.js';
 import type { Plan } from '../db/types.js';
-import { findCompoundInScope } from '../compounds/repository.js';
+import { compoundZone, findCompoundInScope } from '../compounds/repository.js';
 import { groupBy } from '../db/group.js';
 import { decodeCursor, toPage } from '../http/pagination.js';
 import { lockAccount, lockCompound, lockHousehold, writeTransaction } from '../db/locks.js';
@@ -15,7 +15,6 @@ import { Checks, messageOf } from '../shared/checks.js';
 import { localToday, startOfLocalDate } from '../shared/time.js';
 import * as repo from './repository.js';
 import { openingRegister } from './opening.js';
-import { findAccountInScope } from './scope.js';
 import { accountOut } from './schemas.js';
 
 export interface AccountInput {
@@ -114,7 +113,7 @@ export async function createAccount(db: Database, principal: Principal, input: A
 }
 
 export async function getAccount(db: Database, principal: Principal, accountId: string) {
-  const account = await findAccountInScope(db, accountId, principal);
+  const account = await repo.findAccountInScope(db, accountId, principal);
   if (!account) throw notFound('Account');
   return accountView(db, account);
 }
@@ -126,15 +125,14 @@ export async function getAccount(db: Database, principal: Principal, accountId: 
  */
 export async function setPlan(db: Database, principal: Principal, accountId: string, label: string, plan: Plan, now = new Date()) {
   return writeTransaction(db, async (tx) => {
-    const account = await findAccountInScope(tx, accountId, principal);
+    const account = await repo.findAccountInScope(tx, accountId, principal);
     if (!account) throw notFound('Account');
     await lockAccount(tx, accountId);
     const season = await findSeason(tx, account.compound_id, label);
     if (!season) throw notFound(`Season ${label} of ${account.compound_code}`);
     const current = planOrDefault((await repo.listPlans(tx, [accountId])).find((p) => p.season_label === label)?.plan);
     if (current === plan) return accountView(tx, account);
-    const compound = await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow();
-    const today = localToday(compound.time_zone, now);
+    const today = localToday(await compoundZone(tx, account.compound_id), now);
     if (today >= season.heating_start) {
       throw conflict(`Season ${label} started on ${season.heating_start}; its plan (${current}) can no longer change.`);
     }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/pool.js';
 import type { TokenRole } from '../db/types.js';
+import { inScope } from './access.js';
 import type { Principal } from './principal.js';
 import { generateToken, hashToken } from './tokens.js';
 
@@ -59,28 +60,21 @@ export async function issueToken(
  * tokens and the resident tokens of their compounds' accounts (scope in the query). False if none.
  */
 export async function revokeTokenInScope(db: Executor, tokenId: string, principal: Principal): Promise<boolean> {
-  if (principal.role === 'resident') return false;
-  let query = db
+  const result = await db
     .updateTable('api_tokens')
     .set({ revoked_at: new Date() })
     .where('api_tokens.id', '=', tokenId)
-    .where('revoked_at', 'is', null);
-  if (principal.role === 'operator') {
-    query = query.where((eb) =>
-      eb.or([
-        eb('api_tokens.provider_id', '=', principal.providerId),
-        eb(
-          'api_tokens.account_id',
-          'in',
-          eb
-            .selectFrom('accounts')
-            .innerJoin('compounds', 'compounds.id', 'accounts.compound_id')
-            .select('accounts.id')
-            .where('compounds.provider_id', '=', principal.providerId),
-        ),
-      ]),
-    );
-  }
-  const result = await query.executeTakeFirst();
+    .where('revoked_at', 'is', null)
+    // A token has exactly one of provider_id (operator) and account_id (resident): its provider is
+    // the one named, or the one owning its account's compound.
+    .where((eb) => {
+      const accountProvider = eb
+        .selectFrom('accounts')
+        .innerJoin('compounds', 'compounds.id', 'accounts.compound_id')
+        .select('compounds.provider_id')
+        .whereRef('accounts.id', '=', 'api_tokens.account_id');
+      return inScope(eb, principal, { provider: eb.fn.coalesce('api_tokens.provider_id', accountProvider) });
+    })
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

@@ -1,5 +1,5 @@
 import { audit } from '../audit/audit.js';
-import { findAccountInScope } from '../accounts/scope.js';
+import { findAccountInScope } from '../accounts/repository.js';
 import type { Database } from '../db/pool.js';
 import { notFound } from '../http/problem.js';
 import { findProvider } from '../providers/repository.js';

@@ -1,6 +1,7 @@
 /** Billing run records and the compounds a run covers (Kysely; scope enforced in the queries). */
 import type { Executor } from '../db/pool.js';
 import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
+import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { queryCount, queryRows, type Queryable } from '../db/sql.js';
 
@@ -168,20 +169,13 @@ export async function findRun(db: Executor, id: string) {
 
 /** A run the caller may see: admin any; operator the runs of its provider (its compounds or all of them). */
 export async function findRunInScope(db: Executor, id: string, principal: Principal) {
-  if (principal.role === 'resident') return undefined;
   return db
     .selectFrom('billing_runs as r')
     .leftJoin('compounds as c', 'c.id', 'r.compound_id')
     .select(RUN_COLUMNS)
     .where('r.id', '=', id)
-    .$if(principal.role === 'operator', (qb) =>
-      qb.where((eb) =>
-        eb.or([
-          eb('c.provider_id', '=', (principal as { providerId: string }).providerId),
-          eb.and([eb('r.compound_id', 'is', null), eb('r.provider_id', '=', (principal as { providerId: string }).providerId)]),
-        ]),
-      ),
-    )
+    // A compound's run belongs to the compound's provider, a run over all compounds to its own.
+    .where((eb) => inScope(eb, principal, { provider: eb.fn.coalesce('c.provider_id', 'r.provider_id') }))
     .executeTakeFirst();
 }
 

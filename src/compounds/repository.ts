@@ -1,6 +1,6 @@
 import type { Executor } from '../db/pool.js';
+import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
-import { providerScope } from '../auth/principal.js';
 
 const COLUMNS = [
   'compounds.id',
@@ -14,22 +14,25 @@ const COLUMNS = [
 
 /** A compound the caller may see (admin: any; operator: its provider's; resident: none). */
 export async function findCompoundInScope(db: Executor, code: string, principal: Principal) {
-  if (principal.role === 'resident') return undefined;
-  const providerId = providerScope(principal);
   return db
     .selectFrom('compounds')
     .select(COLUMNS)
     .where('compounds.code', '=', code)
-    .$if(providerId !== undefined, (qb) => qb.where('compounds.provider_id', '=', providerId!))
+    .where((eb) => inScope(eb, principal, { provider: 'compounds.provider_id' }))
     .executeTakeFirst();
 }
 
+/** The compound's time zone (its local days and instants are read in it). */
+export async function compoundZone(db: Executor, compoundId: string): Promise<string> {
+  const row = await db.selectFrom('compounds').select('time_zone').where('id', '=', compoundId).executeTakeFirstOrThrow();
+  return row.time_zone;
+}
+
 export async function listCompoundsInScope(db: Executor, principal: Principal, after: string | undefined, limit: number) {
-  const providerId = providerScope(principal);
   return db
     .selectFrom('compounds')
     .select(COLUMNS)
-    .$if(providerId !== undefined, (qb) => qb.where('compounds.provider_id', '=', providerId!))
+    .where((eb) => inScope(eb, principal, { provider: 'compounds.provider_id' }))
     .$if(after !== undefined, (qb) => qb.where('compounds.code', '>', after!))
     .orderBy('compounds.code')
     .limit(limit + 1)

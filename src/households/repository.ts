@@ -1,20 +1,13 @@
 import type { Executor } from '../db/pool.js';
-import { providerScope, type Principal } from '../auth/principal.js';
+import { inScope } from '../auth/access.js';
+import type { Principal } from '../auth/principal.js';
 
 /**
  * A household the caller may see (with its compound's code and zone), or undefined (404):
  * operators see their provider's compounds only, admins everything, residents nothing here.
  */
 export async function findHouseholdInScope(db: Executor, householdId: string, principal: Principal) {
-  if (principal.role === 'resident') return undefined;
-  return db
-    .selectFrom('households')
-    .innerJoin('compounds', 'compounds.id', 'households.compound_id')
-    .selectAll('households')
-    .select(['compounds.code as compound_code', 'compounds.time_zone', 'compounds.provider_id'])
-    .where('households.id', '=', householdId)
-    .$if(principal.role === 'operator', (qb) => qb.where('compounds.provider_id', '=', providerScope(principal)!))
-    .executeTakeFirst();
+  return findHousehold(db, householdId, principal, false);
 }
 
 /**
@@ -22,15 +15,19 @@ export async function findHouseholdInScope(db: Executor, householdId: string, pr
  * findHouseholdInScope, and residents their own account's household.
  */
 export async function findReadableHousehold(db: Executor, householdId: string, principal: Principal) {
-  if (principal.role !== 'resident') return findHouseholdInScope(db, householdId, principal);
+  return findHousehold(db, householdId, principal, true);
+}
+
+async function findHousehold(db: Executor, householdId: string, principal: Principal, residentsToo: boolean) {
   return db
     .selectFrom('households')
     .innerJoin('compounds', 'compounds.id', 'households.compound_id')
-    .innerJoin('accounts', 'accounts.household_id', 'households.id')
     .selectAll('households')
     .select(['compounds.code as compound_code', 'compounds.time_zone', 'compounds.provider_id'])
     .where('households.id', '=', householdId)
-    .where('accounts.id', '=', principal.accountId)
+    .where((eb) =>
+      inScope(eb, principal, { provider: 'compounds.provider_id', ...(residentsToo ? { household: 'households.id' as const } : {}) }),
+    )
     .executeTakeFirst();
 }
 

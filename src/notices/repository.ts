@@ -1,4 +1,5 @@
 import type { Executor } from '../db/pool.js';
+import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { PAYMENT_DETAIL_COLUMNS } from '../providers/repository.js';
 import { overdueOn } from '../invoices/overdue.js';
@@ -8,7 +9,7 @@ import { overdueOn } from '../invoices/overdue.js';
  * admins any, operators their provider's, residents only their own (else undefined: 404).
  */
 export async function findNoticeAccount(db: Executor, accountId: string, principal: Principal) {
-  let query = db
+  return db
     .selectFrom('accounts as a')
     .innerJoin('households as h', 'h.id', 'a.household_id')
     .innerJoin('compounds as c', 'c.id', 'a.compound_id')
@@ -27,10 +28,9 @@ export async function findNoticeAccount(db: Executor, accountId: string, princip
       'p.name as provider_name',
       ...PAYMENT_DETAIL_COLUMNS.map((column) => `p.${column}` as const),
     ])
-    .where('a.id', '=', accountId);
-  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  if (principal.role === 'resident') query = query.where('a.id', '=', principal.accountId);
-  return query.executeTakeFirst();
+    .where('a.id', '=', accountId)
+    .where((eb) => inScope(eb, principal, { provider: 'c.provider_id', account: 'a.id' }))
+    .executeTakeFirst();
 }
 
 export type NoticeAccount = NonNullable<Awaited<ReturnType<typeof findNoticeAccount>>>;

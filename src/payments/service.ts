@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { audit } from '../audit/audit.js';
-import { findAccountInScope } from '../accounts/scope.js';
+import { findAccountInScope } from '../accounts/repository.js';
+import { compoundZone } from '../compounds/repository.js';
 import type { Principal } from '../auth/principal.js';
 import { writeTransaction } from '../db/locks.js';
 import type { Database } from '../db/pool.js';
@@ -84,8 +85,7 @@ export async function recordPayment(
     const id = await writeTransaction(db, async (tx) => {
       const account = await findAccountInScope(tx, input.accountId, principal);
       if (!account) throw notFound('Account');
-      const zone = (await tx.selectFrom('compounds').select('time_zone').where('id', '=', account.compound_id).executeTakeFirstOrThrow())
-        .time_zone;
+      const zone = await compoundZone(tx, account.compound_id);
       const paidAt = parseLocalInstant(input.paidAt, zone);
       if (!paidAt) {
         const message = 'is not an RFC 3339 date-time in 2000–2100';

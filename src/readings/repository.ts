@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
+import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { DB } from '../db/types.js';
@@ -63,11 +64,7 @@ export async function listReadingsInScope(
           .limit(1)
           .as('corrected_from'),
     ]);
-  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  if (principal.role === 'resident') {
-    const accountId = principal.accountId;
-    query = query.where('m.household_id', '=', (eb) => eb.selectFrom('accounts').select('household_id').where('id', '=', accountId));
-  }
+  query = query.where((eb) => inScope(eb, principal, { provider: 'c.provider_id', household: 'm.household_id' }));
   if (filters.compound !== undefined) query = query.where('c.code', '=', filters.compound);
   if (filters.householdId !== undefined) query = query.where('m.household_id', '=', filters.householdId);
   if (filters.meterSerial !== undefined) query = query.where('m.serial', '=', filters.meterSerial);

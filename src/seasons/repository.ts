@@ -1,6 +1,6 @@
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import type { Executor } from '../db/pool.js';
-import type { DB } from '../db/types.js';
+import type { DB, SeasonsTable } from '../db/types.js';
 
 export async function listSeasons(db: Executor, compoundId: string) {
   return db.selectFrom('seasons').selectAll().where('compound_id', '=', compoundId).orderBy('label').execute();
@@ -28,4 +28,21 @@ export async function seasonHasInvoices(db: Executor, compoundId: string, label:
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** A season's own figures, as the PUT writes them. */
+export type SeasonValues = Omit<Insertable<SeasonsTable>, 'compound_id' | 'label' | 'updated_at'>;
+
+export async function insertSeason(db: Executor, compoundId: string, label: string, values: SeasonValues) {
+  return db.insertInto('seasons').values({ compound_id: compoundId, label, ...values }).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateSeason(db: Executor, compoundId: string, label: string, values: SeasonValues) {
+  return db
+    .updateTable('seasons')
+    .set({ ...values, updated_at: new Date() })
+    .where('compound_id', '=', compoundId)
+    .where('label', '=', label)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

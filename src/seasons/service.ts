@@ -101,14 +101,8 @@ export async function putSeason(db: Database, principal: Principal, code: string
       late_fee_per_mille_per_day: lateFee,
     };
     const season = existing
-      ? await tx
-        .updateTable('seasons')
-        .set({ ...values, updated_at: new Date() })
-        .where('compound_id', '=', compound.id)
-        .where('label', '=', label)
-        .returningAll()
-        .executeTakeFirstOrThrow()
-      : await tx.insertInto('seasons').values({ compound_id: compound.id, label, ...values }).returningAll().executeTakeFirstOrThrow();
+      ? await repo.updateSeason(tx, compound.id, label, values)
+      : await repo.insertSeason(tx, compound.id, label, values);
     await audit(tx, {
       actor: principal.actor,
       action: existing ? 'season.replace' : 'season.create',

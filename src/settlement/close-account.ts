@@ -11,7 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { audit } from '../audit/audit.js';
-import { findAccountInScope } from '../accounts/scope.js';
+import { findAccountInScope } from '../accounts/repository.js';
+import { mayWrite } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { addDays, computeFinalSettlement, formatQuantity, periodOfDate, planOrDefault, type FinalSettlement } from '../core/index.js';
 import type { Database } from '../db/pool.js';
@@ -36,7 +37,7 @@ import { parseValue } from './values.js';
 /** The account in scope, locked in the one lock order (compound, household, account), still open and opened before closedOn. */
 async function lockOpenAccount(tx: Transaction<DB>, principal: Principal, accountId: string, closedOn: string) {
   const seen = await findAccountInScope(tx, accountId, principal);
-  if (!seen || principal.role === 'resident') throw notFound('Account');
+  if (!seen || !mayWrite(principal)) throw notFound('Account');
   await lockCompound(tx, seen.compound_id);
   await lockHousehold(tx, seen.household_id);
   const locked = await lockAccount(tx, accountId);
@@ -122,7 +123,7 @@ export async function closeAccount(
     const account = await lockOpenAccount(tx, principal, accountId, closedOn);
     const { seasons, settling } = await seasonsToSettle(tx, account, closedOn);
     const reading = await takeClosingReading(tx, account, closedOn, closingValue, now);
-    await tx.updateTable('accounts').set({ closed_on: closedOn, closing_reading: closingValue }).where('id', '=', accountId).execute();
+    await repo.markClosed(tx, accountId, closedOn, closingValue);
     const toClose = await usageToClosing(tx, account, reading, seasons, settling);
     const { finalSeasons, pending, plans } = await finalSeasonsOf(tx, account, closedOn, seasons, settling, toClose);
     const settlement = computeFinalSettlement(closedOn, finalSeasons);
@@ -134,8 +135,7 @@ export async function closeAccount(
     });
     // Every season with a pending adjustment is settled above, so the final invoice carries them all.
     if (pending.length > 0) {
-      const ids = pending.map((a) => a.id);
-      await tx.updateTable('account_adjustments').set({ applied_invoice_id: issued.id }).where('id', 'in', ids).execute();
+      await repo.applyAdjustments(tx, pending.map((a) => a.id), issued.id);
     }
     // Credit on the account (an overpayment, this final invoice's own credit) settles what is still owed.
     const creditApplied = await applyCredit(tx, [accountId]);

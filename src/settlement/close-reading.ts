@@ -49,12 +49,7 @@ async function storeClosingReading(
     next && readingBound(next, zone, true),
     { meter: meter.serial },
   );
-  const inserted = await tx
-    .insertInto('readings')
-    .values({ compound_id: account.compound_id, meter_id: meter.id, read_at: readAt, value, source: 'manual' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return inserted.id;
+  return repo.insertManualReading(tx, { compoundId: account.compound_id, meterId: meter.id, readAt, value });
 }
 
 /** Checks closedOn against now and the meter in service, and stores (or reuses) the closing reading. */

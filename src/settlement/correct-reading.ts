@@ -141,7 +141,7 @@ export async function correctReading(
     await assertCorrectable(tx, reading, newValue);
     const accountIds = await accountsToTrueUp(tx, readingId);
 
-    await tx.updateTable('readings').set({ value: newValue }).where('id', '=', readingId).execute();
+    await repo.setReadingValue(tx, readingId, newValue);
     const created: AdjustmentOut[] = [];
     for (const accountId of accountIds) created.push(...(await trueUpAccount(tx, principal, accountId, { readingId, oldValue, newValue })));
 

@@ -1,5 +1,6 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { planOrDefault } from '../core/index.js';
+import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 import type { DB, Plan } from '../db/types.js';
@@ -8,7 +9,7 @@ export { findSeason } from '../seasons/repository.js';
 
 /** A reading the caller may see (scope in the query), locked for the transaction when `lock`. */
 export async function findReadingInScope(db: Transaction<DB>, id: number, principal: Principal, lock: boolean) {
-  let query = db
+  const query = db
     .selectFrom('readings as r')
     .innerJoin('meters as m', 'm.id', 'r.meter_id')
     .innerJoin('compounds as c', 'c.id', 'r.compound_id')
@@ -28,9 +29,8 @@ export async function findReadingInScope(db: Transaction<DB>, id: number, princi
       'c.code as compound_code',
       'c.time_zone',
     ])
-    .where('r.id', '=', id);
-  if (principal.role === 'operator') query = query.where('c.provider_id', '=', principal.providerId);
-  if (principal.role === 'resident') return undefined;
+    .where('r.id', '=', id)
+    .where((eb) => inScope(eb, principal, { provider: 'c.provider_id' }));
   return (lock ? query.forUpdate('r') : query).executeTakeFirst();
 }
 
@@ -175,4 +175,55 @@ export async function billedPeriods(db: Executor, accountId: string): Promise<Se
 /** The serials of a household's meters. */
 export async function meterSerials(db: Executor, householdId: string) {
   return db.selectFrom('meters').select(['id', 'serial']).where('household_id', '=', householdId).execute();
+}
+
+/** The closing reading of a move-out, entered by hand. */
+export async function insertManualReading(db: Executor, row: { compoundId: string; meterId: string; readAt: Date; value: string }) {
+  const inserted = await db
+    .insertInto('readings')
+    .values({ compound_id: row.compoundId, meter_id: row.meterId, read_at: row.readAt, value: row.value, source: 'manual' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+export async function setReadingValue(db: Executor, readingId: number, value: string) {
+  await db.updateTable('readings').set({ value }).where('id', '=', readingId).execute();
+}
+
+export async function markClosed(db: Executor, accountId: string, closedOn: string, closingReading: string) {
+  await db.updateTable('accounts').set({ closed_on: closedOn, closing_reading: closingReading }).where('id', '=', accountId).execute();
+}
+
+/** Pending adjustments now carried by an invoice. */
+export async function applyAdjustments(db: Executor, adjustmentIds: string[], invoiceId: string) {
+  await db.updateTable('account_adjustments').set({ applied_invoice_id: invoiceId }).where('id', 'in', adjustmentIds).execute();
+}
+
+export async function markVoid(db: Executor, invoiceId: string, reason: string) {
+  await db
+    .updateTable('invoices')
+    .set({ status: 'void', voided_at: sql<Date>`now()`, void_reason: reason, unallocated_credit_fen: 0 })
+    .where('id', '=', invoiceId)
+    .execute();
+}
+
+/** The adjustments an invoice carried, pending again; their ids and amounts. */
+export async function releaseAdjustments(db: Executor, invoiceId: string) {
+  return db
+    .updateTable('account_adjustments')
+    .set({ applied_invoice_id: null })
+    .where('applied_invoice_id', '=', invoiceId)
+    .returning(['id', 'amount_fen'])
+    .execute();
+}
+
+/** An invoice's lines that charge a season, with that season. */
+export async function seasonLines(db: Executor, invoiceId: string) {
+  return db
+    .selectFrom('invoice_lines')
+    .select(['season_label', 'kind', 'amount_fen'])
+    .where('invoice_id', '=', invoiceId)
+    .where('season_label', 'is not', null)
+    .execute();
 }

@@ -5,8 +5,8 @@
  * target, a flat season re-bills the void invoice's flat lines. The adjustments it carried are
  * pending again. A negative invoice whose credit was already spent cannot be voided.
  */
-import { sql } from 'kysely';
 import { audit } from '../audit/audit.js';
+import { mayWrite } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { lockAccount, lockCompound, writeTransaction } from '../db/locks.js';
 import type { Database } from '../db/pool.js';
@@ -23,7 +23,7 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
   if (reason.length === 0) throw unprocessable('A reason is required.', [{ path: 'body.reason', message: 'must not be blank' }]);
   return writeTransaction(db, async (tx) => {
     // Residents never void: outside their scope, like an invoice that is not there.
-    const seen = principal.role === 'resident' ? undefined : (await findInvoiceInScope(tx, invoiceId, principal))?.row;
+    const seen = mayWrite(principal) ? (await findInvoiceInScope(tx, invoiceId, principal))?.row : undefined;
     if (!seen) throw notFound('Invoice');
     // The one lock order: the compound (the batch holds it while billing, so the re-bill sees
     // every invoice it issued), then the account, then the invoice (payments lock account
@@ -45,27 +45,13 @@ export async function voidInvoice(db: Database, principal: Principal, invoiceId:
       throw conflict(`Invoice ${invoice.number} is a credit that already settled other invoices; it cannot be voided.`);
     }
 
-    await tx
-      .updateTable('invoices')
-      .set({ status: 'void', voided_at: sql<Date>`now()`, void_reason: reason, unallocated_credit_fen: 0 })
-      .where('id', '=', invoiceId)
-      .execute();
+    await repo.markVoid(tx, invoiceId, reason);
     // Adjustments it carried are owed again: pending for the next invoice.
-    const released = await tx
-      .updateTable('account_adjustments')
-      .set({ applied_invoice_id: null })
-      .where('applied_invoice_id', '=', invoiceId)
-      .returning(['id', 'amount_fen'])
-      .execute();
+    const released = await repo.releaseAdjustments(tx, invoiceId);
 
     const account = await repo.accountContext(tx, invoice.account_id);
     const intervals = await accountIntervals(tx, invoice.account_id);
-    const lines = await tx
-      .selectFrom('invoice_lines')
-      .select(['season_label', 'kind', 'amount_fen'])
-      .where('invoice_id', '=', invoiceId)
-      .where('season_label', 'is not', null)
-      .execute();
+    const lines = await repo.seasonLines(tx, invoiceId);
     const adjustments: AdjustmentOut[] = [];
     for (const seasonLabel of [...new Set(lines.map((l) => l.season_label as string))].sort()) {
       const amountFen =
