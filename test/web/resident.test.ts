@@ -103,6 +103,7 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   t.ok(amountBox && amountBox.y + amountBox.height < PHONE.height, 'the amount is on the first screen of a phone');
   t.match(await page.getByTestId('due-overdue').innerText(), cny(statement.due.overdueFen), 'what is overdue');
   t.equal(await page.getByTestId('due-overdue').getByRole('link', { name: '缴费通知书 Payment notice' }).count(), 1, 'the notice link');
+  t.match(await page.getByTestId('overdue-notice').innerText(), cny(statement.due.overdueFen), 'the notice among the notices too');
   const howToPay = await page.getByTestId('how-to-pay').innerText();
   t.match(howToPay, PAYMENT_DETAILS.payeeName);
   t.match(howToPay, PAYMENT_DETAILS.bankName);
@@ -231,6 +232,7 @@ t.test('resident page: sign in, the statement as the API has it, the print view'
   t.equal(await page.getByTestId('due-amount').innerText(), cny(0), 'nothing due at the top either');
   t.match(await page.getByTestId('due-by').innerText(), 'Nothing to pay now');
   t.equal(await page.getByTestId('due-overdue').count(), 0, 'nothing overdue: no notice');
+  t.equal(await page.getByTestId('overdue-notice').count(), 0, 'none among the notices either');
 
   await page.setViewportSize(DESKTOP);
   t.same(await accessibilityViolations(page), [], 'no WCAG A/AA violation, on a desktop');

@@ -1,5 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
-import { hasRoute } from '../shared/features';
 import { cny, localTime, monthEn, monthZh, percent } from '../shared/format';
 import { PrintLink } from '../shared/print';
 import type { Invoice, Statement } from '../shared/types';
@@ -223,34 +221,18 @@ function PendingAdjustments({ statement }: { statement: Statement }) {
   );
 }
 
-/** Overdue invoices with the payment notice (when the server offers it), and months without a reading. */
+/** The payment notice when something is overdue (the statement's due, as the notice counts it), and months without a reading. */
 function Notices({ statement }: { statement: Statement }) {
-  const overdue = statement.invoices.filter((invoice) => invoice.overdue === true);
+  const { overdue, overdueFen } = statement.due;
   const noReading = statement.invoices.filter((invoice) => invoice.noReading && invoice.status !== 'void');
-  const [noticeRoute, setNoticeRoute] = useState(false);
-  useEffect(() => {
-    if (overdue.length > 0) void hasRoute('get', '/v1/accounts/{id}/notice').then(setNoticeRoute);
-  }, [overdue.length]);
   return (
     <Section id='notices' zh='通知' en='Notices'>
-      {overdue.length === 0 && noReading.length === 0 && <p class='muted'><Bi zh='暂无通知。' en='No notices.' /></p>}
-      {overdue.length > 0 && (
-        <div class='notice bad' data-testid='overdue-notice'>
-          <p>
-            <Bi zh={`您有 ${overdue.length} 张账单已逾期，请尽快缴费。`} en={`${overdue.length} invoice(s) overdue; please pay soon.`} />
-          </p>
-          <ul>
-            {overdue.map((invoice) => (
-              <li key={invoice.id}>
-                {invoice.number} · <Bi zh='截止' en='due' /> <span class='date'>{invoice.dueOn}</span> ·{' '}
-                <Money fen={invoice.totalFen - invoice.paidFen} />
-              </li>
-            ))}
-          </ul>
-          {noticeRoute && (
-            <PrintLink kind='notice' id={statement.account.id} zh='缴费通知书' en='Payment notice' />
-          )}
-        </div>
+      {!overdue && noReading.length === 0 && <p class='muted'><Bi zh='暂无通知。' en='No notices.' /></p>}
+      {overdue && (
+        <p class='notice bad' data-testid='overdue-notice'>
+          <Bi zh={`缴费通知书：逾期 ${cny(overdueFen)}`} en={`Payment notice: ${cny(overdueFen)} overdue`} />{' '}
+          <PrintLink kind='notice' id={statement.account.id} zh='查看/打印' en='View & print' label='缴费通知书 Payment notice' />
+        </p>
       )}
       {noReading.map((invoice) => (
         <p class='notice' key={invoice.id} data-testid='no-reading-notice'>
