@@ -13,3 +13,4 @@ export * from './cap-threshold.js';
 export * from './projection.js';
 export * from './estimate.js';
 export * from './register.js';
+export * from './overdue.js';

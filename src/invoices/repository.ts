@@ -1,5 +1,6 @@
 import { inScope, namedPerRole, scopeValues } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
+import { sql } from 'kysely';
 import { queryRows, type Queryable } from '../db/sql.js';
 import { groupBy } from '../db/group.js';
 import type { Executor } from '../db/pool.js';
@@ -9,6 +10,8 @@ import { invoiceOut, type InvoiceOut } from './schemas.js';
 /** An invoice row with what its printable page needs: compound, household and holder. */
 export interface InvoiceDetailRow extends Invoice {
   compound_code: string;
+  /** Today's date in the compound's zone, for the invoice's overdue flag. */
+  today: string;
   compound_name: string;
   time_zone: string;
   building: string;
@@ -22,6 +25,9 @@ export interface LoadedInvoice {
   row: InvoiceDetailRow;
   lines: InvoiceLine[];
 }
+
+/** Today's date in the compound `c`'s zone (the overdue flag's "today"). */
+const localToday = () => sql<string>`(now() AT TIME ZONE c.time_zone)::date`;
 
 function detailQuery(db: Executor) {
   return db
@@ -39,6 +45,7 @@ function detailQuery(db: Executor) {
       'h.room',
       'a.holder_name',
       'a.phone',
+      localToday().as('today'),
     ]);
 }
 
@@ -68,7 +75,7 @@ export async function loadInvoices(db: Executor, ids: readonly string[]): Promis
 
 /** loadInvoices serialized to the API shape. */
 export async function loadInvoicesOut(db: Executor, ids: readonly string[]): Promise<InvoiceOut[]> {
-  return (await loadInvoices(db, ids)).map(({ row, lines }) => invoiceOut(row, lines, row.compound_code));
+  return (await loadInvoices(db, ids)).map(({ row, lines }) => invoiceOut(row, lines, row.compound_code, row.today));
 }
 
 const INVOICE_COLUMNS = [
@@ -80,6 +87,7 @@ const INVOICE_COLUMNS = [
 const invoiceInScopeSql = (scope: string) => `
     SELECT ${INVOICE_COLUMNS.map((c) => `i.${c}`).join(', ')},
            c.code AS compound_code, c.name AS compound_name, c.time_zone, h.building, h.unit, h.room, a.holder_name, a.phone,
+           (now() AT TIME ZONE c.time_zone)::date AS today,
            (SELECT coalesce(json_agg(l ORDER BY l.line_no), '[]')
               FROM (SELECT l.invoice_id, l.line_no, l.compound_id, l.kind, l.description, l.units::text AS units,
                            l.unit_rate::text AS unit_rate, l.amount_fen, l.estimated
@@ -91,7 +99,7 @@ const invoiceInScopeSql = (scope: string) => `
     WHERE i.id = $1 ${scope}`;
 
 const INVOICE_IN_SCOPE = namedPerRole(
-  (role) => `invoice_in_scope_${role}_v1`,
+  (role) => `invoice_in_scope_${role}_v2`,
   invoiceInScopeSql,
   { provider: 'c.provider_id', account: 'i.account_id' },
   '$2',
@@ -147,7 +155,7 @@ export async function listInvoicesInScope(
     .selectFrom('invoices as i')
     .innerJoin('compounds as c', 'c.id', 'i.compound_id')
     .selectAll('i')
-    .select('c.code as compound_code')
+    .select(['c.code as compound_code', localToday().as('today')])
     .where((eb) => inScope(eb, principal, { provider: 'c.provider_id', account: 'i.account_id' }));
   if (filters.compound !== undefined) query = query.where('c.code', '=', filters.compound);
   if (filters.period !== undefined) query = query.where('i.period', '=', filters.period);

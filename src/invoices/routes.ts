@@ -71,7 +71,8 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (prefersHtml(request)) {
         return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(invoiceHtml(invoice));
       }
-      return reply.type('application/json; charset=utf-8').send(invoiceOut(invoice.row, invoice.lines, invoice.row.compound_code));
+      const { row, lines } = invoice;
+      return reply.type('application/json; charset=utf-8').send(invoiceOut(row, lines, row.compound_code, row.today));
     },
   );
 
@@ -102,7 +103,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return toPage(
         rows,
         limit,
-        (row) => invoiceOut(row, lines.get(row.id) ?? [], row.compound_code),
+        (row) => invoiceOut(row, lines.get(row.id) ?? [], row.compound_code, row.today),
         (row) => [row.period, row.number, row.id],
       );
     },

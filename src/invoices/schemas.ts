@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { formatQuantity, formatRate, parseRate, parseSignedQuantity } from '../core/index.js';
+import { formatQuantity, formatRate, isOverdue, parseRate, parseSignedQuantity } from '../core/index.js';
 import type { InvoiceStatus, LineKind } from '../db/types.js';
 import { CompoundCode, IsoDate, Period, Uuid } from '../http/schemas.js';
 
@@ -42,6 +42,7 @@ const INVOICE_EXAMPLE = {
   status: 'issued',
   totalFen: 3300,
   paidFen: 0,
+  overdue: false,
   noReading: false,
   lines: [
     { kind: 'usage', description: '用量 Usage 2026-06: 500 × 0.33', units: '500', unitRate: '0.33', amountFen: 16500 },
@@ -62,6 +63,9 @@ export const InvoiceSchema = Type.Object(
     status: InvoiceStatusSchema,
     totalFen: Type.Integer({ description: 'fen, integer: the sum of the lines; negative on a final credit' }),
     paidFen: Type.Integer({ description: 'fen, integer: what payments and credit have settled' }),
+    overdue: Type.Boolean({
+      description: "issued or partially paid, something owed, and today (the compound's local date) after dueOn (SPEC §9)",
+    }),
     noReading: Type.Boolean({ description: 'true only when no reading newer than the start reading exists' }),
     lines: Type.Array(InvoiceLineSchema, { description: 'the lines, in print order' }),
   },
@@ -111,8 +115,11 @@ export function invoiceLineOut(line: InvoiceLineRowLike): InvoiceLineOut {
   return out;
 }
 
-/** THE invoice serializer (SPEC §7 invoice shape); lines in line_no order. */
-export function invoiceOut(row: InvoiceRowLike, lines: readonly InvoiceLineRowLike[], compoundCode: string): InvoiceOut {
+/**
+ * THE invoice serializer (SPEC §7 invoice shape); lines in line_no order. `today` is the local
+ * date in the compound's zone, read with the row (`(now() AT TIME ZONE c.time_zone)::date`).
+ */
+export function invoiceOut(row: InvoiceRowLike, lines: readonly InvoiceLineRowLike[], compoundCode: string, today: string): InvoiceOut {
   return {
     id: row.id,
     number: row.number,
@@ -125,6 +132,7 @@ export function invoiceOut(row: InvoiceRowLike, lines: readonly InvoiceLineRowLi
     status: row.status,
     totalFen: row.total_fen,
     paidFen: row.paid_fen,
+    overdue: isOverdue({ status: row.status, totalFen: row.total_fen, paidFen: row.paid_fen, dueOn: row.due_on }, today),
     noReading: row.no_reading,
     lines: lines.map(invoiceLineOut),
   };

@@ -170,7 +170,7 @@ function statementOf(account: StatementRow, season: Season, principal: Principal
     capSavedFen,
     balanceFen: figures.invoiced_fen - figures.paid_fen,
     creditFen: figures.credit_fen,
-    invoices: figures.invoices.map((invoice) => invoiceOut(invoice, invoice.lines, account.compound_code)),
+    invoices: figures.invoices.map((invoice) => invoiceOut(invoice, invoice.lines, account.compound_code, account.today)),
     payments: figures.payments.map((p) => ({
       id: p.id,
       amountFen: p.amount_fen,

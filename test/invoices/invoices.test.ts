@@ -22,6 +22,7 @@ t.test('GET /v1/invoices/{id}: the SPEC shape, decimals trimmed, lines in order'
     status: 'issued',
     totalFen: 3_300,
     paidFen: 0,
+    overdue: true,
     noReading: false,
     lines: [
       { kind: 'usage', description: '用量 Usage: 500 × 0.33', units: '500', unitRate: '0.33', amountFen: 16_500 },
