@@ -1,7 +1,7 @@
 /**
  * Webhooks benchmark (SPEC §9), two parts:
  *
- *   npx tsx bench/webhooks.ts [--households 200000] [--events 20000] [--concurrency 4]
+ *   npx tsx bench/webhooks.ts [--households 200000] [--events 20000] [--concurrency 4] [--batch 500] [--send-concurrency 32]
  *
  * 1. What the outbox costs the batch: two compounds of `--households` identical households each
  *    (every fifth flat, 60–159 m², one reading at the end of each month), one of a provider with an
@@ -10,26 +10,28 @@
  *    between the months, and the overhead is the sum with the endpoint against the sum without.
  * 2. Delivery throughput: `--events` payment.recorded events written set-wise into the outbox over
  *    the subscribed compound's accounts (an account's events are one ordered stream), delivered by
- *    the real delivery worker (relay, graphile-worker, signing, one attempt row each) to a local
- *    HTTP receiver answering 204; events/s from the worker's start to the last attempt recorded.
+ *    the real delivery worker (relay, graphile-worker, batches of `--batch` accounts sent
+ *    `--send-concurrency` at once, signing, one attempt row each) to a local HTTP receiver
+ *    answering 204 (in a worker thread of its own); events/s from the worker's start to the last attempt recorded.
  *
  * Uses DATABASE_URL when set (a scratch database is created there and dropped after), else an
  * embedded PostgreSQL in a temporary directory.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import { defaultSeason } from '../seeds/compounds.js';
 import { runBilling } from '../src/billing/service.js';
 import type pg from 'pg';
-import { startWebhookDelivery } from '../src/webhooks/delivery.js';
+import { DELIVERY_DEFAULTS, startWebhookDelivery } from '../src/webhooks/delivery.js';
 import { newSecret } from '../src/webhooks/service.js';
 import { integerArg, openScratchDatabase } from './scratch.js';
 
 const HOUSEHOLDS = integerArg('--households', 200_000, 1);
 const EVENTS = integerArg('--events', 20_000, 1);
 const CONCURRENCY = integerArg('--concurrency', 4, 1);
+const BATCH = integerArg('--batch', DELIVERY_DEFAULTS.batchSize, 1);
+const SEND_CONCURRENCY = integerArg('--send-concurrency', DELIVERY_DEFAULTS.sendConcurrency, 1);
 const MONTHS = ['2025-11', '2025-12', '2026-01'];
 const log = (message: string) => process.stdout.write(`${message}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -112,25 +114,36 @@ async function timedRun(db: Parameters<typeof runBilling>[0]['db'], pool: pg.Poo
   return ms;
 }
 
-/** A receiver answering 204 to every POST, counting them. */
+/**
+ * The receiver's code, run in a worker thread: its own event loop, as a receiver's server would be,
+ * so that it does not take the sender's turns. It answers 204 to every POST and counts them in the
+ * shared counter.
+ */
+const RECEIVER_THREAD = `
+const { createServer } = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const counter = new Int32Array(workerData);
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { Atomics.add(counter, 0, 1); res.writeHead(204).end(); });
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+parentPort.on('message', () => { server.closeAllConnections(); server.close(() => parentPort.close()); });
+`;
+
+/** A receiver answering 204 to every POST, counting them (in a worker thread). */
 async function startReceiver() {
-  let received = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received += 1;
-      res.writeHead(204).end();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const thread = new Worker(RECEIVER_THREAD, { eval: true, workerData: counter.buffer });
+  const port = await new Promise<number>((resolve) => thread.once('message', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    url: `http://127.0.0.1:${port}/hooks`,
+    received: () => Atomics.load(counter, 0),
+    close: async () => {
+      thread.postMessage('close');
+      await new Promise((resolve) => thread.once('exit', resolve));
+    },
   };
 }
 
@@ -174,18 +187,30 @@ async function main(): Promise<void> {
     );
     const before = receiver.received();
     const t0 = performance.now();
-    const delivery = await startWebhookDelivery({ db, pool, logger: silent, pollMs: 50, concurrency: CONCURRENCY });
+    const delivery = await startWebhookDelivery({
+      db,
+      pool,
+      logger: silent,
+      pollMs: 50,
+      concurrency: CONCURRENCY,
+      batchSize: BATCH,
+      sendConcurrency: SEND_CONCURRENCY,
+    });
     try {
+      // The attempts are counted only once the receiver has had every event: counting them all along
+      // would take the machine's time from the worker.
       for (;;) {
-        const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE outcome = 'delivered'");
-        if (rows[0]!.n >= EVENTS) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (receiver.received() - before >= EVENTS) {
+          const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE outcome = 'delivered'");
+          if (rows[0]!.n >= EVENTS) break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     } finally {
       await delivery.stop();
     }
     const ms = performance.now() - t0;
-    log(`delivery: ${EVENTS} events over ${Math.min(EVENTS, HOUSEHOLDS)} accounts, concurrency ${CONCURRENCY}, ` +
+    log(`delivery: ${EVENTS} events over ${Math.min(EVENTS, HOUSEHOLDS)} accounts, batches of ${BATCH} sent ${SEND_CONCURRENCY} at once, ` +
       `${receiver.received() - before} requests received, in ${seconds(ms)} s: ${Math.round((EVENTS / ms) * 1000)} events/s`);
   } finally {
     await receiver.close();

@@ -2,7 +2,7 @@ import t from 'tap';
 import { Webhook } from 'standardwebhooks';
 import { signedHeaders } from '../../src/webhooks/signing.js';
 import { newSecret } from '../../src/webhooks/service.js';
-import { retryDelayMs } from '../../src/webhooks/delivery.js';
+import { retryDelayMs } from '../../src/webhooks/drain.js';
 
 t.test("signatures match the Standard Webhooks scheme's published test vector", async (t) => {
   // The vector of the scheme's specification and reference libraries.
