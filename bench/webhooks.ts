@@ -1,7 +1,7 @@
 /**
  * Webhooks benchmark (SPEC §9), two parts:
  *
- *   npx tsx bench/webhooks.ts [--households 200000] [--events 20000] [--concurrency 4] [--batch 500] [--send-concurrency 32]
+ *   npx tsx bench/webhooks.ts [--households 200000] [--events 20000] [--concurrency 4] [--batch 500] [--send-concurrency 32] [--lanes 2]
  *
  * 1. What the outbox costs the batch: two compounds of `--households` identical households each
  *    (every fifth flat, 60–159 m², one reading at the end of each month), one of a provider with an
@@ -11,8 +11,9 @@
  * 2. Delivery throughput: `--events` payment.recorded events written set-wise into the outbox over
  *    the subscribed compound's accounts (an account's events are one ordered stream), delivered by
  *    the real delivery worker (relay, graphile-worker, batches of `--batch` accounts sent
- *    `--send-concurrency` at once, signing, one attempt row each) to a local HTTP receiver
- *    answering 204 (in a worker thread of its own); events/s from the worker's start to the last attempt recorded.
+ *    `--send-concurrency` at once, `--lanes` batches in flight per job, signing, one attempt row
+ *    each) to a local HTTP receiver answering 204 (in a worker thread of its own); events/s from
+ *    the worker's start to the last attempt recorded.
  *
  * Uses DATABASE_URL when set (a scratch database is created there and dropped after), else an
  * embedded PostgreSQL in a temporary directory.
@@ -32,6 +33,7 @@ const EVENTS = integerArg('--events', 20_000, 1);
 const CONCURRENCY = integerArg('--concurrency', 4, 1);
 const BATCH = integerArg('--batch', DELIVERY_DEFAULTS.batchSize, 1);
 const SEND_CONCURRENCY = integerArg('--send-concurrency', DELIVERY_DEFAULTS.sendConcurrency, 1);
+const LANES = integerArg('--lanes', DELIVERY_DEFAULTS.lanes, 1);
 const MONTHS = ['2025-11', '2025-12', '2026-01'];
 const log = (message: string) => process.stdout.write(`${message}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       batchSize: BATCH,
       sendConcurrency: SEND_CONCURRENCY,
+      lanes: LANES,
     });
     try {
       // The attempts are counted only once the receiver has had every event: counting them all along
@@ -210,7 +213,8 @@ async function main(): Promise<void> {
       await delivery.stop();
     }
     const ms = performance.now() - t0;
-    log(`delivery: ${EVENTS} events over ${Math.min(EVENTS, HOUSEHOLDS)} accounts, batches of ${BATCH} sent ${SEND_CONCURRENCY} at once, ` +
+    log(`delivery: ${EVENTS} events over ${Math.min(EVENTS, HOUSEHOLDS)} accounts, ` +
+      `batches of ${BATCH} sent ${SEND_CONCURRENCY} at once, ${LANES} lanes, ` +
       `${receiver.received() - before} requests received, in ${seconds(ms)} s: ${Math.round((EVENTS / ms) * 1000)} events/s`);
   } finally {
     await receiver.close();

@@ -39,6 +39,8 @@ export interface DeliveryOptions {
   /** Accounts (streams) a job sends per batch, and how many of those POSTs are in flight at once. */
   batchSize?: number;
   sendConcurrency?: number;
+  /** Batches a job has in flight at once, each on a connection of its own (drain.ts). */
+  lanes?: number;
   /** How often jobs held by a process that is gone are looked for, and how long a job must be held to be looked at. */
   sweepMs?: number;
   staleAfterMs?: number;
@@ -53,6 +55,7 @@ export const DELIVERY_DEFAULTS = {
   concurrency: 4,
   batchSize: 500,
   sendConcurrency: 32,
+  lanes: 2,
   sweepMs: 60_000,
   staleAfterMs: 30_000,
 };

@@ -31,6 +31,7 @@ export interface DrainSettings {
   timeoutMs: number;
   batchSize: number;
   sendConcurrency: number;
+  lanes: number;
 }
 
 /** The delay before try `attempt + 1`: base·2^(attempt−1), at most the cap. */
@@ -52,8 +53,10 @@ async function attempt(settings: DrainSettings, endpoint: { url: string; secret:
   return { ...record, outcome: 'retrying', nextAt };
 }
 
+type BatchState = 'sent' | 'idle' | 'ended';
+
 /** One batch: 'sent' when there may be more, 'idle' when no head is due, 'ended' when the endpoint is gone or disabled. */
-async function sendBatch(client: pg.PoolClient, settings: DrainSettings, endpointId: string): Promise<'sent' | 'idle' | 'ended'> {
+async function sendBatch(client: pg.PoolClient, settings: DrainSettings, endpointId: string): Promise<BatchState> {
   const tx = await inTransaction(client);
   try {
     const endpoint = await lockActiveEndpoint(tx, endpointId);
@@ -69,28 +72,63 @@ async function sendBatch(client: pg.PoolClient, settings: DrainSettings, endpoin
   }
 }
 
+/** `work` on a client of the pool; a client whose work failed is discarded (its connection may be mid-transaction). */
+async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    const result = await work(client);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+}
+
+/** How long a lane with nothing due waits before it looks again, while another lane is still sending. */
+const IDLE_LANE_WAIT_MS = 20;
+
 /**
- * The job: batches until nothing is due (or the process stops), then the endpoint's next run is
- * set to its earliest retry. A failed statement fails the job, which graphile-worker retries.
+ * The job: `lanes` batch loops side by side (each batch on a connection of its own, so that one
+ * lane's statements run while another's POSTs are in flight; the heads' row locks keep their
+ * accounts apart), until nothing is due or the process stops; then the endpoint's next run is set
+ * to its earliest retry. A lane with nothing due waits while another sends: that one's commit makes
+ * its accounts' next events due. A failed statement fails the job, which graphile-worker retries.
  */
 export function drainTask(settings: DrainSettings, stopping: () => boolean): Task {
   return async (payload) => {
     const { endpointId } = payload as { endpointId: string };
-    const client = await settings.pool.connect();
-    let broken: Error | undefined;
-    try {
-      let state: 'sent' | 'idle' | 'ended' = 'sent';
-      while (state === 'sent' && !stopping()) state = await sendBatch(client, settings, endpointId);
-      if (state === 'ended') return;
+    const sending = new Set<number>();
+    let ended = false;
+    const lane = async (k: number) => {
+      sending.add(k);
+      try {
+        while (!stopping() && !ended) {
+          const state: BatchState = await withClient(settings.pool, (client) => sendBatch(client, settings, endpointId));
+          if (state === 'ended') ended = true;
+          else if (state === 'sent') sending.add(k);
+          else {
+            sending.delete(k);
+            if (sending.size === 0) return;
+            await new Promise((resolve) => setTimeout(resolve, IDLE_LANE_WAIT_MS));
+          }
+        }
+      } catch (error) {
+        ended = true;
+        throw error;
+      } finally {
+        sending.delete(k);
+      }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: settings.lanes }, (_, k) => lane(k)));
+    const failed = lanes.find((l) => l.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (ended) return;
+    await withClient(settings.pool, async (client) => {
       const tx = await inTransaction(client);
       await rescheduleEndpoint(tx, endpointId);
       await tx.query('COMMIT');
-    } catch (error) {
-      broken = error instanceof Error ? error : new Error(String(error));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    });
   };
 }
 
