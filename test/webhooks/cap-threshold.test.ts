@@ -1,19 +1,16 @@
 import t from 'tap';
 import { Webhook } from 'standardwebhooks';
-import { testApp } from '../helpers/app.js';
 import { cumulative, insertHomeWithReadings, postRun } from '../helpers/billing.js';
-import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
+import { insertHome, insertReadings } from '../helpers/data.js';
 import { monthReadAt, runMonths, SEASON_MONTHS } from '../helpers/corrections.js';
-import { operatorWithCompound } from '../helpers/fixtures.js';
 import { startReceiver, until } from '../helpers/receiver.js';
+import { webhookScene } from '../helpers/webhooks.js';
 import { startWebhookDelivery } from '../../src/webhooks/delivery.js';
 
 // The default season: 0.33 CNY a unit, a cap of 35 CNY per m². 100 m²: a cap of 3,500 CNY, so 50%
 // is 1,750 CNY (5,303 units) and 80% is 2,800 CNY.
 t.test('account.cap_threshold: 50, 80 and 100% of the cap, each once, written by the batch', async (t) => {
-  const { app, db, pool } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const { app, db, pool, alpha, subscribe } = await webhookScene(t);
   const nearCap = await insertHomeWithReadings(db, alpha.compound.id, {
     areaM2: '100.00',
     // 1,980 CNY (56.6%), +660 (75.4%), +330 (84.9%), +1,650 (capped at 3,500: 100%).
@@ -23,13 +20,7 @@ t.test('account.cap_threshold: 50, 80 and 100% of the cap, each once, written by
     areaM2: '100.00',
     readings: cumulative([['2025-11', 100], ['2025-12', 100], ['2026-01', 100], ['2026-02', 100]]),
   });
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/webhooks',
-    headers: alpha.headers,
-    payload: { url: 'http://127.0.0.1:9/hooks', events: ['account.cap_threshold'] },
-  });
-  t.equal(created.statusCode, 201, created.body);
+  const endpoint = await subscribe(['account.cap_threshold']);
   const events = async () =>
     (
       await db
@@ -96,7 +87,7 @@ t.test('account.cap_threshold: 50, 80 and 100% of the cap, each once, written by
   const delivery = await startWebhookDelivery({ db, pool, logger: app.log, pollMs: 50 });
   try {
     t.ok(await until(() => receiver.received.length >= 3), 'delivered');
-    const verifier = new Webhook((created.json() as { secret: string }).secret);
+    const verifier = new Webhook(endpoint.secret);
     const delivered = receiver.received.map(
       (r) => verifier.verify(r.body, r.headers as Record<string, string>) as { data: { thresholdPercent: number } },
     );
@@ -111,17 +102,9 @@ t.test('account.cap_threshold: 50, 80 and 100% of the cap, each once, written by
 });
 
 t.test('no endpoint takes account.cap_threshold: the batch writes none', async (t) => {
-  const { app, db } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const { app, db, alpha, subscribe } = await webhookScene(t);
   await insertHomeWithReadings(db, alpha.compound.id, { areaM2: '1.00', readings: cumulative([['2025-11', 6_000]]) });
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/webhooks',
-    headers: alpha.headers,
-    payload: { url: 'http://127.0.0.1:9/hooks', events: ['invoice.issued'] },
-  });
-  t.equal(created.statusCode, 201, created.body);
+  await subscribe(['invoice.issued']);
   t.equal((await postRun(app, alpha.headers, { period: '2025-11' })).statusCode, 201);
   const types = await db.selectFrom('webhook_events').select('type').execute();
   t.same(
@@ -131,21 +114,13 @@ t.test('no endpoint takes account.cap_threshold: the batch writes none', async (
 });
 
 t.test('a final invoice announces the thresholds of its prorated cap that were never announced', async (t) => {
-  const { app, db, pool } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const { app, db, pool, alpha, subscribe } = await webhookScene(t);
   const home = await insertHome(db, alpha.compound.id, { openedOn: '2025-11-01' });
   await insertReadings(db, alpha.compound.id, home.meterId, [
     [monthReadAt(SEASON_MONTHS[0]!), '1500'],
     [monthReadAt(SEASON_MONTHS[1]!), '4100'],
   ]);
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/webhooks',
-    headers: alpha.headers,
-    payload: { url: 'http://127.0.0.1:9/hooks', events: ['account.cap_threshold'] },
-  });
-  t.equal(created.statusCode, 201, created.body);
+  await subscribe(['account.cap_threshold']);
   // Two months bill 135,300 fen of a 346,500 cap (39%): no threshold yet.
   await runMonths(db, pool, SEASON_MONTHS.slice(0, 2));
   t.equal((await db.selectFrom('webhook_events').select('id').execute()).length, 0);

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { Webhook } from 'standardwebhooks';
-import { admin, testApp } from '../helpers/app.js';
+import { admin } from '../helpers/app.js';
 import { cumulative, insertHomeWithReadings } from '../helpers/billing.js';
-import { insertDefaultSeason } from '../helpers/data.js';
-import { operatorWithCompound } from '../helpers/fixtures.js';
 import { startWebhookDelivery } from '../../src/webhooks/delivery.js';
 import { startReceiver, until, type Received } from '../helpers/receiver.js';
+import { webhookScene } from '../helpers/webhooks.js';
 
 interface Delivered {
   id: string;
@@ -19,9 +18,8 @@ interface Delivered {
 const verify = (secret: string, r: Received) => new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as Delivered;
 
 async function scene(t: Test, homes: number, answer?: (request: Received, index: number) => number | 'hang') {
-  const { app, db, pool } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const base = await webhookScene(t);
+  const { app, db, pool, alpha } = base;
   const accounts: string[] = [];
   for (let k = 0; k < homes; k++) {
     const home = await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', 1000 + k]]) });
@@ -33,11 +31,7 @@ async function scene(t: Test, homes: number, answer?: (request: Received, index:
     await delivery.stop();
     await receiver.close();
   };
-  const subscribe = async (events: string[], headers = alpha.headers) => {
-    const created = await app.inject({ method: 'POST', url: '/v1/webhooks', headers, payload: { url: receiver.url, events } });
-    if (created.statusCode !== 201) throw new Error(created.body);
-    return created.json() as { id: string; secret: string };
-  };
+  const subscribe = (events: string[]) => base.subscribe(events, receiver.url);
   const pay = async (accountId: string, key: string, amountFen = 100) => {
     const paid = await app.inject({
       method: 'POST',
@@ -68,7 +62,9 @@ t.test("a payment's event arrives once, signed, and its attempt is listed", asyn
     t.equal(request!.headers['webhook-id'], verified.id, 'webhook-id is the event id');
     t.equal(request!.headers['content-type'], 'application/json');
 
-    const deliveries = await s.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}/deliveries`, headers: s.alpha.headers });
+    const list = () => s.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}/deliveries`, headers: s.alpha.headers });
+    t.ok(await until(async () => (await list()).json().items.length > 0), 'the attempt is recorded');
+    const deliveries = await list();
     const attempt = { eventId: verified.id, eventType: 'payment.recorded', attempt: 1, statusCode: 200, outcome: 'delivered' };
     t.match(deliveries.json().items, [attempt]);
     t.equal(typeof deliveries.json().items[0].durationMs, 'number');
@@ -119,8 +115,13 @@ t.test('a receiver failing the first 3 attempts still gets every event, in order
       const order = successful.filter((e) => e.data.accountId === accountId).map((e) => e.data.paymentId);
       t.same([...new Set(order)], expected.get(accountId), `account ${accountId.slice(0, 8)}: in order`);
     }
-    const attempts = await s.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}/deliveries`, headers: s.alpha.headers });
-    const items = attempts.json().items as Array<{ outcome: string; statusCode: number; attempt: number }>;
+    type Attempt = { outcome: string; statusCode: number; attempt: number };
+    const list = async () =>
+      (await s.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}/deliveries`, headers: s.alpha.headers })).json()
+        .items as Attempt[];
+    // A batch's attempts are recorded when its last POST has been answered: wait for the listing too.
+    t.ok(await until(async () => (await list()).filter((d) => d.outcome === 'delivered').length >= total), 'every attempt recorded');
+    const items = await list();
     t.equal(items.filter((d) => d.outcome === 'retrying').length, 3, 'the three failures are listed');
     t.ok(items.filter((d) => d.outcome === 'retrying').every((d) => d.statusCode === 500));
     t.equal(items.filter((d) => d.outcome === 'delivered').length, total);
@@ -161,21 +162,13 @@ t.test('a timeout retries; a 410 disables the endpoint', async (t) => {
 });
 
 t.test('events committed while no worker runs are delivered once one starts; two workers send each once', async (t) => {
-  const { app, db, pool } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const { app, db, pool, alpha, subscribe } = await webhookScene(t);
   const homes = [];
   for (let k = 0; k < 4; k++) {
     homes.push(await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', 900 + k]]) }));
   }
   const receiver = await startReceiver();
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/webhooks',
-    headers: alpha.headers,
-    payload: { url: receiver.url, events: ['invoice.issued', 'payment.recorded'] },
-  });
-  const { secret } = created.json() as { secret: string };
+  const { secret } = await subscribe(['invoice.issued', 'payment.recorded'], receiver.url);
   // The process that committed these is gone (no worker ran): the outbox keeps them.
   const run = await app.inject({ method: 'POST', url: '/v1/billing-runs', headers: alpha.headers, payload: { period: '2025-11' } });
   t.equal(run.statusCode, 201);
@@ -206,15 +199,11 @@ t.test('events committed while no worker runs are delivered once one starts; two
 });
 
 t.test('a process killed (SIGKILL) in the middle of a delivery loses nothing: another process sends the event', async (t) => {
-  const { app, db, pool, url } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const { app, db, pool, url, alpha, subscribe } = await webhookScene(t);
   const home = await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', 900]]) });
   // The first request never gets an answer: the killed process was in the middle of it.
   const receiver = await startReceiver((_request, index) => (index === 0 ? 'hang' : 200));
-  const payload = { url: receiver.url, events: ['payment.recorded'] };
-  const created = await app.inject({ method: 'POST', url: '/v1/webhooks', headers: alpha.headers, payload });
-  const { secret } = created.json() as { secret: string };
+  const { secret } = await subscribe(['payment.recorded'], receiver.url);
 
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/delivery-child.ts'], {
     env: { ...process.env, DELIVERY_DATABASE_URL: url },

@@ -1,32 +1,23 @@
 import t from 'tap';
 import { testApp } from '../helpers/app.js';
 import { cumulative, insertHomeWithReadings, postRun } from '../helpers/billing.js';
-import { insertDefaultSeason } from '../helpers/data.js';
-import { operatorWithCompound } from '../helpers/fixtures.js';
 import { addDays } from '../../src/core/index.js';
 import { OVERDUE_TASK, recordOverdueInvoices } from '../../src/webhooks/overdue.js';
 import { startWebhookDelivery } from '../../src/webhooks/delivery.js';
 import { until } from '../helpers/receiver.js';
+import { webhookScene } from '../helpers/webhooks.js';
 
 // The compound's zone is Asia/Shanghai (+08:00): a local date starts at 16:00 UTC the day before.
 const localMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`);
 
 t.test('invoice.overdue: once per invoice that passes its due date unpaid, found by the periodic pass', async (t) => {
-  const { app, db } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const { app, db, alpha, subscribe } = await webhookScene(t);
   const homes = [];
   for (const units of [1_000, 2_000, 3_000]) {
     homes.push(await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', units]]) }));
   }
   const [paid, partly, unpaid] = homes as [(typeof homes)[number], (typeof homes)[number], (typeof homes)[number]];
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/webhooks',
-    headers: alpha.headers,
-    payload: { url: 'http://127.0.0.1:9/hooks', events: ['invoice.overdue'] },
-  });
-  t.equal(created.statusCode, 201, created.body);
+  await subscribe(['invoice.overdue']);
   t.equal((await postRun(app, alpha.headers, { period: '2025-11' })).statusCode, 201);
   const invoices = await db.selectFrom('invoices').select(['id', 'account_id', 'due_on', 'total_fen']).execute();
   const of = (accountId: string) => invoices.find((i) => i.account_id === accountId)!;
@@ -69,20 +60,12 @@ t.test('invoice.overdue: once per invoice that passes its due date unpaid, found
 });
 
 t.test('invoice.overdue: an invoice overdue longer than the lookback, or a provider without the type, gets none', async (t) => {
-  const { app, db } = await testApp(t);
-  const alpha = await operatorWithCompound(app, 'alpha');
-  await insertDefaultSeason(db, alpha.compound.id);
+  const { app, db, alpha, subscribe } = await webhookScene(t);
   await insertHomeWithReadings(db, alpha.compound.id, { readings: cumulative([['2025-11', 1_000]]) });
   t.equal((await postRun(app, alpha.headers, { period: '2025-11' })).statusCode, 201);
   const { due_on: dueOn } = await db.selectFrom('invoices').select('due_on').executeTakeFirstOrThrow();
   t.equal(await recordOverdueInvoices(db, localMidnight(addDays(dueOn, 1))), 0, 'no endpoint takes invoice.overdue');
-  const created = await app.inject({
-    method: 'POST',
-    url: '/v1/webhooks',
-    headers: alpha.headers,
-    payload: { url: 'http://127.0.0.1:9/hooks', events: ['invoice.overdue'] },
-  });
-  t.equal(created.statusCode, 201, created.body);
+  await subscribe(['invoice.overdue']);
   t.equal(await recordOverdueInvoices(db, localMidnight(addDays(dueOn, 33))), 0, 'overdue for 32 days: past the lookback');
   t.equal(await recordOverdueInvoices(db, localMidnight(addDays(dueOn, 32))), 1, 'overdue for 31 days: within it');
 });
