@@ -78,6 +78,8 @@ export interface StatementRow extends StatementStamp, PaymentDetailsRow {
   paid_fen: number;
   /** The season's charges so far (the ledger's season_charges view). */
   season_charges_fen: number;
+  /** What the cap took off the season's charges: its cap lines (by their own season, like season_charges), negated. */
+  cap_saved_fen: number;
   /** Credit not yet spent: unallocated payments and negative invoices. */
   credit_fen: number;
   open_due: OpenDueRow;
@@ -135,6 +137,8 @@ const statementSql = (scope: string) => `
               WHERE i.account_id = acc.id AND i.status IN ('issued', 'partially_paid') AND i.total_fen > i.paid_fen) AS open_due,
            (SELECT coalesce(sum(sc.fen), 0)::bigint FROM season_charges sc, season
              WHERE sc.account_id = acc.id AND sc.season_label = season.label) AS season_charges_fen,
+           (SELECT coalesce(-sum(l.amount_fen), 0)::bigint FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id, season
+             WHERE i.account_id = acc.id AND i.status <> 'void' AND l.kind = 'cap' AND l.season_label = season.label) AS cap_saved_fen,
            ((SELECT coalesce(sum(p.unallocated_fen), 0) FROM payments p WHERE p.account_id = acc.id AND p.unallocated_fen > 0)
             + (SELECT coalesce(sum(i.unallocated_credit_fen), 0) FROM invoices i
                WHERE i.account_id = acc.id AND i.unallocated_credit_fen > 0))::bigint AS credit_fen,

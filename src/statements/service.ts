@@ -120,7 +120,8 @@ function sameStamp(a: StatementStamp, b: StatementStamp): boolean {
  *   are credit) − payments; negative = credit in hand. Credit settles open invoices whenever it
  *   can, so a zero balance leaves nothing open;
  * - creditFen: the credit not yet spent on an invoice (unallocated payments and negative invoices);
- * - capSavedFen: what the cap took off this season's metered charges (Σ of its cap lines, negated);
+ * - capSavedFen: what the cap took off this season's metered charges (Σ of its cap lines, negated), its
+ *   lines by their own season like billedFen, so a final invoice's cap on the previous season counts there;
  * - seasons: the compound's seasons that overlap the occupancy, the ones a statement can be asked for;
  * - usage: per billing month of the season, the units and total of its non-void invoices;
  * - pendingAdjustments: corrections and voids not yet carried by an invoice (the next one will);
@@ -134,11 +135,9 @@ function statementOf(account: StatementRow, season: Season, principal: Principal
   const terms = accountTerms({ plan, areaM2: account.area_m2, openedOn: account.opened_on, closedOn: account.closed_on, season });
 
   const billedFen = figures.season_charges_fen;
-  let capSavedFen = 0;
   const usage = new Map<string, { units: bigint; amountFen: number }>();
   for (const invoice of figures.invoices) {
     if (invoice.status === 'void') continue;
-    for (const line of invoice.lines) if (line.kind === 'cap') capSavedFen -= line.amount_fen;
     const month = usage.get(invoice.period) ?? { units: 0n, amountFen: 0 };
     month.units += parseSignedQuantity(invoice.usage_units, 'usage_units');
     month.amountFen += invoice.total_fen;
@@ -167,7 +166,7 @@ function statementOf(account: StatementRow, season: Season, principal: Principal
     capFen: terms.capFen,
     billedFen,
     remainingCapFen: Math.max(0, terms.capFen - billedFen),
-    capSavedFen,
+    capSavedFen: figures.cap_saved_fen,
     balanceFen: figures.invoiced_fen - figures.paid_fen,
     creditFen: figures.credit_fen,
     invoices: figures.invoices.map((invoice) => invoiceOut(invoice, invoice.lines, account.compound_code, account.today)),

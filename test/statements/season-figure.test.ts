@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { testApp } from '../helpers/app.js';
 import { insertDefaultSeason, insertHome, insertReadings } from '../helpers/data.js';
 import { operatorWithCompound } from '../helpers/fixtures.js';
@@ -10,7 +10,12 @@ const WORKED = ['1500', '4100', '7100', '9500', '10400'];
 // One "billed this season" figure (SPEC §7: billedFen covers the requested season): a final
 // settlement issued in 2026-27 that also charges what 2025-26 left unbilled counts for the season
 // each line charges, so billedFen and remainingCapFen never tell two stories on one statement.
-t.test('statement: billedFen and remainingCapFen agree when a final invoice charges the previous season', async (t) => {
+/**
+ * An account of the worked example (register `march` at the end of March), billed through January
+ * only, moved out on 2026-11-20 at `closing`: the final invoice, issued in 2026-27, also settles
+ * 2025-26. Its statements for both seasons.
+ */
+async function movedOutAcrossSeasons(t: Test, march: string, closing: string) {
   const { app, db, pool } = await testApp(t);
   const op = await operatorWithCompound(app, 'twoseason');
   await insertDefaultSeason(db, op.compound.id, 2025);
@@ -20,15 +25,14 @@ t.test('statement: billedFen and remainingCapFen agree when a final invoice char
     db,
     op.compound.id,
     a.meterId,
-    WORKED.map((value, i) => [monthReadAt(SEASON_MONTHS[i]!), value]),
+    [...WORKED.slice(0, -1), march].map((value, i) => [monthReadAt(SEASON_MONTHS[i]!), value]),
   );
-  // Billed through January only; the move-out in the next season settles both.
   await runMonths(db, pool, SEASON_MONTHS.slice(0, 3));
   const close = await app.inject({
     method: 'POST',
     url: `/v1/accounts/${a.accountId}/close`,
     headers: op.headers,
-    payload: { closedOn: '2026-11-20', closingReading: '10450' },
+    payload: { closedOn: '2026-11-20', closingReading: closing },
   });
   t.equal(close.statusCode, 201, close.body);
   t.equal(close.json().period, '2026-11');
@@ -38,8 +42,11 @@ t.test('statement: billedFen and remainingCapFen agree when a final invoice char
     t.equal(res.statusCode, 200, res.body);
     return res.json();
   };
-  const previous = await statement('2025-26');
-  const current = await statement('2026-27');
+  return { previous: await statement('2025-26'), current: await statement('2026-27') };
+}
+
+t.test('statement: billedFen and remainingCapFen agree when a final invoice charges the previous season', async (t) => {
+  const { previous, current } = await movedOutAcrossSeasons(t, '10400', '10450');
 
   // 2025-26: 234,300 billed monthly + 3,300 units (7,100 → 10,400) = 108,900 in the final invoice.
   t.equal(previous.capFen, 346_500);
@@ -54,4 +61,17 @@ t.test('statement: billedFen and remainingCapFen agree when a final invoice char
   }
   t.equal(previous.billedFen + current.billedFen, previous.balanceFen, 'every fen invoiced is billed to one season');
   t.equal(current.invoices.length, 1, 'the final invoice is listed in the season it was issued in');
+});
+
+// The cap the final invoice applies to 2025-26 (a cap line of that season on an invoice of 2026-27)
+// is a saving of 2025-26, like the charge it caps: capSavedFen follows the lines' own season.
+t.test('statement: a cap line on the final invoice counts in the season it caps', async (t) => {
+  // 2025-26: 234,300 billed monthly; 3,900 units (7,100 → 11,000) are 128,700 gross, capped at 346,500 − 234,300.
+  const { previous, current } = await movedOutAcrossSeasons(t, '11000', '11050');
+  t.equal(previous.billedFen, 346_500, 'billed up to the cap');
+  t.equal(previous.capSavedFen, 128_700 - 112_200, 'the final invoice capped 2025-26');
+  t.equal(previous.remainingCapFen, 0);
+  // 2026-27: 50 units, 1,650, under its prorated cap of 8,172.
+  t.equal(current.billedFen, 1_650);
+  t.equal(current.capSavedFen, 0, 'nothing of 2026-27 was capped, though the invoice was issued in it');
 });
