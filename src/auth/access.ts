@@ -24,6 +24,16 @@ export function mayWrite(principal: Principal): boolean {
 }
 
 /**
+ * The provider a new record (a compound, a webhook endpoint) is created under (SPEC §7): an
+ * operator's own (naming another: 403 with `refusal`), an admin's as named.
+ */
+export function creatingProvider<T extends string | null | undefined>(principal: Principal, named: T, refusal: string): string | T {
+  if (principal.role !== 'operator') return named;
+  if (named !== undefined && named !== null && named !== principal.providerId) throw forbidden(refusal);
+  return principal.providerId;
+}
+
+/**
  * The columns a scoped query is filtered on: the provider owning the row's compound, and the
  * row's account, or else its household (a resident sees their account's household). Without
  * either, residents see no row of that kind.

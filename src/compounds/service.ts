@@ -1,22 +1,17 @@
 import type { Static } from '@sinclair/typebox';
 import { IANAZone } from 'luxon';
 import { audit } from '../audit/audit.js';
+import { creatingProvider } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database, Executor } from '../db/pool.js';
-import { badRequest, conflict, forbidden, notFound } from '../http/problem.js';
+import { badRequest, conflict, notFound } from '../http/problem.js';
 import { findProvider } from '../providers/repository.js';
 import { findCompoundInScope, insertCompound } from './repository.js';
 import type { CreateCompoundBody } from './schemas.js';
 
 /** A new compound: admins name its provider, operators create under their own (another's: 403). */
 export async function createCompound(db: Database, principal: Principal, body: Static<typeof CreateCompoundBody>) {
-  let providerId = body.providerId;
-  if (principal.role === 'operator') {
-    if (providerId !== undefined && providerId !== principal.providerId) {
-      throw forbidden('Operators create compounds under their own provider only.');
-    }
-    providerId = principal.providerId;
-  }
+  const providerId = creatingProvider(principal, body.providerId, 'Operators create compounds under their own provider only.');
   if (providerId === undefined) {
     throw badRequest('providerId is required.', [{ path: 'body.providerId', message: 'is required for admin' }]);
   }

@@ -1,10 +1,10 @@
+import { inScope } from '../auth/access.js';
+import type { Principal } from '../auth/principal.js';
 import type { Executor } from '../db/pool.js';
 
-/** Endpoints the caller may see: an operator's provider's only; undefined provider (admin): all. */
-function endpointsInScope(db: Executor, providerId: string | undefined) {
-  let query = db.selectFrom('webhook_endpoints');
-  if (providerId !== undefined) query = query.where('provider_id', '=', providerId);
-  return query;
+/** Endpoints the caller may see: an operator's provider's only; an admin all. */
+function endpointsInScope(db: Executor, principal: Principal) {
+  return db.selectFrom('webhook_endpoints').where((eb) => inScope(eb, principal, { provider: 'provider_id' }));
 }
 
 const PUBLIC_COLUMNS = ['id', 'provider_id', 'url', 'events', 'disabled_at', 'created_at'] as const;
@@ -20,12 +20,12 @@ export async function insertEndpoint(
     .executeTakeFirstOrThrow();
 }
 
-export async function listEndpoints(db: Executor, providerId: string | undefined) {
-  return endpointsInScope(db, providerId).select(PUBLIC_COLUMNS).orderBy('created_at').orderBy('id').execute();
+export async function listEndpoints(db: Executor, principal: Principal) {
+  return endpointsInScope(db, principal).select(PUBLIC_COLUMNS).orderBy('created_at').orderBy('id').execute();
 }
 
-export async function findEndpointInScope(db: Executor, id: string, providerId: string | undefined) {
-  return endpointsInScope(db, providerId).select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+export async function findEndpointInScope(db: Executor, id: string, principal: Principal) {
+  return endpointsInScope(db, principal).select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
 export async function deleteEndpoint(db: Executor, id: string): Promise<void> {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { audit } from '../audit/audit.js';
+import { creatingProvider } from '../auth/access.js';
 import { providerScope, type Principal } from '../auth/principal.js';
 import type { Database } from '../db/pool.js';
-import { badRequest, forbidden, notFound } from '../http/problem.js';
+import { badRequest, notFound } from '../http/problem.js';
 import { deleteEndpoint, findEndpointInScope, insertEndpoint, listDeliveries, listEndpoints, providerExists } from './repository.js';
 
 type EndpointRow = Awaited<ReturnType<typeof listEndpoints>>[number];
@@ -56,15 +57,8 @@ export async function createEndpoint(
   input: { url: string; events: string[]; providerId?: string | undefined },
 ): Promise<EndpointOut & { secret: string }> {
   const url = checkEndpointUrl(input.url);
-  let providerId: string | null = input.providerId ?? null;
-  if (principal.role === 'operator') {
-    if (providerId !== null && providerId !== principal.providerId) {
-      throw forbidden('An operator adds endpoints for its own provider only.');
-    }
-    providerId = principal.providerId;
-  } else if (providerId !== null && !(await providerExists(db, providerId))) {
-    throw notFound('Provider');
-  }
+  const providerId = creatingProvider(principal, input.providerId ?? null, 'An operator adds endpoints for its own provider only.');
+  if (providerId !== null && providerId !== providerScope(principal) && !(await providerExists(db, providerId))) throw notFound('Provider');
   const secret = newSecret();
   const events = [...new Set(input.events)];
   const row = await db.transaction().execute(async (tx) => {
@@ -82,12 +76,12 @@ export async function createEndpoint(
 }
 
 export async function listEndpointsOut(db: Database, principal: Principal) {
-  return { items: (await listEndpoints(db, providerScope(principal))).map(endpointOut), nextCursor: null };
+  return { items: (await listEndpoints(db, principal)).map(endpointOut), nextCursor: null };
 }
 
 export async function removeEndpoint(db: Database, principal: Principal, id: string): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    const endpoint = await findEndpointInScope(tx, id, providerScope(principal));
+    const endpoint = await findEndpointInScope(tx, id, principal);
     if (!endpoint) throw notFound('Webhook endpoint');
     await deleteEndpoint(tx, id);
     const details = { url: endpoint.url };
@@ -98,7 +92,7 @@ export async function removeEndpoint(db: Database, principal: Principal, id: str
 export const DELIVERIES_LIMIT = 200;
 
 export async function listDeliveriesOut(db: Database, principal: Principal, id: string) {
-  const endpoint = await findEndpointInScope(db, id, providerScope(principal));
+  const endpoint = await findEndpointInScope(db, id, principal);
   if (!endpoint) throw notFound('Webhook endpoint');
   const rows = await listDeliveries(db, id, DELIVERIES_LIMIT);
   return {
