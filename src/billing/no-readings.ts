@@ -5,7 +5,6 @@
  * readings first). Real runs only count them: the invoices themselves say noReading.
  */
 import type pg from 'pg';
-import type { Executor } from '../db/pool.js';
 
 export interface NoReadingAccount {
   accountId: string;
@@ -29,17 +28,4 @@ export async function recordNoReadings(
 ): Promise<void> {
   if (runId === null || accounts.length === 0) return;
   await client.query(INSERT_SQL, [runId, compoundId, accounts.map((a) => a.accountId), accounts.map((a) => a.householdId)]);
-}
-
-/** A run's listed accounts without a reading, in household order. */
-export async function runNoReadings(db: Executor, runId: string): Promise<NoReadingAccount[]> {
-  const rows = await db
-    .selectFrom('billing_run_no_readings as n')
-    .innerJoin('households as h', 'h.id', 'n.household_id')
-    .select(['n.account_id', 'n.household_id'])
-    .where('n.billing_run_id', '=', runId)
-    .orderBy('h.household_no')
-    .orderBy('n.account_id')
-    .execute();
-  return rows.map((r) => ({ accountId: r.account_id, householdId: r.household_id }));
 }

@@ -4,6 +4,7 @@ import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import { inScope } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
 import { queryCount, queryRows, type Queryable } from '../db/sql.js';
+import type { NoReadingAccount } from './no-readings.js';
 
 export interface RunTotals {
   accountsBilled: number;
@@ -219,4 +220,17 @@ export async function runExceptions(db: Executor, runId: string) {
     .orderBy('e.account_id')
     .execute();
   return rows.map((r) => ({ accountId: r.account_id, householdId: r.household_id, reason: r.reason }));
+}
+
+/** A run's listed accounts without a reading, in household order. */
+export async function runNoReadings(db: Executor, runId: string): Promise<NoReadingAccount[]> {
+  const rows = await db
+    .selectFrom('billing_run_no_readings as n')
+    .innerJoin('households as h', 'h.id', 'n.household_id')
+    .select(['n.account_id', 'n.household_id'])
+    .where('n.billing_run_id', '=', runId)
+    .orderBy('h.household_no')
+    .orderBy('n.account_id')
+    .execute();
+  return rows.map((r) => ({ accountId: r.account_id, householdId: r.household_id }));
 }

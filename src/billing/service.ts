@@ -13,7 +13,7 @@ import type { BillingRunStatus, RunCompoundStatus } from '../db/types.js';
 import { notFound } from '../http/problem.js';
 import { billCompoundMonth, type BillingProgress } from './compound.js';
 import { billingMonth, loadBillingCompound, type BillingException } from './facts.js';
-import { runNoReadings, type NoReadingAccount } from './no-readings.js';
+import type { NoReadingAccount } from './no-readings.js';
 import { MonthRefused, refusals } from './order.js';
 import { refreshInvoiceStatistics } from './statistics.sql.js';
 import {
@@ -26,6 +26,7 @@ import {
   listCompoundsForRun,
   noTotals,
   runCompounds,
+  runNoReadings,
   runExceptions,
   sweepInterruptedRuns,
   type RunCompound,
