@@ -6,6 +6,7 @@
  */
 import { meterInService, parseQuantity } from '../core/index.js';
 import type { Executor } from '../db/pool.js';
+import { neighbourReadings } from '../readings/repository.js';
 import { quantityOut } from '../shared/quantity.js';
 import { assertMonotonic, initialBound, readingBound } from '../shared/register.js';
 
@@ -26,26 +27,6 @@ async function metersOf(db: Executor, householdId: string) {
     .execute();
 }
 
-async function neighbours(db: Executor, meterId: string, at: Date) {
-  const before = await db
-    .selectFrom('readings')
-    .select(['id', 'read_at', 'value'])
-    .where('meter_id', '=', meterId)
-    .where('read_at', '<=', at)
-    .orderBy('read_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const after = await db
-    .selectFrom('readings')
-    .select(['id', 'read_at', 'value'])
-    .where('meter_id', '=', meterId)
-    .where('read_at', '>', at)
-    .orderBy('read_at')
-    .limit(1)
-    .executeTakeFirst();
-  return { before, after };
-}
-
 /** The opening register of a household at `openedAt` (call under the compound's lock), checking `given`. */
 export async function openingRegister(
   db: Executor,
@@ -63,7 +44,7 @@ export async function openingRegister(
       )
     ];
   if (!meter) return { value: given ?? null, readingId: null };
-  const { before, after } = await neighbours(db, meter.id, openedAt);
+  const { previous: before, next: after } = await neighbourReadings(db, meter.id, openedAt, true);
   const register = before
     ? { value: quantityOut(before.value), readingId: before.id }
     : { value: quantityOut(meter.initial_reading), readingId: null };

@@ -80,3 +80,17 @@ export async function listReadingsInScope(
     .limit(limit + 1)
     .execute();
 }
+
+/**
+ * The meter's nearest readings around an instant: the latest before it and the first after it. A
+ * reading at the instant itself counts as before when `atCountsAsBefore` (an opening "at or before",
+ * SPEC §5), and as neither otherwise (a correction or a closing reading compares with the others).
+ */
+export async function neighbourReadings(db: Executor, meterId: string, at: Date, atCountsAsBefore = false) {
+  const reading = () => db.selectFrom('readings').select(['id', 'read_at', 'value']).where('meter_id', '=', meterId);
+  const [previous, next] = await Promise.all([
+    reading().where('read_at', atCountsAsBefore ? '<=' : '<', at).orderBy('read_at', 'desc').limit(1).executeTakeFirst(),
+    reading().where('read_at', '>', at).orderBy('read_at', 'asc').limit(1).executeTakeFirst(),
+  ]);
+  return { previous, next };
+}

@@ -7,6 +7,7 @@ import { meterInService, type RegisterPoint } from '../core/index.js';
 import type { Executor } from '../db/pool.js';
 import { conflict, unprocessable } from '../http/problem.js';
 import { householdMeters, type MeterWithReading } from '../ledger/repository.js';
+import { neighbourReadings } from '../readings/repository.js';
 import { quantityOut } from '../shared/quantity.js';
 import { assertMonotonic, initialBound, readingBound } from '../shared/register.js';
 import { formatInstant, FUTURE_SKEW_MS, startOfLocalDate } from '../shared/time.js';
@@ -41,7 +42,7 @@ async function storeClosingReading(
     }
     return same.id;
   }
-  const { previous, next } = await repo.neighbourReadings(tx, meter.id, readAt);
+  const { previous, next } = await neighbourReadings(tx, meter.id, readAt);
   assertMonotonic(
     'body.closingReading',
     value,

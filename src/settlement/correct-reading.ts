@@ -14,6 +14,7 @@ import type { Database } from '../db/pool.js';
 import type { DB } from '../db/types.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
 import { accountIntervals, accountsBilledOnReading, ledgerHeads } from '../ledger/repository.js';
+import { neighbourReadings } from '../readings/repository.js';
 import { quantityOut } from '../shared/quantity.js';
 import { assertMonotonic, initialBound, readingBound } from '../shared/register.js';
 import { formatInstant } from '../shared/time.js';
@@ -40,7 +41,7 @@ async function assertCorrectable(tx: Transaction<DB>, reading: LockedReading, ne
     throw conflict(`Reading ${reading.id} is the final reading of meter ${reading.serial}, which was replaced; it cannot be corrected.`);
   }
   // Monotonic against the meter's previous reading (else its initial reading) and its next.
-  const { previous, next } = await repo.neighbourReadings(tx, reading.meter_id, reading.read_at);
+  const { previous, next } = await neighbourReadings(tx, reading.meter_id, reading.read_at);
   assertMonotonic(
     'body.value',
     newValue,

@@ -34,29 +34,6 @@ export async function findReadingInScope(db: Transaction<DB>, id: number, princi
   return (lock ? query.forUpdate('r') : query).executeTakeFirst();
 }
 
-/** The meter's nearest readings before and after an instant. */
-export async function neighbourReadings(db: Executor, meterId: string, at: Date) {
-  const [previous, next] = await Promise.all([
-    db
-      .selectFrom('readings')
-      .select(['id', 'read_at', 'value'])
-      .where('meter_id', '=', meterId)
-      .where('read_at', '<', at)
-      .orderBy('read_at', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-    db
-      .selectFrom('readings')
-      .select(['id', 'read_at', 'value'])
-      .where('meter_id', '=', meterId)
-      .where('read_at', '>', at)
-      .orderBy('read_at', 'asc')
-      .limit(1)
-      .executeTakeFirst(),
-  ]);
-  return { previous, next };
-}
-
 export async function readingAt(db: Executor, meterId: string, at: Date) {
   return db.selectFrom('readings').select(['id', 'value']).where('meter_id', '=', meterId).where('read_at', '=', at).executeTakeFirst();
 }
