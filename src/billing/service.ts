@@ -241,7 +241,9 @@ async function billRun(
       onCommitted: committed,
       writeAfter: previousEnded,
     }).then(
-      (summary) => {
+      async (summary) => {
+        // The next compound, and the next month, read these tables back: plan them on the tables as they are now.
+        if (!dryRun) await refreshInvoiceStatistics(handle.pool, summary.invoicesIssued);
         addTotals(totals, summary);
         request.onProgress?.({ type: 'compound-done', code: compound.code, summary, dryRun });
       },
@@ -274,8 +276,6 @@ async function billRun(
       details: { period: request.period, compound: request.compound ?? null, status, ...totals, errors },
     });
   });
-  // The next month may be billed straight after this one: plan it on the tables as they are now.
-  if (!dryRun) await refreshInvoiceStatistics(handle.pool, totals.invoicesIssued);
   const row = await findRun(db, run.id);
   if (!row) throw notFound('Billing run');
   return runOut(db, row);
