@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Test } from 'tap';
+import type { Database } from '../../src/db/pool.js';
 import { testApp } from './app.js';
 import { insertDefaultSeason } from './data.js';
 import { operatorWithCompound } from './fixtures.js';
@@ -21,4 +23,19 @@ export async function webhookScene(t: Test) {
     return created.json() as { id: string; secret: string };
   };
   return { app, db, pool, url, alpha, subscribe };
+}
+
+/**
+ * Outbox events whose account or provider does not exist, or whose account is not the provider's
+ * (what the foreign keys dropped by migration 0027 checked, and more): their seq, empty when none.
+ */
+export async function brokenEventReferences(db: Database): Promise<string[]> {
+  const { rows } = await sql<{ seq: string }>`
+    SELECT e.seq::text AS seq FROM webhook_events e
+    LEFT JOIN providers p ON p.id = e.provider_id
+    LEFT JOIN accounts a ON a.id = e.account_id
+    LEFT JOIN compounds c ON c.id = a.compound_id
+    WHERE p.id IS NULL OR (e.account_id IS NOT NULL AND (a.id IS NULL OR c.provider_id <> e.provider_id))
+    ORDER BY e.seq`.execute(db);
+  return rows.map((r) => r.seq);
 }

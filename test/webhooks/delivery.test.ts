@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { Webhook } from 'standardwebhooks';
+import { sql } from 'kysely';
 import { admin } from '../helpers/app.js';
+import { insertHome } from '../helpers/data.js';
+import { operatorWithCompound } from '../helpers/fixtures.js';
 import { cumulative, insertHomeWithReadings } from '../helpers/billing.js';
 import { startWebhookDelivery } from '../../src/webhooks/delivery.js';
 import { startReceiver, until, type Received } from '../helpers/receiver.js';
-import { webhookScene } from '../helpers/webhooks.js';
+import { brokenEventReferences, webhookScene } from '../helpers/webhooks.js';
 
 interface Delivered {
   id: string;
@@ -88,9 +91,24 @@ t.test("every invoice.issued of a billing run arrives once, verified, and the ru
     t.same(new Set(issued.map((e) => e.data.invoiceId)), new Set(invoices.map((i) => i.id)), 'every invoice');
     t.equal(new Set(events.map((e) => e.id)).size, 6, 'distinct event ids');
     t.match(events.find((e) => e.type === 'billing_run.finished'), { data: { runId: run.json().id, status: 'succeeded' } });
+    t.same(await brokenEventReferences(s.db), [], "every event's account and provider exist and belong together");
   } finally {
     await s.stop();
   }
+});
+
+t.test('the outbox reference check finds an event whose account does not exist, or is another provider\'s', async (t) => {
+  const s = await webhookScene(t);
+  const provider = s.alpha.provider.id;
+  await sql`INSERT INTO webhook_events (type, provider_id, account_id, payload)
+            VALUES ('payment.recorded', ${provider}::uuid, gen_random_uuid(), '{}')`.execute(s.db);
+  t.equal((await brokenEventReferences(s.db)).length, 1, 'a missing account');
+  await sql`DELETE FROM webhook_events`.execute(s.db);
+  const beta = await operatorWithCompound(s.app, 'beta');
+  const home = await insertHome(s.db, beta.compound.id);
+  await sql`INSERT INTO webhook_events (type, provider_id, account_id, payload)
+            VALUES ('payment.recorded', ${provider}::uuid, ${home.accountId}::uuid, '{}')`.execute(s.db);
+  t.equal((await brokenEventReferences(s.db)).length, 1, "another provider's account");
 });
 
 t.test('a receiver failing the first 3 attempts still gets every event, in order per account', async (t) => {
