@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Text } from '../http/schemas.js';
+import type { Selectable } from 'kysely';
+import type { ProvidersTable } from '../db/types.js';
 
 /** 8–32 digits, optionally grouped by single spaces as a bank prints them ("4200 1234 5678 9012"). */
 const BANK_ACCOUNT = '^(?=([0-9] ?){8,32}$)[0-9]+( [0-9]+)*$';
@@ -50,15 +52,10 @@ export const PaymentDetailsSchema = Type.Object(
 export type PaymentDetails = Static<typeof PaymentDetailsSchema>;
 
 /** The providers columns of the details (db/migrations/0025_provider_payment_details.sql). */
-export interface PaymentDetailsRow {
-  payee_name: string | null;
-  bank_name: string | null;
-  bank_account: string | null;
-  pay_qr: string | null;
-  pay_hotline: string | null;
-  pay_note_zh: string | null;
-  pay_note_en: string | null;
-}
+export type PaymentDetailsRow = Pick<
+  Selectable<ProvidersTable>,
+  'payee_name' | 'bank_name' | 'bank_account' | 'pay_qr' | 'pay_hotline' | 'pay_note_zh' | 'pay_note_en'
+>;
 
 /** The details as the API shows them; null when the provider has none (no payee: the migration's check). */
 export function paymentDetailsOut(row: PaymentDetailsRow): PaymentDetails | null {
